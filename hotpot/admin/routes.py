@@ -1,0 +1,114 @@
+"""Admin pages: list accounts, create staff accounts, disable or enable, change a role."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from hotpot.audit import service as audit
+from hotpot.auth import service as auth_service
+from hotpot.auth.models import ROLE_LABELS, Role, User
+from hotpot.auth.schemas import RoleChangeIn, StaffCreateIn
+from hotpot.db import SessionDep
+from hotpot.deps import AdminUser, FormDict, ListParamsDep
+from hotpot.validation import FieldErrors, parse_form
+from hotpot.web import redirect, render
+
+router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
+
+ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
+
+
+def _user_or_404(session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404)
+    return user
+
+
+@router.get("/users")
+def users(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    params: ListParamsDep,
+    role: str | None = None,
+    status: str | None = None,
+) -> Response:
+    role = role if role in {r.value for r in Role} else None
+    active = {"active": True, "disabled": False}.get(status or "")
+    page = auth_service.list_users(
+        session, q=params.q, role=role, active=active, page=params.page, page_size=params.page_size
+    )
+    context = {
+        "page": page,
+        "filters": {"q": params.q or "", "role": role or "", "status": status or ""},
+        "role_choices": ROLE_CHOICES,
+        "counts": auth_service.count_by_role(session),
+    }
+    return render(request, "admin/users.html", context, block="user_table")
+
+
+@router.get("/users/new")
+def new_user_form(request: Request, admin: AdminUser) -> Response:
+    return render(
+        request,
+        "admin/user_new.html",
+        {"values": {"role": "reviewer"}, "errors": {}, "role_choices": ROLE_CHOICES},
+    )
+
+
+@router.post("/users")
+def create_user(request: Request, session: SessionDep, admin: AdminUser, form: FormDict) -> Response:
+    try:
+        data = parse_form(StaffCreateIn, form)
+        user, password = auth_service.create_user(session, actor=admin, data=data)
+    except FieldErrors as exc:
+        context = {"values": form, "errors": exc.errors, "role_choices": ROLE_CHOICES}
+        return render(request, "admin/user_new.html", context, status_code=422)
+    # The one-time password is shown once, on this response only (never stored in clear, never in a redirect).
+    request.state.private = True
+    return render(request, "admin/user_created.html", {"user": user, "password": password}, status_code=201)
+
+
+@router.post("/users/{user_id}/disable")
+def disable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+    return _set_active(request, session, admin, user_id, form, active=False)
+
+
+@router.post("/users/{user_id}/enable")
+def enable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+    return _set_active(request, session, admin, user_id, form, active=True)
+
+
+def _set_active(request, session, admin, user_id: int, form: dict, *, active: bool) -> Response:
+    user = _user_or_404(session, user_id)
+    try:
+        version = int(form.get("version", user.version))
+        auth_service.set_active(session, actor=admin, user=user, active=active, version=version)
+    except ValueError as exc:
+        raise HTTPException(400) from exc
+    except auth_service.StaleVersion:
+        raise HTTPException(409, "该账号刚被其他管理员修改过，请刷新页面后重试。") from None
+    except FieldErrors as exc:
+        raise HTTPException(400, next(iter(exc.errors.values()))) from None
+    return redirect(request, "/admin/users", flash="user_enabled" if active else "user_disabled")
+
+
+@router.post("/users/{user_id}/role")
+def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+    user = _user_or_404(session, user_id)
+    try:
+        data = parse_form(RoleChangeIn, form)
+        auth_service.change_role(session, actor=admin, user=user, role=data.role, version=data.version)
+    except auth_service.StaleVersion:
+        raise HTTPException(409, "该账号刚被其他管理员修改过，请刷新页面后重试。") from None
+    except FieldErrors as exc:
+        raise HTTPException(400, next(iter(exc.errors.values()))) from None
+    return redirect(request, "/admin/users", flash="role_changed")
+
+
+@router.get("/audit")
+def audit_log(request: Request, session: SessionDep, admin: AdminUser, params: ListParamsDep) -> Response:
+    page = audit.recent(session, page=params.page, page_size=params.page_size, q=params.q)
+    return render(request, "admin/audit.html", {"page": page, "filters": {"q": params.q or ""}}, block="audit_table")

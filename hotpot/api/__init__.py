@@ -1,0 +1,1 @@
+"""The JSON API's shared endpoints: health, OpenAPI and its documentation page."""

@@ -1,0 +1,109 @@
+"""Accounts and their credentials: users, browser sessions, API tokens, login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotpot.db import Base, TimestampMixin
+
+
+class Role(StrEnum):
+    admin = "admin"
+    reviewer = "reviewer"
+    producer = "producer"
+    buyer = "buyer"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.admin: "系统管理员",
+    Role.reviewer: "审核人员（区农业农村委）",
+    Role.producer: "生产企业",
+    Role.buyer: "采购商",
+}
+SELF_REGISTER_ROLES = (Role.producer, Role.buyer)
+
+
+class User(TimestampMixin, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'reviewer', 'producer', 'buyer')", name="role_known"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    organization: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default="false")
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class UserSession(Base):
+    """A browser session; the cookie carries a random token, the table only its SHA-256."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A bearer token for programs; only its SHA-256 is stored, it can be revoked."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginAttempt(Base):
+    """Login attempts: failures are counted per account, per address and per both in a sliding window;
+    successes mark an address as known for the account, so an attacker cannot lock its owner out."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index(None, "email", "attempted_at"), Index(None, "ip", "attempted_at"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(45))
+    succeeded: Mapped[bool]
+    attempted_at: Mapped[datetime] = mapped_column(server_default=func.now())

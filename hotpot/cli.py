@@ -1,0 +1,258 @@
+"""The `hotpot` command: serve, demo, db, seed, user."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from hotpot.config import get_settings
+
+app = typer.Typer(help="合川火锅食材数字化平台 — command line", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema (Alembic migrations)", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+console = Console()
+err_console = Console(stderr=True)
+
+_server_handle = None  # keeps an embedded PostgreSQL alive as long as the command runs
+
+
+def database_url() -> str:
+    """The configured URL, or the embedded server's (started now, stopped when this process exits)."""
+    global _server_handle
+    from hotpot.pg import PostgresUnavailable, resolve_database_url
+
+    settings = get_settings()
+    try:
+        url, server = resolve_database_url(database_url=settings.database_url, data_dir=settings.data_dir)
+    except PostgresUnavailable as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(2) from exc
+    if server is not None:
+        _server_handle = server
+    return url
+
+
+@contextmanager
+def session_scope(url: str):
+    """One transaction for a CLI command: commit at the end, roll back on error."""
+    from hotpot.db import make_engine, make_session_factory
+
+    engine = make_engine(url, pool_size=2, max_overflow=0)
+    session = make_session_factory(engine)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        engine.dispose()
+
+
+# --- db ----------------------------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the schema up (to head by default)."""
+    from hotpot import migrate
+
+    migrate.upgrade(database_url(), revision)
+    console.print(f"[green]schema at {revision}[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = "-1") -> None:
+    """Migrate the schema down (one step by default)."""
+    from hotpot import migrate
+
+    migrate.downgrade(database_url(), revision)
+    console.print(f"[yellow]schema downgraded to {revision}[/yellow]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database."""
+    from hotpot import migrate
+
+    console.print(migrate.current(database_url()) or "(empty database)")
+
+
+# --- seed --------------------------------------------------------------------------------------------------------
+
+
+def _seed(url: str, *, demo: bool) -> list:
+    from hotpot import demo as demo_data
+    from hotpot.reference import service as reference
+
+    steps = ["reference"] + (["demo"] if demo else [])
+    logins: list = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("加载数据 / seeding", total=len(steps))
+        with session_scope(url) as session:
+            counts = reference.load_reference(session)
+            progress.advance(task)
+            if demo:
+                logins = demo_data.load_demo(session)
+                progress.advance(task)
+    console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return logins
+
+
+@app.command()
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="also load the fictional demo data set")] = False,
+) -> None:
+    """Load the reference data (towns, chain links, SC food classes); --demo adds the demo set."""
+    url = database_url()
+    logins = _seed(url, demo=demo)
+    if logins:
+        _print_logins(logins)
+
+
+def _print_logins(logins) -> None:
+    table = Table(title="演示账号 / demo logins (demo only)", show_lines=False)
+    table.add_column("role")
+    table.add_column("email")
+    table.add_column("password")
+    for login in logins:
+        table.add_row(login.role, login.email, login.password)
+    console.print(table)
+
+
+# --- serve and demo ----------------------------------------------------------------------------------------------
+
+
+def _serve(url: str, *, host: str | None, port: int | None, workers: int | None, reload: bool = False) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    # Worker processes find the database through the environment (the embedded server belongs to this process).
+    os.environ["HOTPOT_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    uvicorn.run(
+        "hotpot.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        reload=reload,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+        log_level=settings.log_level,
+        server_header=False,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default HOTPOT_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="default HOTPOT_PORT or 8000")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes, default HOTPOT_WORKERS or 1")] = None,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate", help="apply migrations first")] = True,
+) -> None:
+    """Serve the platform (migrating the schema first)."""
+    from hotpot import migrate
+
+    url = database_url()
+    if migrate_first:
+        migrate.upgrade(url)
+    _serve(url, host=host, port=port, workers=workers)
+
+
+@app.command()
+def demo(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Migrate, load reference and demo data, print the demo logins, and serve."""
+    from hotpot import migrate
+    from hotpot.pg import describe
+
+    started = time.perf_counter()
+    os.environ["HOTPOT_DEMO"] = "1"
+    url = database_url()
+    console.print(f"PostgreSQL: {describe(url)}")
+    migrate.upgrade(url)
+    logins = _seed(url, demo=True)
+    _print_logins(logins)
+    settings = get_settings()
+    console.print(
+        f"[bold green]合川火锅食材数字化平台[/bold green] http://{host or settings.host}:{port or settings.port}/ "
+        f"(ready in {time.perf_counter() - started:.1f}s; Ctrl+C to stop)"
+    )
+    _serve(url, host=host, port=port, workers=1)
+
+
+# --- user --------------------------------------------------------------------------------------------------------
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin | reviewer | producer | buyer")],
+    name: Annotated[str | None, typer.Option(help="display name (default: the part before @)")] = None,
+    organization: Annotated[str | None, typer.Option()] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Create an account; without --password-stdin a one-time random password is printed."""
+    from pydantic import ValidationError
+
+    from hotpot.auth import service
+    from hotpot.auth.schemas import StaffCreateIn
+    from hotpot.validation import FieldErrors, errors_from_validation
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        data = StaffCreateIn(
+            email=email, role=role, display_name=(name or email.split("@")[0])[:50], organization=organization
+        )
+    except ValidationError as exc:
+        for field, msg in errors_from_validation(exc).items():
+            err_console.print(f"[red]{field}: {msg}[/red]")
+        raise typer.Exit(1) from exc
+    url = database_url()
+    try:
+        with session_scope(url) as session:
+            user, generated = service.create_user(session, actor=None, data=data, password=password)
+    except FieldErrors as exc:
+        for field, msg in exc.errors.items():
+            err_console.print(f"[red]{field}: {msg}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"created {user.email} ({user.role})")
+    if generated:
+        console.print(f"one-time password (shown once, change it after the first login): [bold]{generated}[/bold]")
+
+
+@user_app.command("disable")
+def user_disable(email: str) -> None:
+    """Disable an account and end its sessions and API tokens."""
+    from hotpot.auth import service
+
+    url = database_url()
+    with session_scope(url) as session:
+        user = service.get_by_email(session, email)
+        if user is None:
+            err_console.print(f"[red]no account {email}[/red]")
+            raise typer.Exit(1)
+        service.set_active(session, actor=None, user=user, active=False)
+    console.print(f"disabled {email}; its sessions and API tokens have ended")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,44 @@
+"""Settings of the platform, read once from HOTPOT_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTPOT_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL URL; when unset an embedded server is started under data_dir"
+    )
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    # Cookies get the Secure flag when the request came over HTTPS (directly or via X-Forwarded-Proto from a
+    # trusted proxy); force it on in production behind a proxy that does not forward the scheme.
+    force_secure_cookies: bool = False
+    trusted_proxies: str = "127.0.0.1"
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    api_token_days: int = 30
+    login_window_minutes: int = 15
+    login_max_failures_per_account_ip: int = 5
+    login_max_failures_per_account: int = 20
+    login_max_failures_per_ip: int = 50
+    max_upload_bytes: int = 10 * 1024 * 1024
+    # Argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    argon2_parallelism: int = 4
+    demo: bool = False
+    log_level: str = "info"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

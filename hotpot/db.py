@@ -1,0 +1,69 @@
+"""The declarative Base, the engine, and the one-transaction-per-request session dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, MetaData, create_engine, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: DateTime(timezone=True)}  # noqa: RUF012 - SQLAlchemy API
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"application_name": "hotpot"},
+    )
+
+
+def make_session_factory(bind) -> sessionmaker[Session]:
+    # Objects stay readable after commit: templates render after the use case finished.
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: commit when the route returned, roll back on any exception."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": the commit happens when the route returns, before the response leaves, so a client never
+# sees a redirect for a write that later fails to commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,0 +1,178 @@
+"""Request dependencies: who is calling, the access rule every route declares, CSRF, list parameters."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+
+from hotpot.auth import service as auth_service
+from hotpot.auth.models import Role, User
+from hotpot.db import SessionDep
+
+SESSION_COOKIE = "hotpot_session"
+CSRF_COOKIE = "hotpot_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class NotAuthenticated(Exception):
+    """The route needs a logged-in user and there is none."""
+
+
+class Forbidden(Exception):
+    """The user is logged in but the route's rule does not admit them."""
+
+
+class CsrfFailed(Exception):
+    """An unsafe browser request without a matching CSRF token."""
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def bearer_token(request: Request) -> str | None:
+    auth = request.headers.get("Authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+def _load_user(request: Request, session) -> User | None:
+    """Identify the caller once per request: bearer token on /api, the session cookie on pages."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    user = None
+    if is_api(request):
+        raw = bearer_token(request)
+        found = auth_service.user_for_api_token(session, raw=raw) if raw else None
+        user = found[0] if found else None
+    else:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            user = auth_service.user_for_session(session, token=token)
+            if user is None:
+                request.state.session_expired = True
+    request.state.user = user
+    return user
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """What a route admits: everyone (public), any logged-in user, or the listed roles."""
+
+    kind: str  # "public" | "authenticated" | "roles"
+    roles: frozenset[Role] = frozenset()
+
+    def describe(self) -> str:
+        if self.kind == "roles":
+            return "roles:" + ",".join(sorted(r.value for r in self.roles))
+        return self.kind
+
+
+def _rule_dependency(rule: AccessRule) -> Callable[..., Any]:
+    def dependency(request: Request, session: SessionDep) -> User | None:
+        user = _load_user(request, session)
+        if rule.kind == "public":
+            return user
+        if user is None:
+            raise NotAuthenticated()
+        if rule.kind == "roles" and user.role not in rule.roles:
+            raise Forbidden()
+        return user
+
+    dependency.access_rule = rule  # type: ignore[attr-defined]  # read by the route-table test
+    dependency.__name__ = f"access_{rule.describe().replace(':', '_').replace(',', '_')}"
+    return dependency
+
+
+def allow_roles(*roles: Role) -> Callable[..., Any]:
+    return _rule_dependency(AccessRule("roles", frozenset(roles)))
+
+
+allow_public = _rule_dependency(AccessRule("public"))
+allow_authenticated = _rule_dependency(AccessRule("authenticated"))
+
+# Annotated shortcuts: a route names exactly one of these (or allow_roles) and that is its access rule.
+PublicUser = Annotated[User | None, Depends(allow_public)]
+AnyUser = Annotated[User, Depends(allow_authenticated)]
+AdminUser = Annotated[User, Depends(allow_roles(Role.admin))]
+StaffUser = Annotated[User, Depends(allow_roles(Role.admin, Role.reviewer))]
+Public = Depends(allow_public)
+
+
+def access_rules_of(route) -> list[AccessRule]:
+    """The access rules a route declares (walks its dependency tree)."""
+    found: list[AccessRule] = []
+
+    def walk(dependant) -> None:
+        rule = getattr(dependant.call, "access_rule", None)
+        if rule is not None:
+            found.append(rule)
+        for sub in dependant.dependencies:
+            walk(sub)
+
+    walk(route.dependant)
+    return found
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse unsafe browser requests whose token (form field or header) does not match the CSRF cookie.
+
+    The JSON API authenticates with bearer tokens only, never with cookies, so it needs no CSRF token.
+    """
+    if request.method not in UNSAFE_METHODS or is_api(request):
+        return
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise CsrfFailed()
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfFailed()
+
+
+@dataclass(frozen=True)
+class ListParams:
+    page: int
+    page_size: int
+    q: str | None
+    sort: str | None
+
+
+def list_params(
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    sort: Annotated[str | None, Query(max_length=30)] = None,
+) -> ListParams:
+    return ListParams(page=page, page_size=page_size, q=(q or "").strip() or None, sort=sort)
+
+
+ListParamsDep = Annotated[ListParams, Depends(list_params)]
+
+
+async def form_data(request: Request) -> dict[str, Any]:
+    """The submitted form as a dict (repeated keys become lists), read before a sync route runs."""
+    form = await request.form()
+    out: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key in out:
+            out[key] = [*out[key], value] if isinstance(out[key], list) else [out[key], value]
+        else:
+            out[key] = value
+    return out
+
+
+FormDict = Annotated[dict[str, Any], Depends(form_data)]

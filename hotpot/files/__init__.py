@@ -1,0 +1,1 @@
+"""Uploaded files, kept as bytes in PostgreSQL."""

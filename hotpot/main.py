@@ -1,0 +1,140 @@
+"""create_app(): routers, static files, templates, middleware, error pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hotpot import __version__
+from hotpot.config import get_settings
+from hotpot.db import make_engine, make_session_factory
+from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, csrf_protect, is_api
+from hotpot.middleware import PlatformMiddleware
+from hotpot.resources import resource_dir
+from hotpot.validation import chinese_message, field_path
+from hotpot.web import login_url, redirect, render
+
+ERROR_TITLES = {
+    400: "请求有误",
+    401: "需要登录",
+    403: "没有访问权限",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    409: "内容已被他人修改",
+    413: "文件太大",
+    422: "提交的内容有误",
+    429: "操作太频繁",
+    500: "服务器出错了",
+    503: "服务暂时不可用",
+}
+ERROR_HINTS = {
+    403: "您的账号没有权限访问此页面。如需开通权限，请联系区农业农村委平台管理员。",
+    404: "您访问的页面不存在或已被移除，请检查网址，或返回首页继续浏览。",
+    429: "请求过于频繁，请稍后再试。",
+    500: "系统遇到了意外错误，我们已记录此问题。请稍后重试；如问题持续，请将下方的请求编号告知管理员。",
+    503: "服务暂时不可用，请稍后再试。",
+}
+
+
+def error_response(request: Request, status: int, *, detail: str | None = None, headers=None) -> Response:
+    """A friendly page (with the request id) for people, JSON for programs."""
+    request_id = request.scope.get("state", {}).get("request_id")
+    if is_api(request) or request.url.path in ("/healthz", "/openapi.json"):
+        body = {"detail": detail or ERROR_TITLES.get(status, "error"), "request_id": request_id}
+        return JSONResponse(body, status_code=status, headers=headers)
+    title = ERROR_TITLES.get(status, "出错了")
+    context = {
+        "status": status,
+        "title": title,
+        "hint": detail or ERROR_HINTS.get(status, ""),
+        "request_id": request_id,
+    }
+    response = render(request, "errors/error.html", context, status_code=status)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                {"detail": "需要登录：请在 Authorization 头中提供 Bearer 令牌"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        flash = "session_expired" if getattr(request.state, "session_expired", False) else "login_required"
+        target = login_url(request) if request.method == "GET" else "/login"
+        return redirect(request, target, flash=flash)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return error_response(request, 403)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
+        return error_response(request, 403, detail="安全校验失败：页面可能已过期。请刷新页面后重新提交。")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else None
+        if exc.status_code in (404, 405):
+            detail = None
+        return error_response(request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            details = [{"loc": list(e["loc"]), "msg": chinese_message(e), "type": e["type"]} for e in exc.errors()]
+            return JSONResponse({"detail": details}, status_code=422)
+        fields = "；".join(f"{field_path(tuple(e['loc'])) or '请求'}：{chinese_message(e)}" for e in exc.errors())
+        return error_response(request, 422, detail=f"请求参数不正确（{fields}）")
+
+
+def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="合川火锅食材数字化平台 API",
+        version=__version__,
+        description="合川区火锅食材产业集群数字化平台的开放接口。认证：`POST /api/v1/auth/token` 获取 Bearer 令牌。",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[],
+    )
+    if session_factory is None:
+        if engine is None:
+            from hotpot.pg import resolve_database_url
+
+            url, server = resolve_database_url(database_url=settings.database_url, data_dir=settings.data_dir)
+            app.state.embedded_server = server
+            engine = make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+        session_factory = make_session_factory(engine)
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+
+    from fastapi import Depends
+
+    from hotpot.admin import routes as admin_routes
+    from hotpot.api import routes as api_routes
+    from hotpot.auth import api as auth_api
+    from hotpot.auth import routes as auth_routes
+    from hotpot.files import routes as file_routes
+    from hotpot.pages import routes as page_routes
+
+    csrf = [Depends(csrf_protect)]
+    app.include_router(page_routes.router, dependencies=csrf)
+    app.include_router(auth_routes.router, dependencies=csrf)
+    app.include_router(admin_routes.router, dependencies=csrf)
+    app.include_router(file_routes.router, dependencies=csrf)
+    app.include_router(api_routes.router)
+    app.include_router(auth_api.router)
+    app.mount("/static", StaticFiles(directory=str(resource_dir("static"))), name="static")
+    app.add_middleware(PlatformMiddleware, on_error=lambda scope, exc: error_response(Request(scope), 500))
+    _install_error_handlers(app)
+    return app

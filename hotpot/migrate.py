@@ -1,0 +1,33 @@
+"""Run Alembic from code, so `hotpot db ...`, the demo and the tests migrate the same way."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, pool
+
+from hotpot.resources import resource_dir
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resource_dir("migrations")))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "-1") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+def current(url: str) -> str | None:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        rev = MigrationContext.configure(conn).get_current_revision()
+    engine.dispose()
+    return rev

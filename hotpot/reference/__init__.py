@@ -1,0 +1,1 @@
+"""Reference data: Hechuan's towns, the industry-chain links, SC food classes."""

@@ -1,0 +1,98 @@
+"""Shared validation: field errors in Chinese for forms and the API, and common field rules."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class FieldErrors(Exception):
+    """A use case refused its input; errors maps a field path to a message in Chinese."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class InputSchema(BaseModel):
+    """Base of every input schema: unknown fields are refused, so status or owner cannot be mass-assigned."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_MESSAGES = {
+    "missing": "此项为必填项",
+    "string_too_short": "至少需要 {min_length} 个字符",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "value_error": "{msg}",
+    "assertion_error": "{msg}",
+    "extra_forbidden": "不允许提交此字段",
+    "int_parsing": "请输入整数",
+    "int_type": "请输入整数",
+    "float_parsing": "请输入数字",
+    "decimal_parsing": "请输入数字",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than": "必须大于 {gt}",
+    "date_from_datetime_parsing": "请输入正确的日期（年-月-日）",
+    "date_parsing": "请输入正确的日期（年-月-日）",
+    "literal_error": "请选择一个有效的选项",
+    "enum": "请选择一个有效的选项",
+    "bool_parsing": "请选择是或否",
+    "string_pattern_mismatch": "格式不正确",
+}
+
+
+def chinese_message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = dict(err.get("ctx") or {})
+    if kind in ("value_error", "assertion_error"):
+        msg = str(ctx.get("error", err.get("msg", "")))
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind.startswith("value_error") and "email" in str(err.get("msg", "")).lower():
+        return "邮箱格式不正确"
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "输入不正确"
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("body", "query", "path", "form"))
+
+
+def errors_from_validation(exc: ValidationError) -> dict[str, str]:
+    """First message for each field path, in Chinese."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        out.setdefault(field_path(tuple(err["loc"])) or "__all__", chinese_message(err))
+    return out
+
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+
+def parse_form(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
+    """Validate form data against a schema; raise FieldErrors in Chinese. Empty strings count as missing."""
+    cleaned = {k: v for k, v in data.items() if k != "csrf_token" and not (isinstance(v, str) and v.strip() == "")}
+    try:
+        return schema.model_validate(cleaned)
+    except ValidationError as exc:
+        raise FieldErrors(errors_from_validation(exc)) from exc
+
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}(-\d{1,6})?$")
+
+
+def normalize_phone(value: str) -> str:
+    """Accept a mainland mobile number or a landline with area code (e.g. 023-42828888); refuse anything else."""
+    compact = re.sub(r"[\s()（）]", "", value).removeprefix("+86").removeprefix("0086")
+    if MOBILE_RE.match(compact) or LANDLINE_RE.match(compact):
+        return compact
+    raise ValueError("请输入 11 位手机号，或带区号的固定电话（如 023-42828888）")

@@ -1,0 +1,151 @@
+"""Rendering for people: templates (whole page or one block for htmx), flash messages, redirects."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from hotpot import __version__
+from hotpot.auth.models import ROLE_LABELS, Role
+from hotpot.resources import resource_dir
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FLASH_COOKIE = "hotpot_flash"
+LOCALE = "zh_CN"
+
+# Flash messages travel as a code in a short-lived cookie and are looked up here, so no user text is ever
+# echoed from a cookie into the page.
+FLASH_MESSAGES = {
+    "registered": ("success", "注册成功，欢迎使用合川火锅食材数字化平台！"),
+    "logged_in": ("success", "登录成功"),
+    "logged_out": ("info", "您已安全退出"),
+    "password_changed": ("success", "密码已修改，其他设备上的登录已失效"),
+    "logged_out_others": ("success", "其他设备上的登录已全部退出"),
+    "token_revoked": ("success", "API 令牌已吊销"),
+    "user_created": ("success", "账号已创建"),
+    "user_disabled": ("success", "账号已停用，该账号的所有登录已失效"),
+    "user_enabled": ("success", "账号已启用"),
+    "role_changed": ("success", "角色已修改，该账号需要重新登录"),
+    "login_required": ("warning", "请先登录"),
+    "session_expired": ("warning", "登录已过期，请重新登录"),
+}
+
+
+# Navigation per role, one place: (label, url). Anonymous visitors see PUBLIC_NAV.
+PUBLIC_NAV = [("首页", "/"), ("开放接口", "/docs")]
+ROLE_NAV: dict[str, list[tuple[str, str]]] = {
+    Role.admin: [("首页", "/"), ("用户管理", "/admin/users"), ("操作日志", "/admin/audit")],
+    Role.reviewer: [("首页", "/"), ("开放接口", "/docs")],
+    Role.producer: [("首页", "/"), ("开放接口", "/docs")],
+    Role.buyer: [("首页", "/"), ("开放接口", "/docs")],
+}
+
+
+def nav_for(user) -> list[tuple[str, str]]:
+    return ROLE_NAV.get(user.role, PUBLIC_NAV) if user is not None else PUBLIC_NAV
+
+
+def _gettext_translations() -> NullTranslations:
+    # Source strings are Simplified Chinese; a second language adds locale/<lang>/LC_MESSAGES/messages.mo.
+    return Translations.load(str(resource_dir("locale")), [LOCALE], domain="messages")
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def local_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@cache
+def templates() -> Jinja2Blocks:
+    env = Environment(
+        loader=FileSystemLoader(str(resource_dir("templates"))),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=True,
+        auto_reload=False,
+    )
+    t = Jinja2Blocks(env=env)
+    env.install_gettext_translations(_gettext_translations(), newstyle=True)
+    env.filters["local_time"] = local_time
+    env.filters["local_date"] = local_date
+    env.globals["app_version"] = __version__
+    env.globals["role_labels"] = {r.value: label for r, label in ROLE_LABELS.items()}
+    env.globals["Role"] = Role
+    env.globals["static_version"] = __version__
+    env.globals["nav_for"] = nav_for
+    return t
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request that wants a fragment (boosted navigation wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a page, or only `block` of it when htmx asked for a fragment."""
+    ctx = {"request": request, "current_user": getattr(request.state, "user", None)}
+    ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
+    ctx["flash"] = pop_flash(request)
+    ctx.update(context or {})
+    kwargs: dict[str, Any] = {}
+    if block and is_htmx(request):
+        kwargs["block_name"] = block
+    response = templates().TemplateResponse(request, name, ctx, status_code=status_code, **kwargs)
+    if ctx["flash"]:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def pop_flash(request: Request) -> tuple[str, str] | None:
+    code = request.cookies.get(FLASH_COOKIE)
+    return FLASH_MESSAGES.get(code) if code else None
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site relative paths are followed after login (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def redirect(request: Request, url: str, *, flash: str | None = None) -> Response:
+    """Redirect after a successful post: 303 for forms, HX-Redirect for htmx."""
+    if request.headers.get("HX-Request") == "true":
+        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, flash, max_age=60, httponly=True, samesite="lax", path="/")
+    return response
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="/")

@@ -1,0 +1,140 @@
+"""Test fixtures: a real PostgreSQL (throwaway embedded, or HOTPOT_TEST_DATABASE_URL), schema by Alembic,
+each test inside a transaction that is rolled back (SQLAlchemy's join-into-external-transaction recipe)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Cheap password hashing and no .env surprises in tests; set before any settings are read.
+os.environ.update(
+    HOTPOT_ARGON2_TIME_COST="1",
+    HOTPOT_ARGON2_MEMORY_COST="8192",
+    HOTPOT_ARGON2_PARALLELISM="1",
+)
+os.environ.pop("HOTPOT_DATABASE_URL", None)
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from hotpot import migrate, pg  # noqa: E402
+from hotpot.config import get_settings  # noqa: E402
+from hotpot.main import create_app  # noqa: E402
+
+get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A PostgreSQL server URL (any database on it); embedded and deleted afterwards unless configured."""
+    configured = os.environ.get("HOTPOT_TEST_DATABASE_URL")
+    if configured:
+        yield pg.normalize_url(configured)
+        return
+    with tempfile.TemporaryDirectory(prefix="hotpot-test-") as tmp:
+        server = pg.start_embedded(Path(tmp), throwaway=True)
+        yield server.url
+        server.stop()
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """A new empty database on the test server (dropped first if left over)."""
+    configured = os.environ.get("HOTPOT_TEST_DATABASE_URL")
+    if configured:
+        # Reuse the configured server; databases get a suffix so they never clash with the main one.
+        name = f"{pg.make_url(pg.normalize_url(configured)).database}_{name}"
+    return pg.ensure_database(server_url, name, fresh=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> str:
+    url = fresh_database(server_url, "hotpot_test")
+    migrate.upgrade(url)
+    from hotpot.reference import service as reference  # noqa: PLC0415
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        reference.load_reference(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str):
+    eng = create_engine(database_url, pool_size=5)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine):
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db(connection) -> Iterator[Session]:
+    """The test's own session; everything it and the app write is rolled back after the test."""
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(engine, connection):
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False, autoflush=True
+    )
+    return create_app(engine=engine, session_factory=factory)
+
+
+class Browserless(TestClient):
+    """A TestClient that sends the CSRF token (from its cookie) with every unsafe request, like our pages do."""
+
+    def request(self, method, url, *args, **kwargs):
+        if method.upper() in ("POST", "PUT", "PATCH", "DELETE") and not str(url).startswith("/api/"):
+            token = self.cookies.get("hotpot_csrf")
+            if token is None:
+                super().request("GET", "/login")
+                token = self.cookies.get("hotpot_csrf")
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRF-Token", token)
+            kwargs["headers"] = headers
+        return super().request(method, url, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with Browserless(app, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture
+def raw_client(app) -> Iterator[TestClient]:
+    """A client that adds nothing: for CSRF tests."""
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture
+def make_client(app):
+    """Make more clients (one per user) for the same app."""
+    clients: list[TestClient] = []
+
+    def factory() -> TestClient:
+        c = Browserless(app, base_url="http://testserver", follow_redirects=False)
+        c.__enter__()
+        clients.append(c)
+        return c
+
+    yield factory
+    for c in clients:
+        c.__exit__(None, None, None)
