@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -60,7 +61,35 @@ def _load_user(request: Request, session) -> User | None:
             if user is None:
                 request.state.session_expired = True
     request.state.user = user
+    request.state.principal = Principal.of(user) if user else None
     return user
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is logged in, as plain values: pages (error pages too) render it after the session is gone."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    organization: str | None
+    phone: str | None
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=user.role,
+            organization=user.organization,
+            phone=user.phone,
+            created_at=user.created_at,
+            last_login_at=user.last_login_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -176,3 +205,19 @@ async def form_data(request: Request) -> dict[str, Any]:
 
 
 FormDict = Annotated[dict[str, Any], Depends(form_data)]
+
+
+def api_routes(app) -> list[tuple[str, set[str], Any]]:
+    """(path, methods, APIRoute) of every endpoint, across included routers and FastAPI versions."""
+    from fastapi.routing import APIRoute
+
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI flattens included routes into app.routes
+        return [(r.path, set(r.methods), r) for r in app.routes if isinstance(r, APIRoute)]
+    out = []
+    for ctx in iter_route_contexts(app.routes):
+        route = ctx.original_route
+        if isinstance(route, APIRoute):
+            out.append((ctx.path, set(ctx.methods or ()), route))
+    return out

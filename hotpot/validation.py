@@ -48,11 +48,11 @@ _MESSAGES = {
 def chinese_message(err: dict[str, Any]) -> str:
     kind = err.get("type", "")
     ctx = dict(err.get("ctx") or {})
+    if kind == "value_error" and "email address" in str(err.get("msg", "")):
+        return "邮箱格式不正确"
     if kind in ("value_error", "assertion_error"):
         msg = str(ctx.get("error", err.get("msg", "")))
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if kind.startswith("value_error") and "email" in str(err.get("msg", "")).lower():
-        return "邮箱格式不正确"
     template = _MESSAGES.get(kind)
     if template is None:
         return "输入不正确"
@@ -83,7 +83,12 @@ def parse_form(schema: type[SchemaT], data: dict[str, Any]) -> SchemaT:
     try:
         return schema.model_validate(cleaned)
     except ValidationError as exc:
-        raise FieldErrors(errors_from_validation(exc)) from exc
+        errors = errors_from_validation(exc)
+        # Unknown fields have no place on the page: name them in the form-wide message.
+        extra = [field_path(tuple(e["loc"])) for e in exc.errors() if e["type"] == "extra_forbidden"]
+        if extra:
+            errors["__all__"] = "表单包含不允许提交的字段（不允许提交此字段）：" + "、".join(extra)
+        raise FieldErrors(errors) from exc
 
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")

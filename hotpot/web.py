@@ -107,7 +107,7 @@ def render(
     status_code: int = 200,
 ) -> Response:
     """Render a page, or only `block` of it when htmx asked for a fragment."""
-    ctx = {"request": request, "current_user": getattr(request.state, "user", None)}
+    ctx = {"request": request, "current_user": getattr(request.state, "principal", None)}
     ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
     ctx["flash"] = pop_flash(request)
     ctx.update(context or {})

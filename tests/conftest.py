@@ -16,14 +16,14 @@ os.environ.update(
 )
 os.environ.pop("HOTPOT_DATABASE_URL", None)
 
-import pytest  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from hotpot import migrate, pg  # noqa: E402
-from hotpot.config import get_settings  # noqa: E402
-from hotpot.main import create_app  # noqa: E402
+from hotpot import migrate, pg
+from hotpot.config import get_settings
+from hotpot.main import create_app
 
 get_settings.cache_clear()
 
@@ -54,7 +54,7 @@ def fresh_database(server_url: str, name: str) -> str:
 def database_url(server_url: str) -> str:
     url = fresh_database(server_url, "hotpot_test")
     migrate.upgrade(url)
-    from hotpot.reference import service as reference  # noqa: PLC0415
+    from hotpot.reference import service as reference
 
     engine = create_engine(url)
     with Session(engine) as session:

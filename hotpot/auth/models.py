@@ -49,9 +49,8 @@ class User(TimestampMixin, Base):
     is_demo: Mapped[bool] = mapped_column(default=False, server_default="false")
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Bumped by administrative changes (role, status) only, so a login does not make an admin's form stale.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
 
     @property
     def role_enum(self) -> Role:

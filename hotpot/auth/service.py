@@ -379,7 +379,7 @@ def list_users(
 
 def count_by_role(session: Session) -> dict[str, int]:
     rows = session.execute(select(User.role, func.count()).where(User.is_active).group_by(User.role))
-    return dict(rows.tuples().all())
+    return {role: n for role, n in rows}  # noqa: C416 - rows are Row objects
 
 
 def _admin_change(
@@ -389,6 +389,7 @@ def _admin_change(
         raise StaleVersion(user)
     before = _snapshot(user)
     change(user)
+    user.version += 1
     session.flush()
     audit.record(
         session,

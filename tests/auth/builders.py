@@ -15,8 +15,15 @@ PASSWORD = "Correct-Horse-42"
 _seq = itertools.count(1)
 
 
-def make_user(session: Session, *, role: str = "buyer", email: str | None = None, password: str = PASSWORD,
-              display_name: str = "测试用户", organization: str | None = "测试单位") -> User:
+def make_user(
+    session: Session,
+    *,
+    role: str = "buyer",
+    email: str | None = None,
+    password: str = PASSWORD,
+    display_name: str = "测试用户",
+    organization: str | None = "测试单位",
+) -> User:
     email = email or f"user{next(_seq)}-{role}@hotpot.example"
     data = StaffCreateIn(email=email, display_name=display_name, organization=organization, role=role)
     user, _ = service.create_user(session, actor=None, data=data, password=password)
