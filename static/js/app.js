@@ -17,9 +17,4 @@
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
-  // Auto-submitting filter selects on list pages.
-  document.addEventListener("change", function (event) {
-    var el = event.target;
-    if (el.matches("form[data-autosubmit] select") && el.form.requestSubmit) el.form.requestSubmit();
-  });
 })();

@@ -1,0 +1,61 @@
+"""The audit log records who changed what and cannot be altered."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from hotpot import context
+from hotpot.audit import service as audit
+from tests.auth.builders import make_user
+
+
+def test_record_keeps_actor_before_after_and_request(db):
+    actor = make_user(db, role="admin")
+    token = context.set_current(context.RequestContext(request_id="req-12345678", ip="192.0.2.1"))
+    try:
+        event = audit.record(
+            db,
+            actor=actor,
+            action="thing.update",
+            entity_type="thing",
+            entity_id=7,
+            before={"name": "旧"},
+            after={"name": "新"},
+        )
+    finally:
+        context.reset(token)
+    history = audit.history(db, entity_type="thing", entity_id=7)
+    assert history == [event]
+    assert event.actor_label == actor.email
+    assert event.before == {"name": "旧"}
+    assert event.after == {"name": "新"}
+    assert event.request_id == "req-12345678"
+    assert event.ip == "192.0.2.1"
+
+
+def test_audit_event_is_append_only(db):
+    event = audit.record(db, actor=None, action="thing.create", entity_type="thing", entity_id=1)
+    with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+        db.execute(text("UPDATE audit_event SET action = 'forged' WHERE id = :id"), {"id": event.id})
+    with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+        db.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": event.id})
+
+
+def test_registration_writes_one_event(client, db):
+    before = audit.count(db, entity_type="user")
+    client.post(
+        "/register",
+        data={
+            "role": "producer",
+            "email": "maker@hotpot.example",
+            "display_name": "王厂长",
+            "organization": "渝合食品",
+            "password": "Tallow-Pot-2026",
+            "password_confirm": "Tallow-Pot-2026",
+            "agree": "on",
+        },
+    )
+    events = audit.count(db, entity_type="user") - before
+    assert events == 2  # user.register, then session.login

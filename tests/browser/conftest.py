@@ -1,0 +1,142 @@
+"""A live server on loopback and a headless Chromium, for the browser journeys.
+
+Without a browser these tests skip and say how to get one, unless HOTPOT_REQUIRE_BROWSER=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from hotpot import migrate
+from tests.conftest import fresh_database
+
+HOW_TO_GET_ONE = (
+    "no browser for Playwright: install Debian's Chromium and a CJK font "
+    "(apt-get install chromium fonts-wqy-microhei), or run `playwright install chromium` where downloads work"
+)
+
+
+def _require() -> bool:
+    return os.environ.get("HOTPOT_REQUIRE_BROWSER") == "1"
+
+
+def _skip_or_fail(reason: str):
+    if _require():
+        pytest.fail(f"HOTPOT_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _skip_or_fail("the playwright package is not installed (pip install -e '.[dev]')")
+    executable = next(
+        (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None
+    )
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+    ]
+    with sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=executable, args=args) if executable else p.chromium.launch(args=args)
+        except Error as exc:
+            _skip_or_fail(f"{HOW_TO_GET_ONE} ({str(exc).splitlines()[0]})")
+        yield b
+        b.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(server_url, tmp_path_factory):
+    """The real app in its own process, on a database of its own with reference data and demo accounts."""
+    url = fresh_database(server_url, "hotpot_browser")
+    migrate.upgrade(url)
+    from hotpot import demo
+    from hotpot.reference import service as reference
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        reference.load_reference(session)
+        demo.load_demo(session)
+        session.commit()
+    engine.dispose()
+    port = _free_port()
+    env = {**os.environ, "HOTPOT_DATABASE_URL": url, "HOTPOT_PORT": str(port)}
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "hotpot.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(log.read_text())
+        time.sleep(0.2)
+    else:
+        proc.terminate()
+        raise RuntimeError("live server did not start:\n" + log.read_text())
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(10000)
+    yield pg
+    context.close()
+
+
+def screenshot(pg, name: str) -> None:
+    """Keep a screenshot when HOTPOT_SCREENSHOTS names a folder (to look at the pages)."""
+    folder = os.environ.get("HOTPOT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -1,0 +1,107 @@
+"""Browser journeys: a buyer registers, logs out and in, and sees their navigation; an admin sees theirs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in(page, base, email, password):
+    page.goto(base + "/login")
+    page.fill("#id_email", email)
+    page.fill("#id_password", password)
+    page.click("form[action='/login'] button[type=submit]")
+
+
+def test_buyer_registers_logs_out_and_in(page, live_server):
+    base = live_server
+    page.goto(base + "/")
+    expect(page).to_have_title(re.compile("合川火锅食材数字化平台"))
+    page.click("text=注册采购账号")
+    expect(page.locator("input[name=role][value=buyer]")).to_be_checked()
+
+    # A mistake first: errors appear next to the fields and the input is kept.
+    page.fill("#id_email", "purchaser@laozao.example")
+    page.fill("#id_display_name", "张采购")
+    page.fill("#id_organization", "山城老灶火锅连锁")
+    page.fill("#id_phone", "12345")
+    page.fill("#id_password", "Spicy-Broth-2026")
+    page.fill("#id_password_confirm", "Spicy-Broth-2026")
+    page.check("input[name=agree]")
+    page.click("form[action='/register'] button[type=submit]")
+    expect(page.locator("#err_phone")).to_contain_text("手机号")
+    expect(page.locator("#id_display_name")).to_have_value("张采购")
+    screenshot(page, "register-error")
+
+    page.fill("#id_phone", "13800138000")
+    page.fill("#id_password", "Spicy-Broth-2026")
+    page.fill("#id_password_confirm", "Spicy-Broth-2026")
+    page.check("input[name=agree]")
+    page.click("form[action='/register'] button[type=submit]")
+    expect(page).to_have_url(base + "/account")
+    expect(page.locator(".alert-success")).to_contain_text("注册成功")
+    header = page.locator(".site-header")
+    expect(header.locator(".role-badge")).to_have_text("采购商")
+    expect(header).not_to_contain_text("用户管理")
+    screenshot(page, "buyer-account")
+
+    page.click("form[action='/logout'] button")
+    expect(page).to_have_url(base + "/")
+    expect(page.locator(".alert-info")).to_contain_text("您已安全退出")
+    expect(page.locator(".site-header")).to_contain_text("登录")
+
+    page.goto(base + "/account")
+    expect(page).to_have_url(re.compile(r"/login\?next=/account"))
+    page.fill("#id_email", "purchaser@laozao.example")
+    page.fill("#id_password", "Spicy-Broth-2026")
+    page.click("form[action='/login'] button[type=submit]")
+    expect(page).to_have_url(base + "/account")
+    expect(page.locator(".site-header .user-name")).to_have_text("张采购")
+
+
+def test_admin_sees_admin_navigation_and_manages_users(page, live_server):
+    _log_in(page, live_server, "admin@hotpot.example", "Hotpot-Admin-2026")
+    nav = page.locator(".main-nav")
+    expect(nav.get_by_role("link", name="用户管理")).to_be_visible()
+    nav.get_by_role("link", name="用户管理").click()
+    expect(page.locator("h1")).to_have_text("用户管理")
+    # htmx filter: typing narrows the table without a page load.
+    page.fill("#id_q", "reviewer@")
+    expect(page.locator("#user-table tbody tr")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=reviewer"))
+    screenshot(page, "admin-users")
+
+    page.goto(live_server + "/admin/users/new")
+    page.select_option("#id_role", "reviewer")
+    page.fill("#id_email", "new.reviewer@hotpot.example")
+    page.fill("#id_display_name", "陈审核")
+    page.click("form[action='/admin/users'] button[type=submit]")
+    expect(page.locator("#one-time-password")).to_have_text(re.compile(r"^\S{12,}$"))
+
+
+def test_reviewer_cannot_open_admin_pages(page, live_server):
+    _log_in(page, live_server, "reviewer@hotpot.example", "Hotpot-Review-2026")
+    expect(page.locator(".main-nav")).not_to_contain_text("用户管理")
+    response = page.goto(live_server + "/admin/users")
+    assert response.status == 403
+    expect(page.locator("h1")).to_have_text("没有访问权限")
+
+
+def test_phone_layout_menu_opens(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN", is_mobile=True)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    expect(page.locator(".main-nav")).to_be_hidden()
+    page.click(".nav-toggle")
+    expect(page.locator(".main-nav")).to_be_visible()
+    expect(page.locator(".main-nav")).to_contain_text("注册")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page scrolls sideways on a phone ({width}px)"
+    screenshot(page, "home-phone")
+    context.close()
