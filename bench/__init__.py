@@ -1,0 +1,1 @@
+"""Benchmarks: generate their own data, drive the real server over loopback, print percentiles and ratios."""
