@@ -52,7 +52,13 @@ def fresh_database(server_url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> str:
-    url = fresh_database(server_url, "hotpot_test")
+    """The main test database: HOTPOT_TEST_DATABASE_URL itself when set (migrated to head), else a fresh one.
+
+    Tests never leave rows behind there (each runs in a transaction that is rolled back); migration, CLI and
+    browser tests use databases of their own next to it, so the account needs CREATEDB.
+    """
+    configured = os.environ.get("HOTPOT_TEST_DATABASE_URL")
+    url = pg.normalize_url(configured) if configured else fresh_database(server_url, "hotpot_test")
     migrate.upgrade(url)
     from hotpot.reference import service as reference
 
