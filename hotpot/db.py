@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -50,9 +51,9 @@ def make_session_factory(bind) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit when the route returned, roll back on any exception."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
+@contextmanager
+def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
+    """One unit of work: commit at the end, roll back on any exception (requests and CLI commands alike)."""
     session = factory()
     try:
         yield session
@@ -62,6 +63,12 @@ def get_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: commit when the route returned, roll back on any exception."""
+    with transaction(request.app.state.session_factory) as session:
+        yield session
 
 
 # scope="function": the commit happens when the route returns, before the response leaves, so a client never

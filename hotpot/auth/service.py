@@ -49,31 +49,43 @@ def _check_new_password(password: str, email: str, field: str = "password") -> N
         raise FieldErrors({field: problem})
 
 
-def register(session: Session, *, data: RegisterIn) -> User:
-    """Self-registration of a producer or buyer account."""
-    email = data.email.lower()
-    _check_new_password(data.password, email)
-    if get_by_email(session, email):
-        raise FieldErrors({"email": "该邮箱已注册，请直接登录"})
-    user = User(
-        email=email,
-        display_name=data.display_name,
-        organization=data.organization,
-        phone=data.phone,
-        role=data.role,
-        password_hash=passwords.hash_password(data.password),
-    )
+def _add_user(
+    session: Session, *, actor: User | None, action: str, password: str, taken_message: str, **fields
+) -> User:
+    """Check the password and the e-mail's uniqueness, insert the account, audit it."""
+    fields["email"] = fields["email"].lower()
+    _check_new_password(password, fields["email"])
+    if get_by_email(session, fields["email"]):
+        raise FieldErrors({"email": taken_message})
+    user = User(password_hash=passwords.hash_password(password), **fields)
     session.add(user)
     session.flush()
+    # A self-registered account is its own actor.
     audit.record(
         session,
-        actor=user,
-        action="user.register",
+        actor=user if action == "user.register" else actor,
+        action=action,
         entity_type="user",
         entity_id=user.id,
         after=_snapshot(user),
     )
     return user
+
+
+def register(session: Session, *, data: RegisterIn) -> User:
+    """Self-registration of a producer or buyer account."""
+    return _add_user(
+        session,
+        actor=None,
+        action="user.register",
+        password=data.password,
+        taken_message="该邮箱已注册，请直接登录",
+        email=data.email,
+        display_name=data.display_name,
+        organization=data.organization,
+        phone=data.phone,
+        role=data.role,
+    )
 
 
 def random_password(length: int = 16) -> str:
@@ -93,31 +105,18 @@ def create_user(
     is_demo: bool = False,
 ) -> tuple[User, str | None]:
     """Create an account of any role (admin UI and CLI); without a password, a one-time random one is returned."""
-    email = data.email.lower()
-    generated = None
-    if password is None:
-        password = generated = random_password()
-    else:
-        _check_new_password(password, email)
-    if get_by_email(session, email):
-        raise FieldErrors({"email": "该邮箱已注册"})
-    user = User(
-        email=email,
-        display_name=data.display_name,
-        organization=data.organization,
-        role=data.role,
-        password_hash=passwords.hash_password(password),
-        is_demo=is_demo,
-    )
-    session.add(user)
-    session.flush()
-    audit.record(
+    generated = random_password() if password is None else None
+    user = _add_user(
         session,
         actor=actor,
         action="user.create",
-        entity_type="user",
-        entity_id=user.id,
-        after=_snapshot(user),
+        password=password or generated,
+        taken_message="该邮箱已注册",
+        email=data.email,
+        display_name=data.display_name,
+        organization=data.organization,
+        role=data.role,
+        is_demo=is_demo,
     )
     return user, generated
 
