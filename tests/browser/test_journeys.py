@@ -64,6 +64,18 @@ def test_buyer_registers_logs_out_and_in(page, live_server):
     expect(page).to_have_url(base + "/account")
     expect(page.locator(".site-header .user-name")).to_have_text("张采购")
 
+    # The password form posts through htmx (CSRF token in the hx-headers header) and swaps in its errors.
+    page.fill("#id_current_password", "not-my-password")
+    page.fill("#id_new_password", "Numbing-Pepper-77")
+    page.fill("#id_new_password_confirm", "Numbing-Pepper-77")
+    page.click("#password-card button[type=submit]")
+    expect(page.locator("#err_current_password")).to_have_text(re.compile("当前密码不正确"))
+    page.fill("#id_current_password", "Spicy-Broth-2026")
+    page.fill("#id_new_password", "Numbing-Pepper-77")
+    page.fill("#id_new_password_confirm", "Numbing-Pepper-77")
+    page.click("#password-card button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("密码已修改")
+
 
 def test_admin_sees_admin_navigation_and_manages_users(page, live_server):
     _log_in(page, live_server, "admin@hotpot.example", "Hotpot-Admin-2026")
