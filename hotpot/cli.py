@@ -104,7 +104,7 @@ def _seed(url: str, *, demo: bool) -> list:
             counts = reference.load_reference(session)
             progress.advance(task)
             if demo:
-                logins = demo_data.load_demo(session)
+                logins = demo_data.load_demo(session, progress=lambda msg: progress.update(task, description=msg))
                 progress.advance(task)
     console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return logins

@@ -133,6 +133,7 @@ PublicUser = Annotated[User | None, Depends(allow_public)]
 AnyUser = Annotated[User, Depends(allow_authenticated)]
 AdminUser = Annotated[User, Depends(allow_roles(Role.admin))]
 StaffUser = Annotated[User, Depends(allow_roles(Role.admin, Role.reviewer))]
+ProducerUser = Annotated[User, Depends(allow_roles(Role.producer))]
 Public = Depends(allow_public)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -10,10 +10,20 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotpot import __version__
+from hotpot.admin import routes as admin_routes
+from hotpot.api import routes as api_routes
+from hotpot.auth import api as auth_api
+from hotpot.auth import routes as auth_routes
 from hotpot.config import get_settings
 from hotpot.db import make_engine, make_session_factory
 from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, csrf_protect, is_api
+from hotpot.enterprises import api as enterprise_api
+from hotpot.enterprises import routes as enterprise_routes
+from hotpot.files import routes as file_routes
 from hotpot.middleware import PlatformMiddleware
+from hotpot.pages import routes as page_routes
+from hotpot.products import api as product_api
+from hotpot.products import routes as product_routes
 from hotpot.resources import resource_dir
 from hotpot.validation import chinese_message, field_path
 from hotpot.web import login_url, redirect, render
@@ -105,7 +115,6 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[],
     )
     if session_factory is None:
         if engine is None:
@@ -118,22 +127,17 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.state.engine = engine
     app.state.session_factory = session_factory
 
-    from fastapi import Depends
-
-    from hotpot.admin import routes as admin_routes
-    from hotpot.api import routes as api_routes
-    from hotpot.auth import api as auth_api
-    from hotpot.auth import routes as auth_routes
-    from hotpot.files import routes as file_routes
-    from hotpot.pages import routes as page_routes
-
     csrf = [Depends(csrf_protect)]
     app.include_router(page_routes.router, dependencies=csrf)
     app.include_router(auth_routes.router, dependencies=csrf)
     app.include_router(admin_routes.router, dependencies=csrf)
     app.include_router(file_routes.router, dependencies=csrf)
+    app.include_router(enterprise_routes.router, dependencies=csrf)
+    app.include_router(product_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
+    app.include_router(enterprise_api.router)
+    app.include_router(product_api.router)
     app.mount("/static", StaticFiles(directory=str(resource_dir("static"))), name="static")
     app.add_middleware(PlatformMiddleware, on_error=lambda scope, exc: error_response(Request(scope), 500))
     _install_error_handlers(app)

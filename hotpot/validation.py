@@ -16,6 +16,20 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
+class StaleVersion(Exception):
+    """The record changed since the form was loaded (optimistic locking); current is the record as it is now."""
+
+    def __init__(self, current: Any):
+        super().__init__("stale version")
+        self.current = current
+
+
+def check_version(record: Any, version: int | None) -> None:
+    """Refuse a change made from a stale copy of record (None skips the check, e.g. for the CLI)."""
+    if version is not None and version != record.version:
+        raise StaleVersion(record)
+
+
 class InputSchema(BaseModel):
     """Base of every input schema: unknown fields are refused, so status or owner cannot be mass-assigned."""
 
@@ -42,6 +56,12 @@ _MESSAGES = {
     "enum": "请选择一个有效的选项",
     "bool_parsing": "请选择是或否",
     "string_pattern_mismatch": "格式不正确",
+    "too_short": "至少选择 {min_length} 项",
+    "too_long": "最多选择 {max_length} 项",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "date_from_datetime_inexact": "请输入正确的日期（年-月-日）",
+    "list_type": "请选择",
 }
 
 

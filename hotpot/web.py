@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import cache
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
@@ -36,18 +36,43 @@ FLASH_MESSAGES = {
     "user_enabled": ("success", "账号已启用"),
     "role_changed": ("success", "角色已修改，该账号需要重新登录"),
     "login_required": ("warning", "请先登录"),
+    "enterprise_registered": ("success", "企业信息已提交，区农业农村委审核通过后即在企业名录中公开"),
+    "enterprise_saved": ("success", "企业信息已保存"),
+    "enterprise_resubmitted": ("info", "企业信息已保存并重新提交审核"),
+    "enterprise_verified": ("success", "已认证该企业"),
+    "enterprise_rejected": ("success", "已退回该企业，并通知了退回原因"),
+    "enterprise_suspended": ("success", "已暂停该企业的公开展示"),
+    "enterprise_reinstated": ("success", "已恢复该企业的公开展示"),
+    "product_created": ("success", "产品已保存为草稿，确认无误后请点击“发布”"),
+    "product_saved": ("success", "产品信息已保存"),
+    "product_published": ("success", "产品已发布"),
+    "product_withdrawn": ("success", "产品已下架"),
     "session_expired": ("warning", "登录已过期，请重新登录"),
 }
 
 
 # Navigation per role, one place: (label, url). Anonymous visitors see PUBLIC_NAV.
-PUBLIC_NAV = [("首页", "/"), ("开放接口", "/docs")]
+CATALOG_NAV = [("产品目录", "/products"), ("企业名录", "/enterprises")]
+PUBLIC_NAV = [("首页", "/"), *CATALOG_NAV]
 ROLE_NAV: dict[str, list[tuple[str, str]]] = {
-    Role.admin: [("首页", "/"), ("用户管理", "/admin/users"), ("操作日志", "/admin/audit")],
-    Role.reviewer: [("首页", "/"), ("开放接口", "/docs")],
-    Role.producer: [("首页", "/"), ("开放接口", "/docs")],
-    Role.buyer: [("首页", "/"), ("开放接口", "/docs")],
+    Role.admin: [
+        ("首页", "/"),
+        ("审核工作台", "/review/enterprises"),
+        *CATALOG_NAV,
+        ("用户管理", "/admin/users"),
+        ("操作日志", "/admin/audit"),
+    ],
+    Role.reviewer: [("首页", "/"), ("审核工作台", "/review/enterprises"), *CATALOG_NAV],
+    Role.producer: [("首页", "/"), ("我的企业", "/my/enterprise"), *CATALOG_NAV],
+    Role.buyer: [("首页", "/"), *CATALOG_NAV],
 }
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters replaced (None removes one): pagination and sort links."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    params += [(k, str(v)) for k, v in changes.items() if v is not None]
+    return request.url.path + ("?" + urlencode(params) if params else "")
 
 
 def nav_for(user) -> list[tuple[str, str]]:
@@ -90,6 +115,7 @@ def templates() -> Jinja2Blocks:
     env.globals["Role"] = Role
     env.globals["static_version"] = __version__
     env.globals["nav_for"] = nav_for
+    env.globals["url_with"] = url_with
     return t
 
 
@@ -149,3 +175,13 @@ def redirect(request: Request, url: str, *, flash: str | None = None) -> Respons
 def login_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/login?next=" + quote(target, safe="/")
+
+
+def conflict(request: Request, *, title: str, back_url: str, changes: list[tuple[str, Any, Any]]) -> Response:
+    """The 409 page of a stale form: what the user submitted next to what the record holds now."""
+    return render(
+        request,
+        "errors/conflict.html",
+        {"title": title, "back_url": back_url, "changes": changes},
+        status_code=409,
+    )

@@ -11,7 +11,7 @@ from hotpot.auth.models import ROLE_LABELS, Role, User
 from hotpot.auth.schemas import RoleChangeIn, StaffCreateIn
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, ListParamsDep
-from hotpot.validation import FieldErrors, parse_form
+from hotpot.validation import FieldErrors, StaleVersion, parse_form
 from hotpot.web import redirect, render
 
 router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
@@ -88,7 +88,7 @@ def _set_active(request, session, admin, user_id: int, form: dict, *, active: bo
         auth_service.set_active(session, actor=admin, user=user, active=active, version=version)
     except ValueError as exc:
         raise HTTPException(400) from exc
-    except auth_service.StaleVersion:
+    except StaleVersion:
         raise HTTPException(409, "该账号刚被其他管理员修改过，请刷新页面后重试。") from None
     except FieldErrors as exc:
         raise HTTPException(400, next(iter(exc.errors.values()))) from None
@@ -101,7 +101,7 @@ def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id
     try:
         data = parse_form(RoleChangeIn, form)
         auth_service.change_role(session, actor=admin, user=user, role=data.role, version=data.version)
-    except auth_service.StaleVersion:
+    except StaleVersion:
         raise HTTPException(409, "该账号刚被其他管理员修改过，请刷新页面后重试。") from None
     except FieldErrors as exc:
         raise HTTPException(400, next(iter(exc.errors.values()))) from None

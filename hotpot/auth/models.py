@@ -46,6 +46,10 @@ class User(TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    # A producer account belongs to one enterprise (NULL until it registers or joins one).
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise.id", ondelete="SET NULL", use_alter=True), index=True
+    )
     is_demo: Mapped[bool] = mapped_column(default=False, server_default="false")
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -19,7 +19,7 @@ from hotpot.auth.schemas import PasswordChangeIn, RegisterIn, StaffCreateIn
 from hotpot.config import get_settings
 from hotpot.db import utcnow
 from hotpot.pagination import Page, paginate
-from hotpot.validation import FieldErrors
+from hotpot.validation import FieldErrors, check_version
 
 KNOWN_ADDRESS_DAYS = 30
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
@@ -384,8 +384,7 @@ def count_by_role(session: Session) -> dict[str, int]:
 def _admin_change(
     session: Session, *, actor: User | None, user: User, version: int | None, action: str, change
 ) -> User:
-    if version is not None and version != user.version:
-        raise StaleVersion(user)
+    check_version(user, version)
     before = _snapshot(user)
     change(user)
     user.version += 1
@@ -400,14 +399,6 @@ def _admin_change(
         after=_snapshot(user),
     )
     return user
-
-
-class StaleVersion(Exception):
-    """The record changed since the form was loaded."""
-
-    def __init__(self, current):
-        super().__init__("stale version")
-        self.current = current
 
 
 def set_active(session: Session, *, actor: User | None, user: User, active: bool, version: int | None = None) -> User:

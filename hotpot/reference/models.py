@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotpot.db import Base
@@ -36,3 +36,17 @@ class FoodClass(Base):
 
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
     name: Mapped[str] = mapped_column(String(30))
+
+
+class ProductCategory(Base):
+    """The two-level product taxonomy: the plan's six kinds, each with its sub-categories."""
+
+    __tablename__ = "product_category"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("product_category.code"), index=True)
+    name: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int]
+    # Typical storage of the sub-category (frozen / chilled / ambient), the default on a new product.
+    storage: Mapped[str | None] = mapped_column(String(10))
+    synonyms: Mapped[str | None] = mapped_column(String(200))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from hotpot.reference.models import ChainLink, FoodClass, Town
+from hotpot.reference.models import ChainLink, FoodClass, ProductCategory, Town
 from hotpot.resources import resource_dir
 
 
@@ -44,7 +45,45 @@ def load_reference(session: Session) -> dict[str, int]:
             [{"code": r["class"], "name": r["name"]} for r in _rows("sc_food_classes.csv")],
             "code",
         ),
+        "product_category": _load_categories(session),
     }
+
+
+def _load_categories(session: Session) -> int:
+    rows = _rows("product_categories.csv")
+    values = [
+        {
+            "code": r["code"],
+            "parent_code": r["parent_code"] or None,
+            "name": r["name"],
+            "position": int(r["position"]),
+            "storage": r.get("storage") or None,
+            "synonyms": r.get("synonyms") or None,
+        }
+        for r in rows
+    ]
+    # Kinds first, so sub-categories find their parent.
+    kinds = [v for v in values if v["parent_code"] is None]
+    subs = [v for v in values if v["parent_code"] is not None]
+    return _upsert(session, ProductCategory, kinds, "code") + _upsert(session, ProductCategory, subs, "code")
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    name: str
+    children: tuple[ProductCategory, ...]
+
+
+def category_tree(session: Session) -> list[Kind]:
+    """The six kinds with their sub-categories, in the plan's order."""
+    rows = list(session.scalars(select(ProductCategory).order_by(ProductCategory.position, ProductCategory.code)))
+    kinds = [r for r in rows if r.parent_code is None]
+    return [Kind(k.code, k.name, tuple(r for r in rows if r.parent_code == k.code)) for k in kinds]
+
+
+def town_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Town.code, Town.name).order_by(Town.code)).all())
 
 
 def towns(session: Session) -> list[Town]:

@@ -1,0 +1,1 @@
+"""Enterprises (企业): registration by producers, verification by the committee, the public directory."""

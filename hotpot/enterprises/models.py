@@ -1,0 +1,91 @@
+"""enterprise and its chain links; producer accounts point at their enterprise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotpot.db import Base, TimestampMixin
+from hotpot.reference.models import ChainLink, Town
+
+PARK_GROUPS = {"nanxi": "南溪组团", "longshi": "龙市组团", "wuzun": "五尊组团", "none": "不在园区"}
+SCALES = {"above": "规上企业", "below": "规下企业"}
+STATUSES = {"pending": "待审核", "verified": "已认证", "rejected": "已退回", "suspended": "已暂停"}
+
+enterprise_chain_link = Table(
+    "enterprise_chain_link",
+    Base.metadata,
+    Column("enterprise_id", ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True),
+    Column("chain_link_code", ForeignKey("chain_link.code"), primary_key=True),
+)
+
+
+class Enterprise(TimestampMixin, Base):
+    __tablename__ = "enterprise"
+    __table_args__ = (
+        Index(None, "status", "town_code"),
+        Index("ix_enterprise_verified_name", "name", postgresql_where=text("status = 'verified'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str | None] = mapped_column(String(30))
+    legal_representative: Mapped[str] = mapped_column(String(30))
+    # NULL town means outside Hechuan; outside_address says where.
+    town_code: Mapped[str | None] = mapped_column(ForeignKey("town.code"))
+    outside_address: Mapped[str | None] = mapped_column(String(200))
+    park_group: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    address: Mapped[str] = mapped_column(String(200))
+    contact_person: Mapped[str] = mapped_column(String(30))
+    phone: Mapped[str] = mapped_column(String(20))
+    scale: Mapped[str] = mapped_column(String(10))
+    employees: Mapped[int | None]
+    annual_capacity_t: Mapped[Decimal | None] = mapped_column(Numeric(12, 1))
+    founded_on: Mapped[date | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    logo_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
+
+    status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None]
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Name and code as they were verified, kept while a changed name/code waits for review again.
+    verified_name: Mapped[str | None] = mapped_column(String(100))
+    verified_uscc: Mapped[str | None] = mapped_column(String(18))
+
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default="false")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    town: Mapped[Town | None] = relationship(lazy="joined")
+    chain_links: Mapped[list[ChainLink]] = relationship(
+        secondary=enterprise_chain_link, lazy="selectin", order_by=ChainLink.position
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]
+
+    @property
+    def park_group_label(self) -> str:
+        return PARK_GROUPS.get(self.park_group, "—")
+
+    @property
+    def scale_label(self) -> str:
+        return SCALES.get(self.scale, "—")
+
+    @property
+    def location_label(self) -> str:
+        return self.town.name if self.town else "合川区外"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "verified"

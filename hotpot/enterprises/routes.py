@@ -1,0 +1,317 @@
+"""Enterprise pages: a producer's own enterprise, the public directory, the committee's review queue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hotpot.audit import service as audit
+from hotpot.db import SessionDep
+from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
+from hotpot.enterprises import codes, service
+from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
+from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.products import service as product_service
+from hotpot.reference import service as reference
+from hotpot.validation import FieldErrors, StaleVersion, normalize_phone, parse_form
+from hotpot.web import conflict, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+FIELD_LABELS = {
+    "uscc": "统一社会信用代码",
+    "name": "企业名称",
+    "short_name": "简称",
+    "legal_representative": "法定代表人",
+    "town_code": "所在镇街",
+    "outside_address": "区外所在地",
+    "park_group": "园区组团",
+    "address": "详细地址",
+    "contact_person": "联系人",
+    "phone": "联系电话",
+    "scale": "企业规模",
+    "employees": "从业人数",
+    "annual_capacity_t": "年产能（吨）",
+    "founded_on": "成立日期",
+    "chain_links": "产业链环节",
+    "description": "企业简介",
+    "status": "状态",
+}
+
+
+def _choices(session) -> dict:
+    links = reference.chain_links(session)
+    return {
+        "towns": reference.towns(session),
+        "chain_links": links,
+        "chain_link_choices": [(c.code, c.name) for c in links],
+        "park_groups": list(PARK_GROUPS.items()),
+        "scales": list(SCALES.items()),
+    }
+
+
+def _form_values(e: Enterprise) -> dict:
+    return {
+        **{
+            k: getattr(e, k)
+            for k in (
+                "uscc",
+                "name",
+                "short_name",
+                "legal_representative",
+                "outside_address",
+                "park_group",
+                "address",
+                "contact_person",
+                "phone",
+                "scale",
+                "employees",
+                "annual_capacity_t",
+                "founded_on",
+                "description",
+                "version",
+            )
+        },
+        "town": e.town_code or "outside",
+        "chain_links": [c.code for c in e.chain_links],
+    }
+
+
+def _form(request, session, *, values, errors, mode: str, status_code: int = 200, enterprise=None) -> Response:
+    context = {"values": values, "errors": errors, "mode": mode, "enterprise": enterprise, **_choices(session)}
+    return render(request, "enterprises/form.html", context, status_code=status_code)
+
+
+def _listify(form: dict) -> dict:
+    data = dict(form)
+    links = data.get("chain_links")
+    data["chain_links"] = links if isinstance(links, list) else ([links] if links else [])
+    return data
+
+
+@router.get("/my/enterprise")
+def my_enterprise(request: Request, session: SessionDep, user: ProducerUser) -> Response:
+    enterprise = service.of_user(session, user)
+    if enterprise is None:
+        return redirect(request, "/my/enterprise/new")
+    context = {
+        "enterprise": enterprise,
+        "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
+        "checklist": product_service.checklist(session, enterprise=enterprise),
+    }
+    return render(request, "my/enterprise.html", context)
+
+
+@router.get("/my/enterprise/new")
+def new_enterprise_form(request: Request, session: SessionDep, user: ProducerUser) -> Response:
+    if user.enterprise_id:
+        return redirect(request, "/my/enterprise")
+    values = {
+        "park_group": "none",
+        "scale": "below",
+        "contact_person": user.display_name,
+        "phone": user.phone,
+        "name": user.organization,
+        "chain_links": [],
+    }
+    return _form(request, session, values=values, errors={}, mode="new")
+
+
+@router.post("/my/enterprise/new")
+def register_enterprise(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
+    data = _listify(form)
+    try:
+        parsed = parse_form(EnterpriseIn, data)
+        service.register(session, user=user, data=parsed)
+    except FieldErrors as exc:
+        return _form(request, session, values=data, errors=exc.errors, mode="new", status_code=422)
+    return redirect(request, "/my/enterprise", flash="enterprise_registered")
+
+
+@router.get("/my/enterprise/edit")
+def edit_enterprise_form(request: Request, session: SessionDep, user: ProducerUser) -> Response:
+    enterprise = service.of_user(session, user)
+    if enterprise is None:
+        return redirect(request, "/my/enterprise/new")
+    return _form(request, session, values=_form_values(enterprise), errors={}, mode="edit", enterprise=enterprise)
+
+
+@router.post("/my/enterprise/edit")
+def edit_enterprise(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
+    enterprise = service.of_user(session, user)
+    if enterprise is None:
+        raise HTTPException(404)
+    data = _listify(form)
+    version = _version(data.pop("version", None))
+    was = enterprise.status
+    try:
+        parsed = parse_form(EnterpriseIn, data)
+        service.edit(session, user=user, enterprise=enterprise, data=parsed, version=version)
+    except FieldErrors as exc:
+        return _form(
+            request,
+            session,
+            values={**data, "version": version},
+            errors=exc.errors,
+            mode="edit",
+            status_code=422,
+            enterprise=enterprise,
+        )
+    except StaleVersion:
+        return _conflict(request, enterprise, data)
+    flash = "enterprise_resubmitted" if enterprise.status == "pending" and was != "pending" else "enterprise_saved"
+    return redirect(request, "/my/enterprise", flash=flash)
+
+
+def _version(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+
+
+def _conflict(request, enterprise: Enterprise, submitted: dict) -> Response:
+    current = _form_values(enterprise)
+    changes = []
+    for key, label in FIELD_LABELS.items():
+        form_key = "town" if key == "town_code" else key
+        mine, now = submitted.get(form_key), current.get(form_key)
+        if form_key in submitted and str(mine or "") != str(now if now is not None else ""):
+            changes.append((label, mine, now))
+    return conflict(request, title=enterprise.name, back_url="/my/enterprise/edit", changes=changes)
+
+
+@router.get("/my/enterprise/check")
+def check_field(
+    request: Request, user: ProducerUser, field: Annotated[str, Query(pattern="^(uscc|phone)$")]
+) -> Response:
+    """Instant check of one field while the producer types (htmx sends the field under its own name)."""
+    value = request.query_params.get(field, "")[:200]
+    message = ""
+    if field == "uscc" and value:
+        message = codes.uscc_problem(codes.normalize_uscc(value)) or ""
+    elif field == "phone" and value:
+        try:
+            normalize_phone(value)
+        except ValueError as exc:
+            message = str(exc)
+    context = {"message": message, "field": field if value else ""}
+    return HTMLResponse(render(request, "enterprises/_field_check.html", context).body)
+
+
+# --- public directory ------------------------------------------------------------------------------------------
+
+
+def _directory_filters(town, park_group, chain_link, scale, q) -> service.DirectoryFilters:
+    return service.DirectoryFilters(
+        q=q,
+        town=town or None,
+        park_group=park_group if park_group in PARK_GROUPS else None,
+        chain_link=chain_link or None,
+        scale=scale if scale in SCALES else None,
+    )
+
+
+@router.get("/enterprises")
+def directory(
+    request: Request,
+    session: SessionDep,
+    user: PublicUser,
+    params: ListParamsDep,
+    town: str | None = None,
+    park_group: str | None = None,
+    chain_link: str | None = None,
+    scale: str | None = None,
+) -> Response:
+    filters = _directory_filters(town, park_group, chain_link, scale, params.q)
+    page = service.directory(session, filters=filters, sort=params.sort, page=params.page, page_size=params.page_size)
+    context = {"page": page, "filters": filters, "sort": params.sort or "name", **_choices(session)}
+    return render(request, "enterprises/list.html", context, block="results")
+
+
+@router.get("/enterprises/{enterprise_id}")
+def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
+    if enterprise is None:
+        raise HTTPException(404)
+    public_only = not (service.can_manage(user, enterprise) or service.is_staff(user))
+    products = product_service.of_enterprise(session, enterprise=enterprise, public_only=public_only)
+    return render(request, "enterprises/detail.html", {"enterprise": enterprise, "products": products})
+
+
+# --- the committee's review queue ------------------------------------------------------------------------------
+
+
+@router.get("/review/enterprises")
+def review_queue(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    params: ListParamsDep,
+    status: str = "pending",
+    town: str | None = None,
+    park_group: str | None = None,
+) -> Response:
+    status = status if status in STATUSES else "pending"
+    filters = service.DirectoryFilters(q=params.q, town=town or None, park_group=park_group or None, status=status)
+    page = service.review_queue(session, filters=filters, page=params.page, page_size=params.page_size)
+    context = {
+        "page": page,
+        "filters": filters,
+        "counts": service.status_counts(session),
+        "statuses": STATUSES,
+        **_choices(session),
+    }
+    return render(request, "review/queue.html", context, block="results")
+
+
+@router.get("/review/enterprises/{enterprise_id}")
+def review_enterprise(request: Request, session: SessionDep, user: StaffUser, enterprise_id: int) -> Response:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise HTTPException(404)
+    return _review_page(request, session, enterprise, errors={})
+
+
+def _review_page(request, session, enterprise, *, errors, status_code: int = 200) -> Response:
+    context = {
+        "enterprise": enterprise,
+        "history": audit.history(session, entity_type="enterprise", entity_id=enterprise.id),
+        "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
+        "errors": errors,
+        "labels": FIELD_LABELS,
+        "town_names": reference.town_names(session),
+    }
+    return render(request, "review/enterprise.html", context, status_code=status_code)
+
+
+@router.post("/review/enterprises/{enterprise_id}/status")
+def change_status(
+    request: Request, session: SessionDep, user: StaffUser, enterprise_id: int, form: FormDict
+) -> Response:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise HTTPException(404)
+    data = dict(form)
+    version = _version(data.pop("version", None))
+    try:
+        parsed = parse_form(StatusChangeIn, data)
+        service.change_status(session, reviewer=user, enterprise=enterprise, data=parsed, version=version)
+    except FieldErrors as exc:
+        return _review_page(request, session, enterprise, errors=exc.errors, status_code=422)
+    except StaleVersion:
+        return conflict(
+            request,
+            title=enterprise.name,
+            back_url=f"/review/enterprises/{enterprise.id}",
+            changes=[("状态", "—", enterprise.status_label)],
+        )
+    flash = {
+        "verify": "enterprise_verified",
+        "reject": "enterprise_rejected",
+        "suspend": "enterprise_suspended",
+        "reinstate": "enterprise_reinstated",
+    }[parsed.action]
+    return redirect(request, f"/review/enterprises/{enterprise.id}", flash=flash)

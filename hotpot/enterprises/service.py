@@ -1,0 +1,259 @@
+"""Enterprise use cases: register, edit, verify/reject/suspend, the public directory and the review queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Session
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import Role, User
+from hotpot.db import utcnow
+from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.pagination import Page, paginate
+from hotpot.reference.models import ChainLink, Town
+from hotpot.validation import FieldErrors, check_version
+
+SORTS = {
+    "name": (Enterprise.name, Enterprise.id),
+    "newest": (Enterprise.created_at.desc(), Enterprise.id.desc()),
+    "capacity": (Enterprise.annual_capacity_t.desc().nulls_last(), Enterprise.id),
+}
+# Which status changes a reviewer may make from which status.
+TRANSITIONS = {
+    "verify": {"pending", "rejected", "suspended"},
+    "reject": {"pending"},
+    "suspend": {"verified"},
+    "reinstate": {"suspended"},
+}
+NEW_STATUS = {"verify": "verified", "reject": "rejected", "suspend": "suspended", "reinstate": "verified"}
+
+
+def snapshot(e: Enterprise) -> dict[str, Any]:
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "short_name": e.short_name,
+        "legal_representative": e.legal_representative,
+        "town_code": e.town_code,
+        "outside_address": e.outside_address,
+        "park_group": e.park_group,
+        "address": e.address,
+        "contact_person": e.contact_person,
+        "phone": e.phone,
+        "scale": e.scale,
+        "employees": e.employees,
+        "annual_capacity_t": e.annual_capacity_t,
+        "founded_on": e.founded_on,
+        "chain_links": [c.code for c in e.chain_links],
+        "description": e.description,
+        "status": e.status,
+        "status_reason": e.status_reason,
+    }
+
+
+def _resolve(session: Session, data: EnterpriseIn, *, exclude_id: int | None = None) -> dict[str, Any]:
+    """Check what the schema cannot (references, uniqueness, cross-field rules); return column values."""
+    errors: dict[str, str] = {}
+    town_code = None if data.town == "outside" else data.town
+    if town_code and session.get(Town, town_code) is None:
+        errors["town"] = "请选择合川区的镇街，或“合川区外”"
+    if data.town == "outside" and not data.outside_address:
+        errors["outside_address"] = "选择“合川区外”时请填写所在地（省、市、区县）"
+    if data.town == "outside" and data.park_group != "none":
+        errors["park_group"] = "合川区外的企业不属于园区组团"
+    links = list(session.scalars(select(ChainLink).where(ChainLink.code.in_(data.chain_links))))
+    if len(links) != len(set(data.chain_links)):
+        errors["chain_links"] = "请选择有效的产业链环节"
+    taken = select(Enterprise.id).where(Enterprise.uscc == data.uscc)
+    if exclude_id is not None:
+        taken = taken.where(Enterprise.id != exclude_id)
+    if session.scalar(taken):
+        errors["uscc"] = "该统一社会信用代码已登记。如为本企业，请联系企业管理员邀请您加入"
+    if errors:
+        raise FieldErrors(errors)
+    values = data.model_dump(exclude={"town", "chain_links"})
+    values["town_code"] = town_code
+    values["outside_address"] = data.outside_address if town_code is None else None
+    return {"values": values, "links": links}
+
+
+def register(session: Session, *, user: User, data: EnterpriseIn, is_demo: bool = False) -> Enterprise:
+    """A producer puts their enterprise on record; it waits for the committee's verification."""
+    if user.role != Role.producer:
+        raise FieldErrors({"__all__": "只有生产企业账号可以登记企业"})
+    if user.enterprise_id is not None:
+        raise FieldErrors({"__all__": "您的账号已属于一家企业，不能重复登记"})
+    resolved = _resolve(session, data)
+    enterprise = Enterprise(**resolved["values"], created_by_id=user.id, is_demo=is_demo)
+    enterprise.chain_links = resolved["links"]
+    session.add(enterprise)
+    session.flush()
+    user.enterprise_id = enterprise.id
+    audit.record(
+        session,
+        actor=user,
+        action="enterprise.register",
+        entity_type="enterprise",
+        entity_id=enterprise.id,
+        after=snapshot(enterprise),
+    )
+    return enterprise
+
+
+def edit(
+    session: Session, *, user: User, enterprise: Enterprise, data: EnterpriseIn, version: int | None
+) -> Enterprise:
+    """Edit the record. A rejected one goes back to review; a verified one does when its name or code changes."""
+    check_version(enterprise, version)
+    resolved = _resolve(session, data, exclude_id=enterprise.id)
+    before = snapshot(enterprise)
+    identity_changed = (data.name, data.uscc) != (enterprise.name, enterprise.uscc)
+    if enterprise.status == "verified" and identity_changed:
+        # The reviewer sees what was verified next to what is asked now.
+        enterprise.verified_name = enterprise.name
+        enterprise.verified_uscc = enterprise.uscc
+        _set_status(enterprise, "pending", reason=None, by=user)
+    elif enterprise.status == "rejected":
+        _set_status(enterprise, "pending", reason=None, by=user)
+    for key, value in resolved["values"].items():
+        setattr(enterprise, key, value)
+    enterprise.chain_links = resolved["links"]
+    enterprise.version += 1
+    session.flush()
+    after = snapshot(enterprise)
+    audit.record(
+        session,
+        actor=user,
+        action="enterprise.update",
+        entity_type="enterprise",
+        entity_id=enterprise.id,
+        before=before,
+        after=after,
+    )
+    _sync_products(session, enterprise)
+    return enterprise
+
+
+def _set_status(enterprise: Enterprise, status: str, *, reason: str | None, by: User | None) -> None:
+    enterprise.status = status
+    enterprise.status_reason = reason
+    enterprise.status_changed_at = utcnow()
+    enterprise.status_changed_by_id = by.id if by else None
+
+
+def change_status(
+    session: Session, *, reviewer: User, enterprise: Enterprise, data: StatusChangeIn, version: int | None = None
+) -> Enterprise:
+    """The committee verifies, rejects (with a reason), suspends (with a reason) or reinstates an enterprise."""
+    check_version(enterprise, version)
+    if enterprise.status not in TRANSITIONS[data.action]:
+        raise FieldErrors({"action": f"当前状态为“{enterprise.status_label}”，不能执行此操作"})
+    if data.action in ("reject", "suspend") and len((data.reason or "").strip()) < 4:
+        raise FieldErrors({"reason": "退回或暂停时请填写原因（至少 4 个字），企业会看到这段说明"})
+    before = snapshot(enterprise)
+    _set_status(enterprise, NEW_STATUS[data.action], reason=data.reason, by=reviewer)
+    if enterprise.status == "verified":
+        enterprise.verified_name = None
+        enterprise.verified_uscc = None
+    enterprise.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=reviewer,
+        action=f"enterprise.{data.action}",
+        entity_type="enterprise",
+        entity_id=enterprise.id,
+        before=before,
+        after=snapshot(enterprise),
+    )
+    _sync_products(session, enterprise)
+    return enterprise
+
+
+def _sync_products(session: Session, enterprise: Enterprise) -> None:
+    """Keep product.is_public true exactly for published products of verified enterprises."""
+    from hotpot.products.models import Product
+
+    session.execute(
+        sql_update(Product)
+        .where(Product.enterprise_id == enterprise.id)
+        .values(is_public=(Product.status == "published") if enterprise.status == "verified" else False)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    q: str | None = None
+    town: str | None = None
+    park_group: str | None = None
+    chain_link: str | None = None
+    scale: str | None = None
+    status: str | None = None
+
+
+def _filtered(stmt, f: DirectoryFilters):
+    if f.q:
+        like = f"%{f.q}%"
+        stmt = stmt.where(
+            or_(Enterprise.name.ilike(like), Enterprise.short_name.ilike(like), Enterprise.uscc == f.q.upper())
+        )
+    if f.town == "outside":
+        stmt = stmt.where(Enterprise.town_code.is_(None))
+    elif f.town:
+        stmt = stmt.where(Enterprise.town_code == f.town)
+    if f.park_group:
+        stmt = stmt.where(Enterprise.park_group == f.park_group)
+    if f.scale:
+        stmt = stmt.where(Enterprise.scale == f.scale)
+    if f.chain_link:
+        stmt = stmt.where(Enterprise.chain_links.any(ChainLink.code == f.chain_link))
+    return stmt
+
+
+def directory(
+    session: Session, *, filters: DirectoryFilters, sort: str | None, page: int, page_size: int
+) -> Page[Enterprise]:
+    """Verified enterprises, filtered, sorted and paginated (the public directory)."""
+    stmt = _filtered(select(Enterprise).where(Enterprise.status == "verified"), filters)
+    return paginate(session, stmt.order_by(*SORTS.get(sort or "name", SORTS["name"])), page=page, page_size=page_size)
+
+
+def review_queue(session: Session, *, filters: DirectoryFilters, page: int, page_size: int) -> Page[Enterprise]:
+    """Enterprises for the committee, by status (pending first by default), oldest first."""
+    stmt = _filtered(select(Enterprise), filters)
+    stmt = stmt.where(Enterprise.status == (filters.status or "pending"))
+    return paginate(session, stmt.order_by(Enterprise.updated_at, Enterprise.id), page=page, page_size=page_size)
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Enterprise.status, func.count()).group_by(Enterprise.status))
+    return {status: n for status, n in rows}  # noqa: C416 - rows are Row objects
+
+
+def visible(session: Session, *, enterprise_id: int, user) -> Enterprise | None:
+    """The enterprise if this caller may see it: verified to all; otherwise its own producers and staff."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        return None
+    if enterprise.status == "verified" or can_manage(user, enterprise) or is_staff(user):
+        return enterprise
+    return None
+
+
+def is_staff(user) -> bool:
+    return user is not None and user.role in (Role.admin, Role.reviewer)
+
+
+def can_manage(user, enterprise: Enterprise) -> bool:
+    """Producers edit only their own enterprise's records."""
+    return user is not None and user.role == Role.producer and user.enterprise_id == enterprise.id
+
+
+def of_user(session: Session, user) -> Enterprise | None:
+    return session.get(Enterprise, user.enterprise_id) if user is not None and user.enterprise_id else None

@@ -1,0 +1,76 @@
+"""product: what an enterprise makes, with its category, specification, storage and price."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotpot.db import Base, TimestampMixin
+from hotpot.enterprises.models import Enterprise
+from hotpot.reference.models import ProductCategory
+
+STORAGES = {"frozen": "冷冻（≤ -18°C）", "chilled": "冷藏（0-4°C）", "ambient": "常温"}
+STORAGE_SHORT = {"frozen": "冷冻", "chilled": "冷藏", "ambient": "常温"}
+PRODUCT_STATUSES = {"draft": "草稿", "published": "已发布", "withdrawn": "已下架"}
+PRICE_UNITS = ("元/kg", "元/箱", "元/袋", "元/件", "元/桶", "元/吨")
+
+
+class Product(TimestampMixin, Base):
+    __tablename__ = "product"
+    __table_args__ = (
+        CheckConstraint("price_min IS NULL OR price_min >= 0", name="price_min_non_negative"),
+        CheckConstraint("price_max IS NULL OR price_min IS NULL OR price_max >= price_min", name="price_range"),
+        CheckConstraint("shelf_life_days IS NULL OR shelf_life_days > 0", name="shelf_life_positive"),
+        Index(None, "enterprise_id", "status"),
+        # The public list reads only public rows, newest first, optionally by category or storage.
+        Index("ix_product_public_newest", "published_at", "id", postgresql_where=text("is_public")),
+        Index("ix_product_public_category", "category_code", "published_at", postgresql_where=text("is_public")),
+        Index("ix_product_public_kind", "kind_code", "published_at", postgresql_where=text("is_public")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    category_code: Mapped[str] = mapped_column(ForeignKey("product_category.code"))
+    # The level-1 kind, copied from the category so lists filter by kind without a join.
+    kind_code: Mapped[str] = mapped_column(ForeignKey("product_category.code"))
+    name: Mapped[str] = mapped_column(String(60))
+    spec: Mapped[str] = mapped_column(String(100))
+    storage: Mapped[str] = mapped_column(String(10))
+    shelf_life_days: Mapped[int | None]
+    standard_code: Mapped[str | None] = mapped_column(String(50))
+    min_order: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    min_order_unit: Mapped[str | None] = mapped_column(String(10))
+    price_min: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    price_max: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    price_unit: Mapped[str | None] = mapped_column(String(10))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
+    published_at: Mapped[datetime | None]
+    # Published and its enterprise verified; kept by the services so public lists need no join.
+    is_public: Mapped[bool] = mapped_column(default=False, server_default="false")
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default="false")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined", innerjoin=True)
+    category: Mapped[ProductCategory] = relationship(foreign_keys=[category_code], lazy="joined", innerjoin=True)
+
+    @property
+    def storage_label(self) -> str:
+        return STORAGE_SHORT.get(self.storage, self.storage)
+
+    @property
+    def status_label(self) -> str:
+        return PRODUCT_STATUSES[self.status]
+
+    @property
+    def price_label(self) -> str:
+        if self.price_min is None:
+            return "面议"
+        low = format(self.price_min.normalize(), "f")
+        high = None
+        if self.price_max is not None and self.price_max != self.price_min:
+            high = format(self.price_max.normalize(), "f")
+        return f"{low}–{high} {self.price_unit or ''}".strip() if high else f"{low} {self.price_unit or ''}".strip()

@@ -1,0 +1,186 @@
+"""Product pages: a producer's own products (create, edit, publish, withdraw) and the public catalogue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from hotpot.db import SessionDep
+from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
+from hotpot.enterprises import service as enterprise_service
+from hotpot.enterprises.models import PARK_GROUPS
+from hotpot.products import service
+from hotpot.products.deps import OwnProduct
+from hotpot.products.models import PRICE_UNITS, STORAGES, Product
+from hotpot.products.schemas import ProductIn
+from hotpot.reference import service as reference
+from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.web import conflict, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+FIELD_LABELS = {
+    "category": "品类",
+    "name": "产品名称",
+    "spec": "规格",
+    "storage": "储存方式",
+    "shelf_life_days": "保质期（天）",
+    "standard_code": "执行标准",
+    "min_order": "起订量",
+    "min_order_unit": "起订单位",
+    "price_min": "最低价",
+    "price_max": "最高价",
+    "price_unit": "价格单位",
+    "description": "产品介绍",
+}
+SORT_CHOICES = [("newest", "最新发布"), ("price", "价格从低到高"), ("price_desc", "价格从高到低"), ("name", "按名称")]
+
+
+def _form(request, session, *, values, errors, product=None, status_code=200) -> Response:
+    context = {
+        "values": values,
+        "errors": errors,
+        "product": product,
+        "kinds": reference.category_tree(session),
+        "storages": list(STORAGES.items()),
+        "price_units": [(u, u) for u in PRICE_UNITS],
+    }
+    return render(request, "products/form.html", context, status_code=status_code)
+
+
+def _values(p: Product) -> dict:
+    return {
+        **{k: getattr(p, k) for k in FIELD_LABELS if k != "category"},
+        "category": p.category_code,
+        "version": p.version,
+    }
+
+
+def _version(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+
+
+@router.get("/my/products/new")
+def new_product_form(request: Request, session: SessionDep, user: ProducerUser) -> Response:
+    if enterprise_service.of_user(session, user) is None:
+        return redirect(request, "/my/enterprise/new")
+    return _form(request, session, values={"storage": "frozen", "price_unit": "元/箱"}, errors={})
+
+
+@router.post("/my/products/new")
+def create_product(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
+    enterprise = enterprise_service.of_user(session, user)
+    if enterprise is None:
+        return redirect(request, "/my/enterprise/new")
+    try:
+        service.create(session, user=user, enterprise=enterprise, data=parse_form(ProductIn, form))
+    except FieldErrors as exc:
+        return _form(request, session, values=form, errors=exc.errors, status_code=422)
+    return redirect(request, "/my/enterprise", flash="product_created")
+
+
+@router.get("/my/products/{product_id}/edit")
+def edit_product_form(request: Request, session: SessionDep, product: OwnProduct) -> Response:
+    return _form(request, session, values=_values(product), errors={}, product=product)
+
+
+@router.post("/my/products/{product_id}/edit")
+def edit_product(
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, form: FormDict
+) -> Response:
+    data = dict(form)
+    version = _version(data.pop("version", None))
+    try:
+        service.edit(session, user=user, product=product, data=parse_form(ProductIn, data), version=version)
+    except FieldErrors as exc:
+        return _form(
+            request, session, values={**data, "version": version}, errors=exc.errors, product=product, status_code=422
+        )
+    except StaleVersion:
+        current = _values(product)
+        changes = [
+            (label, data.get(k), current.get(k))
+            for k, label in FIELD_LABELS.items()
+            if k in data and str(data.get(k) or "") != str(current.get(k) if current.get(k) is not None else "")
+        ]
+        return conflict(request, title=product.name, back_url=f"/my/products/{product.id}/edit", changes=changes)
+    return redirect(request, "/my/enterprise", flash="product_saved")
+
+
+@router.post("/my/products/{product_id}/publish")
+def publish(request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, form: FormDict) -> Response:
+    return _set_published(request, session, user, product, form, published=True)
+
+
+@router.post("/my/products/{product_id}/withdraw")
+def withdraw(
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, form: FormDict
+) -> Response:
+    return _set_published(request, session, user, product, form, published=False)
+
+
+def _set_published(request, session, user, product, form, *, published: bool) -> Response:
+    try:
+        service.set_published(
+            session, user=user, product=product, published=published, version=_version(form.get("version"))
+        )
+    except StaleVersion:
+        return conflict(
+            request, title=product.name, back_url="/my/enterprise", changes=[("状态", "—", product.status_label)]
+        )
+    return redirect(request, "/my/enterprise", flash="product_published" if published else "product_withdrawn")
+
+
+# --- public catalogue ------------------------------------------------------------------------------------------
+
+
+@router.get("/products")
+def catalog(
+    request: Request,
+    session: SessionDep,
+    user: PublicUser,
+    params: ListParamsDep,
+    kind: str | None = None,
+    category: str | None = None,
+    storage: str | None = None,
+    town: str | None = None,
+    park_group: str | None = None,
+) -> Response:
+    filters = service.CatalogFilters(
+        q=params.q,
+        kind=kind or None,
+        category=category or None,
+        storage=storage if storage in STORAGES else None,
+        town=town or None,
+        park_group=park_group if park_group in PARK_GROUPS else None,
+    )
+    page = service.catalog(session, filters=filters, sort=params.sort, page=params.page, page_size=params.page_size)
+    context = {
+        "page": page,
+        "filters": filters,
+        "sort": params.sort or "newest",
+        "sort_choices": SORT_CHOICES,
+        "kinds": reference.category_tree(session),
+        "towns": reference.towns(session),
+        "storages": list(STORAGES.items()),
+        "park_groups": list(PARK_GROUPS.items()),
+    }
+    return render(request, "products/list.html", context, block="results")
+
+
+@router.get("/products/{product_id}")
+def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: int) -> Response:
+    product = service.visible(session, product_id=product_id, user=user)
+    if product is None:
+        raise HTTPException(404)
+    return render(
+        request,
+        "products/detail.html",
+        {
+            "product": product,
+            "can_edit": enterprise_service.can_manage(user, product.enterprise),
+        },
+    )

@@ -1,0 +1,217 @@
+"""Product use cases: create, edit, publish, withdraw, and the public catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import User
+from hotpot.db import utcnow
+from hotpot.enterprises import service as enterprise_service
+from hotpot.enterprises.models import Enterprise
+from hotpot.pagination import Page, paginate
+from hotpot.products.models import Product
+from hotpot.products.schemas import ProductIn
+from hotpot.reference.models import ProductCategory
+from hotpot.validation import FieldErrors, check_version
+
+SORTS = {
+    "newest": (Product.published_at.desc(), Product.id.desc()),
+    "price": (Product.price_min.asc().nulls_last(), Product.id),
+    "price_desc": (Product.price_max.desc().nulls_last(), Product.id),
+    "name": (Product.name, Product.id),
+}
+
+
+def snapshot(p: Product) -> dict[str, Any]:
+    return {
+        "category": p.category_code,
+        "name": p.name,
+        "spec": p.spec,
+        "storage": p.storage,
+        "shelf_life_days": p.shelf_life_days,
+        "standard_code": p.standard_code,
+        "min_order": p.min_order,
+        "min_order_unit": p.min_order_unit,
+        "price_min": p.price_min,
+        "price_max": p.price_max,
+        "price_unit": p.price_unit,
+        "description": p.description,
+        "status": p.status,
+    }
+
+
+def _resolve(session: Session, data: ProductIn) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    category = session.get(ProductCategory, data.category)
+    if category is None or category.parent_code is None:
+        errors["category"] = "请选择产品细分品类"
+    if data.price_min is not None and data.price_max is not None and data.price_max < data.price_min:
+        errors["price_max"] = "最高价不能低于最低价"
+    if data.price_max is not None and data.price_min is None:
+        errors["price_min"] = "填写了最高价时请同时填写最低价"
+    if (data.price_min is not None) and not data.price_unit:
+        errors["price_unit"] = "请选择价格单位"
+    if data.min_order is not None and not data.min_order_unit:
+        errors["min_order_unit"] = "请填写起订量单位（如 箱、kg）"
+    if errors:
+        raise FieldErrors(errors)
+    values = data.model_dump(exclude={"category"})
+    values["category_code"] = category.code
+    values["kind_code"] = category.parent_code
+    return values
+
+
+def _require_manager(user: User, enterprise: Enterprise) -> None:
+    if not enterprise_service.can_manage(user, enterprise):
+        raise PermissionError("not this producer's enterprise")
+
+
+def create(session: Session, *, user: User, enterprise: Enterprise, data: ProductIn, is_demo: bool = False) -> Product:
+    """A new product of the producer's own enterprise, as a draft."""
+    _require_manager(user, enterprise)
+    product = Product(**_resolve(session, data), enterprise_id=enterprise.id, is_demo=is_demo)
+    session.add(product)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="product.create",
+        entity_type="product",
+        entity_id=product.id,
+        after=snapshot(product),
+    )
+    return product
+
+
+def edit(session: Session, *, user: User, product: Product, data: ProductIn, version: int | None) -> Product:
+    _require_manager(user, product.enterprise)
+    check_version(product, version)
+    before = snapshot(product)
+    for key, value in _resolve(session, data).items():
+        setattr(product, key, value)
+    product.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="product.update",
+        entity_type="product",
+        entity_id=product.id,
+        before=before,
+        after=snapshot(product),
+    )
+    return product
+
+
+def set_published(session: Session, *, user: User, product: Product, published: bool, version: int | None) -> Product:
+    """Publish (visible once the enterprise is verified) or withdraw a product."""
+    _require_manager(user, product.enterprise)
+    check_version(product, version)
+    before = snapshot(product)
+    product.status = "published" if published else "withdrawn"
+    if published:
+        product.published_at = utcnow()
+    product.is_public = published and product.enterprise.status == "verified"
+    product.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="product.publish" if published else "product.withdraw",
+        entity_type="product",
+        entity_id=product.id,
+        before=before,
+        after=snapshot(product),
+    )
+    return product
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    q: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    storage: str | None = None
+    town: str | None = None
+    park_group: str | None = None
+
+
+def catalog(session: Session, *, filters: CatalogFilters, sort: str | None, page: int, page_size: int) -> Page[Product]:
+    """Public products (published, enterprise verified), filtered, sorted, paginated."""
+    stmt = select(Product).where(Product.is_public)
+    f = filters
+    if f.category:
+        stmt = stmt.where(Product.category_code == f.category)
+    elif f.kind:
+        stmt = stmt.where(Product.kind_code == f.kind)
+    if f.storage:
+        stmt = stmt.where(Product.storage == f.storage)
+    if f.town or f.park_group:
+        sub = select(Enterprise.id)
+        if f.town == "outside":
+            sub = sub.where(Enterprise.town_code.is_(None))
+        elif f.town:
+            sub = sub.where(Enterprise.town_code == f.town)
+        if f.park_group:
+            sub = sub.where(Enterprise.park_group == f.park_group)
+        stmt = stmt.where(Product.enterprise_id.in_(sub))
+    if f.q:
+        like = f"%{f.q}%"
+        stmt = stmt.where(or_(Product.name.ilike(like), Product.spec.ilike(like)))
+    return paginate(
+        session, stmt.order_by(*SORTS.get(sort or "newest", SORTS["newest"])), page=page, page_size=page_size
+    )
+
+
+def kind_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Product.kind_code, func.count()).where(Product.is_public).group_by(Product.kind_code))
+    return {kind: n for kind, n in rows}  # noqa: C416 - rows are Row objects
+
+
+def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[Product]:
+    stmt = select(Product).where(Product.enterprise_id == enterprise.id)
+    if public_only:
+        stmt = stmt.where(Product.is_public)
+    return list(session.scalars(stmt.order_by(Product.status, Product.updated_at.desc(), Product.id.desc())))
+
+
+def visible(session: Session, *, product_id: int, user) -> Product | None:
+    """The product if this caller may see it: public ones to all, others to its producers and staff."""
+    product = session.get(Product, product_id)
+    if product is None:
+        return None
+    if (
+        product.is_public
+        or enterprise_service.can_manage(user, product.enterprise)
+        or enterprise_service.is_staff(user)
+    ):
+        return product
+    return None
+
+
+def checklist(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
+    """What the enterprise still lacks before buyers can find it: (level, message)."""
+    items: list[tuple[str, str]] = []
+    if enterprise.status == "pending":
+        items.append(("info", "企业信息正在等待区农业农村委审核，审核通过后产品才会公开展示"))
+    elif enterprise.status == "rejected":
+        items.append(("error", f"企业登记被退回：{enterprise.status_reason or '请按审核意见修改后重新提交'}"))
+    elif enterprise.status == "suspended":
+        items.append(("error", f"企业已被暂停展示：{enterprise.status_reason or ''}"))
+    counts = dict(
+        session.execute(
+            select(Product.status, func.count()).where(Product.enterprise_id == enterprise.id).group_by(Product.status)
+        ).all()
+    )
+    if not counts:
+        items.append(("warning", "还没有登记任何产品"))
+    elif not counts.get("published"):
+        items.append(("warning", "还没有已发布的产品：草稿不会展示给采购商"))
+    if not enterprise.description:
+        items.append(("warning", "企业简介为空：写明主营产品和产能，便于采购商了解"))
+    return items
