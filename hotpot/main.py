@@ -14,6 +14,12 @@ from hotpot.admin import routes as admin_routes
 from hotpot.api import routes as api_routes
 from hotpot.auth import api as auth_api
 from hotpot.auth import routes as auth_routes
+from hotpot.bases import api as base_api
+from hotpot.bases import routes as base_routes
+from hotpot.brands import api as brand_api
+from hotpot.brands import routes as brand_routes
+from hotpot.certificates import api as certificate_api
+from hotpot.certificates import routes as certificate_routes
 from hotpot.config import get_settings
 from hotpot.db import make_engine, make_session_factory
 from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, csrf_protect, is_api
@@ -134,10 +140,16 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(file_routes.router, dependencies=csrf)
     app.include_router(enterprise_routes.router, dependencies=csrf)
     app.include_router(product_routes.router, dependencies=csrf)
+    app.include_router(base_routes.router, dependencies=csrf)
+    app.include_router(certificate_routes.router, dependencies=csrf)
+    app.include_router(brand_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
     app.include_router(enterprise_api.router)
     app.include_router(product_api.router)
+    app.include_router(base_api.router)
+    app.include_router(certificate_api.router)
+    app.include_router(brand_api.router)
     app.mount("/static", StaticFiles(directory=str(resource_dir("static"))), name="static")
     app.add_middleware(PlatformMiddleware, on_error=lambda scope, exc: error_response(Request(scope), 500))
     _install_error_handlers(app)

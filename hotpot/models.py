@@ -2,22 +2,32 @@
 
 from hotpot.audit.models import AuditEvent
 from hotpot.auth.models import ApiToken, LoginAttempt, User, UserSession
+from hotpot.bases.models import ProductSource, RawBase
+from hotpot.brands.models import Brand, BrandLicence
+from hotpot.certificates.models import Certificate
 from hotpot.db import Base
 from hotpot.enterprises.models import Enterprise
 from hotpot.files.models import StoredFile
 from hotpot.products.models import Product
+from hotpot.products.photos import ProductPhoto
 from hotpot.reference.models import ChainLink, FoodClass, ProductCategory, Town
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Brand",
+    "BrandLicence",
+    "Certificate",
     "ChainLink",
     "Enterprise",
     "FoodClass",
     "LoginAttempt",
     "Product",
     "ProductCategory",
+    "ProductPhoto",
+    "ProductSource",
+    "RawBase",
     "StoredFile",
     "Town",
     "User",

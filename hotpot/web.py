@@ -47,12 +47,23 @@ FLASH_MESSAGES = {
     "product_saved": ("success", "产品信息已保存"),
     "product_published": ("success", "产品已发布"),
     "product_withdrawn": ("success", "产品已下架"),
+    "photos_added": ("success", "照片已上传"),
+    "photo_removed": ("success", "照片已删除"),
+    "sources_saved": ("success", "原料来源已保存"),
+    "base_created": ("success", "基地已登记，等待区农业农村委审核"),
+    "base_saved": ("success", "基地信息已保存"),
+    "certificate_created": ("success", "证书已登记，等待审核人员核验"),
+    "certificate_saved": ("success", "证书已保存，需要重新核验"),
+    "decision_saved": ("success", "审核意见已保存"),
+    "brand_saved": ("success", "品牌信息已保存"),
+    "licence_granted": ("success", "已授权该企业使用此品牌"),
+    "licence_revoked": ("success", "已撤销该企业的品牌使用授权"),
     "session_expired": ("warning", "登录已过期，请重新登录"),
 }
 
 
 # Navigation per role, one place: (label, url). Anonymous visitors see PUBLIC_NAV.
-CATALOG_NAV = [("产品目录", "/products"), ("企业名录", "/enterprises")]
+CATALOG_NAV = [("产品目录", "/products"), ("企业名录", "/enterprises"), ("原料基地", "/bases"), ("品牌", "/brands")]
 PUBLIC_NAV = [("首页", "/"), *CATALOG_NAV]
 ROLE_NAV: dict[str, list[tuple[str, str]]] = {
     Role.admin: [

@@ -8,9 +8,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hotpot.audit import service as audit
+from hotpot.bases import service as base_service
+from hotpot.brands import service as brand_service
+from hotpot.certificates import service as cert_service
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
 from hotpot.enterprises import codes, service
+from hotpot.enterprises.checklist import checklist
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.products import service as product_service
@@ -99,9 +103,20 @@ def my_enterprise(request: Request, session: SessionDep, user: ProducerUser) -> 
     context = {
         "enterprise": enterprise,
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
-        "checklist": product_service.checklist(session, enterprise=enterprise),
+        "checklist": checklist(session, enterprise=enterprise),
+        **_records(session, enterprise, public_only=False),
     }
     return render(request, "my/enterprise.html", context)
+
+
+def _records(session, enterprise: Enterprise, *, public_only: bool) -> dict:
+    """Bases, certificates and brands of an enterprise, for its dashboard and its pages."""
+    return {
+        "bases": base_service.of_enterprise(session, enterprise=enterprise, public_only=public_only),
+        "certificates": cert_service.of_enterprise(session, enterprise=enterprise, public_only=public_only),
+        "brands": brand_service.of_enterprise(session, enterprise=enterprise),
+        "licences": brand_service.licensed_to(session, enterprise=enterprise),
+    }
 
 
 @router.get("/my/enterprise/new")
@@ -238,7 +253,8 @@ def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, e
         raise HTTPException(404)
     public_only = not (service.can_manage(user, enterprise) or service.is_staff(user))
     products = product_service.of_enterprise(session, enterprise=enterprise, public_only=public_only)
-    return render(request, "enterprises/detail.html", {"enterprise": enterprise, "products": products})
+    context = {"enterprise": enterprise, "products": products, **_records(session, enterprise, public_only=public_only)}
+    return render(request, "enterprises/detail.html", context)
 
 
 # --- the committee's review queue ------------------------------------------------------------------------------
@@ -280,6 +296,7 @@ def _review_page(request, session, enterprise, *, errors, status_code: int = 200
         "enterprise": enterprise,
         "history": audit.history(session, entity_type="enterprise", entity_id=enterprise.id),
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
+        **_records(session, enterprise, public_only=False),
         "errors": errors,
         "labels": FIELD_LABELS,
         "town_names": reference.town_names(session),

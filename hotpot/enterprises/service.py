@@ -16,6 +16,7 @@ from hotpot.enterprises.models import Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.pagination import Page, paginate
 from hotpot.reference.models import ChainLink, Town
+from hotpot.review import require_reason
 from hotpot.validation import FieldErrors, check_version
 
 SORTS = {
@@ -153,8 +154,7 @@ def change_status(
     check_version(enterprise, version)
     if enterprise.status not in TRANSITIONS[data.action]:
         raise FieldErrors({"action": f"当前状态为“{enterprise.status_label}”，不能执行此操作"})
-    if data.action in ("reject", "suspend") and len((data.reason or "").strip()) < 4:
-        raise FieldErrors({"reason": "退回或暂停时请填写原因（至少 4 个字），企业会看到这段说明"})
+    require_reason(data.action, data.reason)
     before = snapshot(enterprise)
     _set_status(enterprise, NEW_STATUS[data.action], reason=data.reason, by=reviewer)
     if enterprise.status == "verified":

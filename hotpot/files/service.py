@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from typing import Any
 
 import puremagic
 from sqlalchemy.orm import Session
@@ -105,3 +106,16 @@ def readable(session: Session, *, file_id: int, user: User | None) -> StoredFile
     if user is not None and (user.id == stored.uploaded_by_id or user.role in (Role.admin, Role.reviewer)):
         return stored
     return None
+
+
+def read_upload(upload: Any) -> tuple[bytes, str] | None:
+    """Bytes and name of an uploaded form file, reading at most one byte past the cap (store() refuses that)."""
+    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", None):
+        return None
+    data = upload.file.read(get_settings().max_upload_bytes + 1)
+    return data, upload.filename
+
+
+def read_uploads(value: Any) -> list[tuple[bytes, str]]:
+    values = value if isinstance(value, list) else [value]
+    return [u for u in (read_upload(v) for v in values) if u is not None]

@@ -47,6 +47,7 @@ class Product(TimestampMixin, Base):
     price_max: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     price_unit: Mapped[str | None] = mapped_column(String(10))
     description: Mapped[str | None] = mapped_column(Text)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
     published_at: Mapped[datetime | None]
     # Published and its enterprise verified; kept by the services so public lists need no join.

@@ -5,11 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from hotpot.bases import service as base_service
+from hotpot.bases.schemas import SourceIn
+from hotpot.brands import service as brand_service
+from hotpot.brands.models import Brand
+from hotpot.certificates import service as cert_service
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import PARK_GROUPS
-from hotpot.products import service
+from hotpot.files import service as files
+from hotpot.products import media, service
 from hotpot.products.deps import OwnProduct
 from hotpot.products.models import PRICE_UNITS, STORAGES, Product
 from hotpot.products.schemas import ProductIn
@@ -37,6 +43,8 @@ SORT_CHOICES = [("newest", "最新发布"), ("price", "价格从低到高"), ("p
 
 
 def _form(request, session, *, values, errors, product=None, status_code=200) -> Response:
+    enterprise = product.enterprise if product else enterprise_service.of_user(session, request.state.user)
+    brands = brand_service.brand_choices(session, enterprise=enterprise)
     context = {
         "values": values,
         "errors": errors,
@@ -44,6 +52,10 @@ def _form(request, session, *, values, errors, product=None, status_code=200) ->
         "kinds": reference.category_tree(session),
         "storages": list(STORAGES.items()),
         "price_units": [(u, u) for u in PRICE_UNITS],
+        "brands": [(str(b.id), f"{b.name}（{b.level_label}）") for b in brands],
+        "photos": media.photos_of(session, product=product) if product else [],
+        "sources": base_service.sources(session, product=product) if product else [],
+        "base_choices": base_service.source_choices(session, enterprise=enterprise) if product else [],
     }
     return render(request, "products/form.html", context, status_code=status_code)
 
@@ -163,6 +175,7 @@ def catalog(
         "filters": filters,
         "sort": params.sort or "newest",
         "sort_choices": SORT_CHOICES,
+        "first_photos": media.first_photos(session, [p.id for p in page.items]),
         "kinds": reference.category_tree(session),
         "towns": reference.towns(session),
         "storages": list(STORAGES.items()),
@@ -176,11 +189,84 @@ def product_detail(request: Request, session: SessionDep, user: PublicUser, prod
     product = service.visible(session, product_id=product_id, user=user)
     if product is None:
         raise HTTPException(404)
-    return render(
-        request,
-        "products/detail.html",
-        {
-            "product": product,
-            "can_edit": enterprise_service.can_manage(user, product.enterprise),
-        },
+    manager = enterprise_service.can_manage(user, product.enterprise)
+    context = {
+        "product": product,
+        "can_edit": manager,
+        "photos": media.photos_of(session, product=product),
+        "sources": base_service.sources(session, product=product),
+        "certificates": cert_service.of_product(
+            session, product=product, public_only=not (manager or enterprise_service.is_staff(user))
+        ),
+        "brand": session.get(Brand, product.brand_id) if product.brand_id else None,
+    }
+    return render(request, "products/detail.html", context)
+
+
+# --- photos and raw-material sources ----------------------------------------------------------------------------
+
+
+@router.post("/my/products/{product_id}/photos")
+def upload_photos(
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, form: FormDict
+) -> Response:
+    try:
+        media.add_photos(session, user=user, product=product, uploads=files.read_uploads(form.get("photos")))
+    except FieldErrors as exc:
+        return _form(request, session, values=_values(product), errors=exc.errors, product=product, status_code=422)
+    return redirect(request, f"/my/products/{product.id}/edit", flash="photos_added")
+
+
+@router.post("/my/products/{product_id}/photos/{photo_id}/delete")
+def delete_photo(
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, photo_id: int
+) -> Response:
+    if not media.remove_photo(session, user=user, product=product, photo_id=photo_id):
+        raise HTTPException(404)
+    return redirect(request, f"/my/products/{product.id}/edit", flash="photo_removed")
+
+
+@router.post("/my/products/{product_id}/sources")
+def save_sources(
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, form: FormDict
+) -> Response:
+    base_ids = form.get("base_id") or []
+    shares = form.get("share_pct") or []
+    base_ids = base_ids if isinstance(base_ids, list) else [base_ids]
+    shares = shares if isinstance(shares, list) else [shares]
+    try:
+        items = [
+            parse_form(SourceIn, {"base_id": b, "share_pct": s}) for b, s in zip(base_ids, shares, strict=False) if b
+        ]
+        base_service.set_sources(session, user=user, product=product, items=items)
+    except FieldErrors as exc:
+        errors = {"sources": next(iter(exc.errors.values()))} if "sources" not in exc.errors else exc.errors
+        return _form(request, session, values=_values(product), errors=errors, product=product, status_code=422)
+    return redirect(request, f"/my/products/{product.id}/edit", flash="sources_saved")
+
+
+def _visible_or_404(session, user, product_id: int) -> Product:
+    product = service.visible(session, product_id=product_id, user=user)
+    if product is None:
+        raise HTTPException(404)
+    return product
+
+
+def _image(session, product, photo_id: int, *, thumb: bool) -> Response:
+    found = media.photo_bytes(session, product=product, photo_id=photo_id, thumb=thumb)
+    if found is None:
+        raise HTTPException(404)
+    content, digest = found
+    return Response(
+        content, media_type="image/jpeg", headers={"ETag": f'"{digest}"', "Cache-Control": "public, max-age=86400"}
     )
+
+
+@router.get("/products/{product_id}/photos/{photo_id}")
+def photo(session: SessionDep, user: PublicUser, product_id: int, photo_id: int) -> Response:
+    return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=False)
+
+
+@router.get("/products/{product_id}/photos/{photo_id}/thumb")
+def photo_thumb(session: SessionDep, user: PublicUser, product_id: int, photo_id: int) -> Response:
+    return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=True)

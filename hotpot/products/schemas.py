@@ -30,6 +30,7 @@ class ProductIn(InputSchema):
     price_max: Decimal | None = Field(default=None, ge=0, le=10_000_000, max_digits=12, decimal_places=2)
     price_unit: str | None = Field(default=None, max_length=10)
     description: str | None = Field(default=None, max_length=2000)
+    brand_id: int | None = None
 
     @field_validator("standard_code")
     @classmethod
@@ -78,6 +79,7 @@ class ProductRead(BaseModel):
     price_max: Decimal | None
     price_unit: str | None
     description: str | None
+    brand_id: int | None
     status: str
     published_at: datetime | None
     is_demo: bool
@@ -104,6 +106,7 @@ class ProductRead(BaseModel):
             price_max=p.price_max,
             price_unit=p.price_unit,
             description=p.description,
+            brand_id=p.brand_id,
             status=p.status,
             published_at=p.published_at,
             is_demo=p.is_demo,

@@ -41,12 +41,18 @@ def snapshot(p: Product) -> dict[str, Any]:
         "price_max": p.price_max,
         "price_unit": p.price_unit,
         "description": p.description,
+        "brand_id": p.brand_id,
         "status": p.status,
     }
 
 
-def _resolve(session: Session, data: ProductIn) -> dict[str, Any]:
+def _resolve(session: Session, data: ProductIn, *, enterprise: Enterprise) -> dict[str, Any]:
     errors: dict[str, str] = {}
+    if data.brand_id is not None:
+        from hotpot.brands import service as brand_service
+
+        if data.brand_id not in {b.id for b in brand_service.brand_choices(session, enterprise=enterprise)}:
+            errors["brand_id"] = "请选择本企业的品牌，或已获授权使用的公用品牌"
     category = session.get(ProductCategory, data.category)
     if category is None or category.parent_code is None:
         errors["category"] = "请选择产品细分品类"
@@ -74,7 +80,7 @@ def _require_manager(user: User, enterprise: Enterprise) -> None:
 def create(session: Session, *, user: User, enterprise: Enterprise, data: ProductIn, is_demo: bool = False) -> Product:
     """A new product of the producer's own enterprise, as a draft."""
     _require_manager(user, enterprise)
-    product = Product(**_resolve(session, data), enterprise_id=enterprise.id, is_demo=is_demo)
+    product = Product(**_resolve(session, data, enterprise=enterprise), enterprise_id=enterprise.id, is_demo=is_demo)
     session.add(product)
     session.flush()
     audit.record(
@@ -92,7 +98,7 @@ def edit(session: Session, *, user: User, product: Product, data: ProductIn, ver
     _require_manager(user, product.enterprise)
     check_version(product, version)
     before = snapshot(product)
-    for key, value in _resolve(session, data).items():
+    for key, value in _resolve(session, data, enterprise=product.enterprise).items():
         setattr(product, key, value)
     product.version += 1
     session.flush()
@@ -192,26 +198,3 @@ def visible(session: Session, *, product_id: int, user) -> Product | None:
     ):
         return product
     return None
-
-
-def checklist(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
-    """What the enterprise still lacks before buyers can find it: (level, message)."""
-    items: list[tuple[str, str]] = []
-    if enterprise.status == "pending":
-        items.append(("info", "企业信息正在等待区农业农村委审核，审核通过后产品才会公开展示"))
-    elif enterprise.status == "rejected":
-        items.append(("error", f"企业登记被退回：{enterprise.status_reason or '请按审核意见修改后重新提交'}"))
-    elif enterprise.status == "suspended":
-        items.append(("error", f"企业已被暂停展示：{enterprise.status_reason or ''}"))
-    counts = dict(
-        session.execute(
-            select(Product.status, func.count()).where(Product.enterprise_id == enterprise.id).group_by(Product.status)
-        ).all()
-    )
-    if not counts:
-        items.append(("warning", "还没有登记任何产品"))
-    elif not counts.get("published"):
-        items.append(("warning", "还没有已发布的产品：草稿不会展示给采购商"))
-    if not enterprise.description:
-        items.append(("warning", "企业简介为空：写明主营产品和产能，便于采购商了解"))
-    return items

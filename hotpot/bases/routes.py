@@ -1,0 +1,218 @@
+"""Base pages: a producer's own bases, the public list and detail, the committee's review."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from hotpot.audit import service as audit
+from hotpot.bases import service
+from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, PRODUCE, STANDARD_LEVELS, RawBase
+from hotpot.bases.schemas import BaseIn
+from hotpot.certificates import service as cert_service
+from hotpot.db import SessionDep
+from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
+from hotpot.enterprises import service as enterprise_service
+from hotpot.reference import service as reference
+from hotpot.review import DecisionIn
+from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.web import conflict, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+FIELDS = (
+    "name",
+    "operator_name",
+    "operator_uscc",
+    "kind",
+    "produce",
+    "area_mu",
+    "stock_heads",
+    "annual_output_t",
+    "standard_level",
+    "latitude",
+    "longitude",
+    "description",
+)
+
+
+def own_base(session: SessionDep, user: ProducerUser, base_id: int) -> RawBase:
+    base = session.get(RawBase, base_id)
+    if base is None:
+        raise HTTPException(404)
+    if not enterprise_service.can_manage(user, base.enterprise):
+        raise HTTPException(403, "这不是您企业的基地，不能修改。")
+    return base
+
+
+OwnBase = Annotated[RawBase, Depends(own_base)]
+
+
+def _choices(session) -> dict:
+    return {
+        "towns": reference.towns(session),
+        "kinds": list(BASE_KINDS.items()),
+        "produce": PRODUCE,
+        "produce_choices": sorted({(p, p) for items in PRODUCE.values() for p in items} | {("其他", "其他")}),
+        "levels": list(STANDARD_LEVELS.items()),
+    }
+
+
+def _form(request, session, *, values, errors, base=None, status_code=200) -> Response:
+    return render(
+        request,
+        "bases/form.html",
+        {"values": values, "errors": errors, "base": base, **_choices(session)},
+        status_code=status_code,
+    )
+
+
+@router.get("/my/bases/new")
+def new_base_form(request: Request, session: SessionDep, user: ProducerUser) -> Response:
+    if enterprise_service.of_user(session, user) is None:
+        return redirect(request, "/my/enterprise/new")
+    return _form(
+        request, session, values={"kind": "planting", "standard_level": "none", "town": "500117121"}, errors={}
+    )
+
+
+@router.post("/my/bases/new")
+def create_base(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
+    enterprise = enterprise_service.of_user(session, user)
+    if enterprise is None:
+        return redirect(request, "/my/enterprise/new")
+    try:
+        service.create(session, user=user, enterprise=enterprise, data=parse_form(BaseIn, form))
+    except FieldErrors as exc:
+        return _form(request, session, values=form, errors=exc.errors, status_code=422)
+    return redirect(request, "/my/enterprise", flash="base_created")
+
+
+@router.get("/my/bases/{base_id}/edit")
+def edit_base_form(request: Request, session: SessionDep, base: OwnBase) -> Response:
+    values = {**{k: getattr(base, k) for k in FIELDS}, "town": base.town_code, "version": base.version}
+    return _form(request, session, values=values, errors={}, base=base)
+
+
+@router.post("/my/bases/{base_id}/edit")
+def edit_base(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, form: FormDict) -> Response:
+    data = dict(form)
+    try:
+        version = int(data.pop("version", ""))
+    except ValueError:
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    try:
+        service.edit(session, user=user, base=base, data=parse_form(BaseIn, data), version=version)
+    except FieldErrors as exc:
+        return _form(
+            request, session, values={**data, "version": version}, errors=exc.errors, base=base, status_code=422
+        )
+    except StaleVersion:
+        changes = [
+            (k, data.get(k), getattr(base, k))
+            for k in FIELDS
+            if str(data.get(k) or "") != str(getattr(base, k) if getattr(base, k) is not None else "")
+        ]
+        return conflict(request, title=base.name, back_url=f"/my/bases/{base.id}/edit", changes=changes)
+    return redirect(request, "/my/enterprise", flash="base_saved")
+
+
+@router.get("/bases")
+def base_list(
+    request: Request,
+    session: SessionDep,
+    user: PublicUser,
+    params: ListParamsDep,
+    town: str | None = None,
+    kind: str | None = None,
+    produce: str | None = None,
+    standard_level: str | None = None,
+) -> Response:
+    filters = service.BaseFilters(
+        q=params.q,
+        town=town or None,
+        kind=kind if kind in BASE_KINDS else None,
+        produce=produce or None,
+        standard_level=standard_level if standard_level in STANDARD_LEVELS else None,
+    )
+    page = service.public_list(session, filters=filters, page=params.page, page_size=params.page_size)
+    return render(request, "bases/list.html", {"page": page, "filters": filters, **_choices(session)}, block="results")
+
+
+@router.get("/bases/{base_id}")
+def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: int) -> Response:
+    base = service.visible(session, base_id=base_id, user=user)
+    if base is None:
+        raise HTTPException(404)
+    public_only = not (enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user))
+    return render(
+        request,
+        "bases/detail.html",
+        {
+            "base": base,
+            "certificates": cert_service.of_base(session, base=base, public_only=public_only),
+            "can_edit": enterprise_service.can_manage(user, base.enterprise),
+        },
+    )
+
+
+@router.get("/review/bases")
+def review_bases(
+    request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "pending"
+) -> Response:
+    status = status if status in BASE_STATUSES else "pending"
+    page = service.review_queue(session, status=status, page=params.page, page_size=params.page_size)
+    return render(
+        request,
+        "review/bases.html",
+        {"page": page, "status": status, "statuses": BASE_STATUSES, "counts": service.status_counts(session)},
+        block="results",
+    )
+
+
+@router.get("/review/bases/{base_id}")
+def review_base(request: Request, session: SessionDep, user: StaffUser, base_id: int) -> Response:
+    base = session.get(RawBase, base_id)
+    if base is None:
+        raise HTTPException(404)
+    return _review_page(request, session, base, errors={})
+
+
+def _review_page(request, session, base, *, errors, status_code=200) -> Response:
+    return render(
+        request,
+        "review/base.html",
+        {
+            "base": base,
+            "errors": errors,
+            "history": audit.history(session, entity_type="base", entity_id=base.id),
+            "certificates": cert_service.of_base(session, base=base, public_only=False),
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/review/bases/{base_id}/decision")
+def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id: int, form: FormDict) -> Response:
+    base = session.get(RawBase, base_id)
+    if base is None:
+        raise HTTPException(404)
+    data = dict(form)
+    version = data.pop("version", None)
+    try:
+        service.decide(
+            session,
+            reviewer=user,
+            base=base,
+            data=parse_form(DecisionIn, data),
+            version=int(version) if version else None,
+        )
+    except FieldErrors as exc:
+        return _review_page(request, session, base, errors=exc.errors, status_code=422)
+    except StaleVersion:
+        return conflict(
+            request, title=base.name, back_url=f"/review/bases/{base.id}", changes=[("状态", "—", base.status_label)]
+        )
+    return redirect(request, f"/review/bases/{base.id}", flash="decision_saved")

@@ -1,0 +1,242 @@
+"""Base use cases: record, edit, verify/reject, the public list, product sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import User
+from hotpot.bases.models import CHONGQING_LAT, CHONGQING_LON, PRODUCE, ProductSource, RawBase
+from hotpot.bases.schemas import BaseIn, SourceIn
+from hotpot.db import utcnow
+from hotpot.enterprises import service as enterprise_service
+from hotpot.enterprises.models import Enterprise
+from hotpot.pagination import Page, paginate
+from hotpot.products.models import Product
+from hotpot.reference.models import Town
+from hotpot.review import DecisionIn, require_reason
+from hotpot.validation import FieldErrors, check_version
+
+IDENTITY_FIELDS = ("name", "operator_name", "operator_uscc", "town_code", "kind", "produce")
+
+
+def snapshot(b: RawBase) -> dict[str, Any]:
+    return {
+        k: getattr(b, k)
+        for k in (
+            "name",
+            "operator_name",
+            "operator_uscc",
+            "town_code",
+            "kind",
+            "produce",
+            "area_mu",
+            "stock_heads",
+            "annual_output_t",
+            "standard_level",
+            "latitude",
+            "longitude",
+            "description",
+            "status",
+            "status_reason",
+        )
+    }
+
+
+def _resolve(session: Session, data: BaseIn) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if session.get(Town, data.town) is None:
+        errors["town"] = "请选择基地所在的合川区镇街"
+    if data.produce not in PRODUCE[data.kind] and data.produce != "其他":
+        errors["produce"] = f"{'、'.join(PRODUCE[data.kind])}，或“其他”"
+        errors["produce"] = "请选择与基地类型相符的主要产品：" + errors["produce"]
+    if data.kind == "breeding" and data.stock_heads is None:
+        errors["stock_heads"] = "养殖基地请填写存栏量（头/只）"
+    if data.kind != "breeding" and data.area_mu is None:
+        errors["area_mu"] = "种植、水产养殖基地请填写面积（亩）"
+    if (data.latitude is None) != (data.longitude is None):
+        errors["longitude" if data.longitude is None else "latitude"] = "经度和纬度需要同时填写"
+    if data.latitude is not None and not CHONGQING_LAT[0] <= data.latitude <= CHONGQING_LAT[1]:
+        errors["latitude"] = f"纬度应在重庆市范围内（{CHONGQING_LAT[0]}–{CHONGQING_LAT[1]}）"
+    if data.longitude is not None and not CHONGQING_LON[0] <= data.longitude <= CHONGQING_LON[1]:
+        errors["longitude"] = f"经度应在重庆市范围内（{CHONGQING_LON[0]}–{CHONGQING_LON[1]}）"
+    if data.operator_uscc and not data.operator_name:
+        errors["operator_name"] = "填写了经营主体代码时请同时填写经营主体名称"
+    if errors:
+        raise FieldErrors(errors)
+    values = data.model_dump(exclude={"town"})
+    values["town_code"] = data.town
+    return values
+
+
+def _require_manager(user: User, enterprise: Enterprise) -> None:
+    if not enterprise_service.can_manage(user, enterprise):
+        raise PermissionError("not this producer's enterprise")
+
+
+def create(session: Session, *, user: User, enterprise: Enterprise, data: BaseIn, is_demo: bool = False) -> RawBase:
+    """Put a raw-material base on record; it waits for the committee's verification."""
+    _require_manager(user, enterprise)
+    base = RawBase(**_resolve(session, data), enterprise_id=enterprise.id, is_demo=is_demo)
+    session.add(base)
+    session.flush()
+    audit.record(session, actor=user, action="base.create", entity_type="base", entity_id=base.id, after=snapshot(base))
+    return base
+
+
+def edit(session: Session, *, user: User, base: RawBase, data: BaseIn, version: int | None) -> RawBase:
+    """Edit a base; a rejected one, or a verified one whose identity changed, goes back to review."""
+    _require_manager(user, base.enterprise)
+    check_version(base, version)
+    values = _resolve(session, data)
+    before = snapshot(base)
+    if base.status == "rejected" or (
+        base.status == "verified" and any(values[k] != getattr(base, k) for k in IDENTITY_FIELDS)
+    ):
+        base.status, base.status_reason, base.status_changed_at = "pending", None, utcnow()
+    for key, value in values.items():
+        setattr(base, key, value)
+    base.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="base.update",
+        entity_type="base",
+        entity_id=base.id,
+        before=before,
+        after=snapshot(base),
+    )
+    return base
+
+
+def decide(session: Session, *, reviewer: User, base: RawBase, data: DecisionIn, version: int | None = None) -> RawBase:
+    check_version(base, version)
+    require_reason(data.action, data.reason)
+    if data.action == "verify" and base.status == "verified":
+        raise FieldErrors({"action": "该基地已认证"})
+    before = snapshot(base)
+    base.status = "verified" if data.action == "verify" else "rejected"
+    base.status_reason = data.reason
+    base.status_changed_at = utcnow()
+    base.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=reviewer,
+        action=f"base.{data.action}",
+        entity_type="base",
+        entity_id=base.id,
+        before=before,
+        after=snapshot(base),
+    )
+    return base
+
+
+@dataclass(frozen=True)
+class BaseFilters:
+    q: str | None = None
+    town: str | None = None
+    kind: str | None = None
+    produce: str | None = None
+    standard_level: str | None = None
+
+
+def public_list(session: Session, *, filters: BaseFilters, page: int, page_size: int) -> Page[RawBase]:
+    stmt = select(RawBase).join(RawBase.enterprise).where(RawBase.status == "verified", Enterprise.status == "verified")
+    f = filters
+    if f.q:
+        stmt = stmt.where(RawBase.name.ilike(f"%{f.q}%") | RawBase.produce.ilike(f"%{f.q}%"))
+    if f.town:
+        stmt = stmt.where(RawBase.town_code == f.town)
+    if f.kind:
+        stmt = stmt.where(RawBase.kind == f.kind)
+    if f.produce:
+        stmt = stmt.where(RawBase.produce == f.produce)
+    if f.standard_level:
+        stmt = stmt.where(RawBase.standard_level == f.standard_level)
+    return paginate(
+        session, stmt.order_by(RawBase.annual_output_t.desc().nulls_last(), RawBase.id), page=page, page_size=page_size
+    )
+
+
+def review_queue(session: Session, *, status: str, page: int, page_size: int) -> Page[RawBase]:
+    stmt = select(RawBase).where(RawBase.status == status).order_by(RawBase.updated_at, RawBase.id)
+    return paginate(session, stmt, page=page, page_size=page_size)
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    return {s: n for s, n in session.execute(select(RawBase.status, func.count()).group_by(RawBase.status))}  # noqa: C416
+
+
+def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[RawBase]:
+    stmt = select(RawBase).where(RawBase.enterprise_id == enterprise.id)
+    if public_only:
+        stmt = stmt.where(RawBase.status == "verified")
+    return list(session.scalars(stmt.order_by(RawBase.name)))
+
+
+def visible(session: Session, *, base_id: int, user) -> RawBase | None:
+    base = session.get(RawBase, base_id)
+    if base is None:
+        return None
+    if base.is_public or enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user):
+        return base
+    return None
+
+
+# --- product sources --------------------------------------------------------------------------------------------
+
+
+def sources(session: Session, *, product: Product) -> list[ProductSource]:
+    return list(
+        session.scalars(
+            select(ProductSource).where(ProductSource.product_id == product.id).order_by(ProductSource.share_pct.desc())
+        )
+    )
+
+
+def set_sources(session: Session, *, user: User, product: Product, items: list[SourceIn]) -> list[ProductSource]:
+    """Replace a product's raw-material sources; bases must be the enterprise's own or verified ones,
+    each listed once, and the shares must total at most 100%."""
+    _require_manager(user, product.enterprise)
+    errors: dict[str, str] = {}
+    ids = [i.base_id for i in items]
+    if len(ids) != len(set(ids)):
+        errors["sources"] = "同一基地只能填写一次"
+    total = sum((i.share_pct for i in items), Decimal(0))
+    if total > 100:
+        errors["sources"] = f"各基地占比合计 {total:g}%，不能超过 100%"
+    bases = {b.id: b for b in session.scalars(select(RawBase).where(RawBase.id.in_(ids)))} if ids else {}
+    for i in items:
+        b = bases.get(i.base_id)
+        if b is None or not (b.enterprise_id == product.enterprise_id or b.status == "verified"):
+            errors["sources"] = "请选择本企业登记的基地或已认证的基地"
+    if errors:
+        raise FieldErrors(errors)
+    before = {str(s.base_id): s.share_pct for s in sources(session, product=product)}
+    session.execute(delete(ProductSource).where(ProductSource.product_id == product.id))
+    for i in items:
+        session.add(ProductSource(product_id=product.id, base_id=i.base_id, share_pct=i.share_pct))
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="product.sources",
+        entity_type="product",
+        entity_id=product.id,
+        before=before,
+        after={str(i.base_id): i.share_pct for i in items},
+    )
+    return sources(session, product=product)
+
+
+def source_choices(session: Session, *, enterprise: Enterprise) -> list[RawBase]:
+    """Bases a product of this enterprise may name: its own, and every verified one."""
+    stmt = select(RawBase).where((RawBase.enterprise_id == enterprise.id) | (RawBase.status == "verified"))
+    return list(session.scalars(stmt.order_by(RawBase.enterprise_id != enterprise.id, RawBase.name).limit(300)))

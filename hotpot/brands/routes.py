@@ -1,0 +1,170 @@
+"""Brand pages: the public list and detail; producers' own brands; the committee's public brands and licences."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import Role
+from hotpot.brands import service
+from hotpot.brands.models import BRAND_LEVELS, HONORS, LICENSABLE, Brand
+from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
+from hotpot.db import SessionDep
+from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser, allow_roles
+from hotpot.enterprises.models import Enterprise
+from hotpot.products.models import Product
+from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.web import conflict, redirect, render
+
+router = APIRouter(include_in_schema=False)
+BrandEditor = Annotated[object, Depends(allow_roles(Role.producer, Role.reviewer, Role.admin))]
+FIELDS = ("level", "name", "owner_body", "trademark_no", "nice_class", "valid_until", "description")
+
+
+def _levels_for(user) -> list[tuple[str, str]]:
+    staff = user.role in (Role.admin, Role.reviewer)
+    return [(k, v) for k, v in BRAND_LEVELS.items() if (k in LICENSABLE) == staff]
+
+
+def _form(request, user, *, values, errors, brand=None, status_code=200) -> Response:
+    return render(
+        request,
+        "brands/form.html",
+        {"values": values, "errors": errors, "brand": brand, "levels": _levels_for(user), "honors": HONORS},
+        status_code=status_code,
+    )
+
+
+@router.get("/brands")
+def brand_list(
+    request: Request, session: SessionDep, user: PublicUser, params: ListParamsDep, level: str | None = None
+) -> Response:
+    filters = service.BrandFilters(q=params.q, level=level if level in BRAND_LEVELS else None)
+    page = service.public_list(session, filters=filters, page=params.page, page_size=params.page_size)
+    counts = service.licence_counts(session, [b.id for b in page.items])
+    return render(
+        request,
+        "brands/list.html",
+        {"page": page, "filters": filters, "levels": list(BRAND_LEVELS.items()), "licence_counts": counts},
+        block="results",
+    )
+
+
+@router.get("/brands/new")
+def new_brand_form(request: Request, user: BrandEditor) -> Response:
+    return _form(request, user, values={"level": _levels_for(user)[0][0], "honors": []}, errors={})
+
+
+@router.post("/brands/new")
+def create_brand(request: Request, session: SessionDep, user: BrandEditor, form: FormDict) -> Response:
+    try:
+        brand = service.create(session, user=user, data=parse_form(BrandIn, form))
+    except FieldErrors as exc:
+        return _form(request, user, values=form, errors=exc.errors, status_code=422)
+    return redirect(request, f"/brands/{brand.id}", flash="brand_saved")
+
+
+@router.get("/brands/{brand_id}")
+def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand_id: int) -> Response:
+    brand = service.visible(session, brand_id=brand_id, user=user)
+    if brand is None:
+        raise HTTPException(404)
+    return _detail(request, session, user, brand, errors={})
+
+
+def _detail(request, session, user, brand, *, errors, status_code=200) -> Response:
+    staff = user is not None and user.role in (Role.admin, Role.reviewer)
+    context = {
+        "brand": brand,
+        "licences": service.licences(session, brand=brand) if brand.is_licensable else [],
+        "products": list(
+            session.scalars(
+                select(Product).where(Product.brand_id == brand.id, Product.is_public).order_by(Product.name).limit(50)
+            )
+        ),
+        "can_edit": service.can_edit(user, brand),
+        "can_license": staff and brand.is_licensable,
+        "enterprises": list(
+            session.scalars(select(Enterprise).where(Enterprise.status == "verified").order_by(Enterprise.name))
+        )
+        if staff and brand.is_licensable
+        else [],
+        "history": audit.history(session, entity_type="brand", entity_id=brand.id) if staff else [],
+        "errors": errors,
+        "values": {},
+    }
+    return render(request, "brands/detail.html", context, status_code=status_code)
+
+
+def editable_brand(session: SessionDep, user: AnyUser, brand_id: int) -> Brand:
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise HTTPException(404)
+    if not service.can_edit(user, brand):
+        raise HTTPException(403, "您不能修改这个品牌。")
+    return brand
+
+
+EditableBrand = Annotated[Brand, Depends(editable_brand)]
+
+
+@router.get("/brands/{brand_id}/edit")
+def edit_brand_form(request: Request, user: AnyUser, brand: EditableBrand) -> Response:
+    values = {**{k: getattr(brand, k) for k in FIELDS}, "honors": brand.honor_list, "version": brand.version}
+    return _form(request, user, values=values, errors={}, brand=brand)
+
+
+@router.post("/brands/{brand_id}/edit")
+def edit_brand(request: Request, session: SessionDep, user: AnyUser, brand: EditableBrand, form: FormDict) -> Response:
+    data = dict(form)
+    try:
+        version = int(data.pop("version", ""))
+    except ValueError:
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    try:
+        service.edit(session, user=user, brand=brand, data=parse_form(BrandIn, data), version=version)
+    except FieldErrors as exc:
+        return _form(
+            request, user, values={**data, "version": version}, errors=exc.errors, brand=brand, status_code=422
+        )
+    except StaleVersion:
+        changes = [
+            (k, data.get(k), getattr(brand, k))
+            for k in FIELDS
+            if str(data.get(k) or "") != str(getattr(brand, k) if getattr(brand, k) is not None else "")
+        ]
+        return conflict(request, title=brand.name, back_url=f"/brands/{brand.id}/edit", changes=changes)
+    return redirect(request, f"/brands/{brand.id}", flash="brand_saved")
+
+
+def _brand(session, brand_id: int) -> Brand:
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise HTTPException(404)
+    return brand
+
+
+@router.post("/brands/{brand_id}/licences")
+def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_id: int, form: FormDict) -> Response:
+    brand = _brand(session, brand_id)
+    try:
+        service.grant(session, reviewer=user, brand=brand, data=parse_form(LicenceIn, form))
+    except FieldErrors as exc:
+        return _detail(request, session, user, brand, errors=exc.errors, status_code=422)
+    return redirect(request, f"/brands/{brand.id}", flash="licence_granted")
+
+
+@router.post("/brands/{brand_id}/licences/{licence_id}/revoke")
+def revoke_licence(
+    request: Request, session: SessionDep, user: StaffUser, brand_id: int, licence_id: int, form: FormDict
+) -> Response:
+    brand = _brand(session, brand_id)
+    try:
+        service.revoke(session, reviewer=user, brand=brand, licence_id=licence_id, data=parse_form(RevokeIn, form))
+    except FieldErrors as exc:
+        return _detail(request, session, user, brand, errors=exc.errors, status_code=422)
+    return redirect(request, f"/brands/{brand.id}", flash="licence_revoked")

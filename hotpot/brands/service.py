@@ -1,0 +1,235 @@
+"""Brand use cases: record (producers their own brands, the committee the public ones), licences with history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import Role, User
+from hotpot.brands.models import LICENSABLE, Brand, BrandLicence
+from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
+from hotpot.db import utcnow
+from hotpot.enterprises import service as enterprise_service
+from hotpot.enterprises.models import Enterprise
+from hotpot.pagination import Page, paginate
+from hotpot.validation import FieldErrors, check_version
+
+
+def snapshot(b: Brand) -> dict[str, Any]:
+    return {
+        k: getattr(b, k)
+        for k in (
+            "level",
+            "name",
+            "owner_enterprise_id",
+            "owner_body",
+            "trademark_no",
+            "nice_class",
+            "valid_until",
+            "honors",
+            "description",
+        )
+    }
+
+
+def _values(user: User, data: BrandIn) -> dict[str, Any]:
+    """Producers record their enterprise's and products' brands; public brands belong to a public body."""
+    errors: dict[str, str] = {}
+    staff = user.role in (Role.admin, Role.reviewer)
+    if data.level in LICENSABLE:
+        if not staff:
+            errors["level"] = "区域公用品牌和集群品牌由区农业农村委登记"
+        if not data.owner_body:
+            errors["owner_body"] = "请填写品牌所有者（如：合川区农业农村委员会、合川区火锅食材行业协会）"
+    elif staff:
+        errors["level"] = "企业品牌和产品品牌由企业自行登记"
+    if data.trademark_no and not data.nice_class:
+        errors["nice_class"] = "填写了商标注册号时请填写尼斯分类（1-45 类，食品多为 29、30 类）"
+    if errors:
+        raise FieldErrors(errors)
+    values = data.model_dump(exclude={"honors"})
+    values["honors"] = "|".join(data.honors) or None
+    if data.level in LICENSABLE:
+        values["owner_enterprise_id"] = None
+    else:
+        values["owner_body"] = None
+        values["owner_enterprise_id"] = user.enterprise_id
+    return values
+
+
+def create(session: Session, *, user: User, data: BrandIn, is_demo: bool = False) -> Brand:
+    if user.role == Role.producer and user.enterprise_id is None:
+        raise FieldErrors({"__all__": "请先登记企业"})
+    brand = Brand(**_values(user, data), is_demo=is_demo)
+    session.add(brand)
+    session.flush()
+    audit.record(
+        session, actor=user, action="brand.create", entity_type="brand", entity_id=brand.id, after=snapshot(brand)
+    )
+    return brand
+
+
+def can_edit(user, brand: Brand) -> bool:
+    if user is None:
+        return False
+    if brand.level in LICENSABLE:
+        return user.role in (Role.admin, Role.reviewer)
+    return user.role == Role.producer and user.enterprise_id == brand.owner_enterprise_id
+
+
+def edit(session: Session, *, user: User, brand: Brand, data: BrandIn, version: int | None) -> Brand:
+    if not can_edit(user, brand):
+        raise PermissionError("not this user's brand")
+    check_version(brand, version)
+    if (data.level in LICENSABLE) != (brand.level in LICENSABLE):
+        raise FieldErrors({"level": "公用品牌与企业品牌不能互相转换"})
+    before = snapshot(brand)
+    for key, value in _values(user, data).items():
+        setattr(brand, key, value)
+    brand.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="brand.update",
+        entity_type="brand",
+        entity_id=brand.id,
+        before=before,
+        after=snapshot(brand),
+    )
+    return brand
+
+
+def licences(session: Session, *, brand: Brand) -> list[BrandLicence]:
+    return list(
+        session.scalars(
+            select(BrandLicence)
+            .where(BrandLicence.brand_id == brand.id)
+            .order_by(BrandLicence.revoked_at.is_not(None), BrandLicence.since_on.desc())
+        )
+    )
+
+
+def grant(session: Session, *, reviewer: User, brand: Brand, data: LicenceIn) -> BrandLicence:
+    """Authorize an enterprise to use a regional or cluster brand."""
+    errors: dict[str, str] = {}
+    if brand.level not in LICENSABLE:
+        errors["__all__"] = "只有区域公用品牌和集群品牌可以授权使用"
+    enterprise = session.get(Enterprise, data.enterprise_id)
+    if enterprise is None or enterprise.status != "verified":
+        errors["enterprise_id"] = "请选择已认证的企业"
+    if data.until_on and data.until_on < data.since_on:
+        errors["until_on"] = "授权截止日期不能早于开始日期"
+    if not errors and any(
+        lic.enterprise_id == data.enterprise_id and lic.active() for lic in licences(session, brand=brand)
+    ):
+        errors["enterprise_id"] = "该企业已有有效授权"
+    if errors:
+        raise FieldErrors(errors)
+    licence = BrandLicence(
+        brand_id=brand.id,
+        enterprise_id=data.enterprise_id,
+        since_on=data.since_on,
+        until_on=data.until_on,
+        granted_at=utcnow(),
+        granted_by_id=reviewer.id,
+        is_demo=brand.is_demo,
+    )
+    session.add(licence)
+    session.flush()
+    audit.record(
+        session,
+        actor=reviewer,
+        action="brand.licence_grant",
+        entity_type="brand",
+        entity_id=brand.id,
+        after={
+            "licence": licence.id,
+            "enterprise_id": data.enterprise_id,
+            "since_on": data.since_on,
+            "until_on": data.until_on,
+        },
+    )
+    return licence
+
+
+def revoke(session: Session, *, reviewer: User, brand: Brand, licence_id: int, data: RevokeIn) -> BrandLicence:
+    licence = session.get(BrandLicence, licence_id)
+    if licence is None or licence.brand_id != brand.id:
+        raise FieldErrors({"__all__": "授权记录不存在"})
+    if licence.revoked_at is not None:
+        raise FieldErrors({"__all__": "该授权已撤销"})
+    licence.revoked_at = utcnow()
+    licence.revoked_by_id = reviewer.id
+    licence.revoke_reason = data.reason
+    session.flush()
+    audit.record(
+        session,
+        actor=reviewer,
+        action="brand.licence_revoke",
+        entity_type="brand",
+        entity_id=brand.id,
+        before={"licence": licence.id, "enterprise_id": licence.enterprise_id},
+        after={"revoked": True, "reason": data.reason},
+    )
+    return licence
+
+
+@dataclass(frozen=True)
+class BrandFilters:
+    q: str | None = None
+    level: str | None = None
+
+
+def public_list(session: Session, *, filters: BrandFilters, page: int, page_size: int) -> Page[Brand]:
+    stmt = (
+        select(Brand)
+        .outerjoin(Brand.owner_enterprise)
+        .where(Brand.owner_enterprise_id.is_(None) | (Enterprise.status == "verified"))
+    )
+    if filters.level:
+        stmt = stmt.where(Brand.level == filters.level)
+    if filters.q:
+        stmt = stmt.where(Brand.name.ilike(f"%{filters.q}%"))
+    order = (Brand.level != "regional_public", Brand.level != "cluster", Brand.name)
+    return paginate(session, stmt.order_by(*order), page=page, page_size=page_size)
+
+
+def visible(session: Session, *, brand_id: int, user) -> Brand | None:
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        return None
+    if brand.is_public or can_edit(user, brand) or enterprise_service.is_staff(user):
+        return brand
+    return None
+
+
+def of_enterprise(session: Session, *, enterprise: Enterprise) -> list[Brand]:
+    return list(session.scalars(select(Brand).where(Brand.owner_enterprise_id == enterprise.id).order_by(Brand.name)))
+
+
+def licensed_to(session: Session, *, enterprise: Enterprise) -> list[BrandLicence]:
+    stmt = select(BrandLicence).where(BrandLicence.enterprise_id == enterprise.id, BrandLicence.revoked_at.is_(None))
+    return [lic for lic in session.scalars(stmt) if lic.active()]
+
+
+def licence_counts(session: Session, brand_ids: list[int]) -> dict[int, int]:
+    if not brand_ids:
+        return {}
+    rows = session.execute(
+        select(BrandLicence.brand_id, func.count())
+        .where(BrandLicence.brand_id.in_(brand_ids), BrandLicence.revoked_at.is_(None))
+        .group_by(BrandLicence.brand_id)
+    )
+    return {b: n for b, n in rows}  # noqa: C416
+
+
+def brand_choices(session: Session, *, enterprise: Enterprise) -> list[Brand]:
+    """Brands a product of this enterprise may carry: its own, and public brands it is licensed to use."""
+    own = of_enterprise(session, enterprise=enterprise)
+    licensed = [session.get(Brand, lic.brand_id) for lic in licensed_to(session, enterprise=enterprise)]
+    return own + [b for b in licensed if b is not None]

@@ -1,0 +1,202 @@
+"""Certificate pages: a producer records and updates certificates with scans; staff verify them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from hotpot.audit import service as audit
+from hotpot.certificates import service
+from hotpot.certificates.models import CERT_KINDS, VERIFICATION, Certificate
+from hotpot.certificates.schemas import CertificateIn
+from hotpot.db import SessionDep
+from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
+from hotpot.enterprises import service as enterprise_service
+from hotpot.files import service as files
+from hotpot.files.models import StoredFile
+from hotpot.review import DecisionIn
+from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.web import conflict, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+FIELDS = ("kind", "kind_other", "number", "issuer", "issued_on", "valid_until")
+
+
+def own_certificate(session: SessionDep, user: ProducerUser, cert_id: int) -> Certificate:
+    cert = session.get(Certificate, cert_id)
+    if cert is None:
+        raise HTTPException(404)
+    if not enterprise_service.can_manage(user, cert.enterprise):
+        raise HTTPException(403, "这不是您企业的证书，不能修改。")
+    return cert
+
+
+OwnCertificate = Annotated[Certificate, Depends(own_certificate)]
+
+
+def _form(request, session, enterprise, *, values, errors, cert=None, status_code=200) -> Response:
+    context = {
+        "values": values,
+        "errors": errors,
+        "cert": cert,
+        "kinds": list(CERT_KINDS.items()),
+        "holders": service.holder_choices(session, enterprise=enterprise),
+    }
+    return render(request, "certificates/form.html", context, status_code=status_code)
+
+
+@router.get("/my/certificates/new")
+def new_certificate_form(
+    request: Request, session: SessionDep, user: ProducerUser, holder: str = "enterprise"
+) -> Response:
+    enterprise = enterprise_service.of_user(session, user)
+    if enterprise is None:
+        return redirect(request, "/my/enterprise/new")
+    return _form(request, session, enterprise, values={"holder": holder, "kind": "sc"}, errors={})
+
+
+@router.post("/my/certificates/new")
+def create_certificate(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
+    enterprise = enterprise_service.of_user(session, user)
+    if enterprise is None:
+        return redirect(request, "/my/enterprise/new")
+    data = dict(form)
+    scan = files.read_upload(data.pop("scan", None))
+    try:
+        service.create(session, user=user, enterprise=enterprise, data=parse_form(CertificateIn, data), scan=scan)
+    except FieldErrors as exc:
+        return _form(request, session, enterprise, values=data, errors=exc.errors, status_code=422)
+    return redirect(request, "/my/enterprise", flash="certificate_created")
+
+
+@router.get("/my/certificates/{cert_id}/edit")
+def edit_certificate_form(request: Request, session: SessionDep, cert: OwnCertificate) -> Response:
+    holder = cert.holder_type + (f":{cert.product_id or cert.base_id}" if cert.holder_type != "enterprise" else "")
+    values = {**{k: getattr(cert, k) for k in FIELDS}, "holder": holder, "version": cert.version}
+    return _form(request, session, cert.enterprise, values=values, errors={}, cert=cert)
+
+
+@router.post("/my/certificates/{cert_id}/edit")
+def edit_certificate(
+    request: Request, session: SessionDep, user: ProducerUser, cert: OwnCertificate, form: FormDict
+) -> Response:
+    data = dict(form)
+    scan = files.read_upload(data.pop("scan", None))
+    try:
+        version = int(data.pop("version", ""))
+    except ValueError:
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    try:
+        service.edit(session, user=user, cert=cert, data=parse_form(CertificateIn, data), version=version, scan=scan)
+    except FieldErrors as exc:
+        return _form(
+            request,
+            session,
+            cert.enterprise,
+            values={**data, "version": version},
+            errors=exc.errors,
+            cert=cert,
+            status_code=422,
+        )
+    except StaleVersion:
+        changes = [
+            (k, data.get(k), getattr(cert, k))
+            for k in FIELDS
+            if str(data.get(k) or "") != str(getattr(cert, k) if getattr(cert, k) is not None else "")
+        ]
+        return conflict(request, title=cert.kind_label, back_url=f"/my/certificates/{cert.id}/edit", changes=changes)
+    return redirect(request, "/my/enterprise", flash="certificate_saved")
+
+
+@router.get("/certificates/{cert_id}/scan")
+def certificate_scan(session: SessionDep, user: PublicUser, cert_id: int) -> Response:
+    """The scan, to the enterprise's producers and staff only (scans carry personal data)."""
+    cert = session.get(Certificate, cert_id)
+    if (
+        cert is None
+        or cert.scan_file_id is None
+        or not (enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user))
+    ):
+        raise HTTPException(404)
+    stored = session.get(StoredFile, cert.scan_file_id)
+    return Response(
+        stored.content,
+        media_type=stored.mime_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"scan\"; filename*=UTF-8''{quote(stored.filename)}",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
+
+
+@router.get("/review/certificates")
+def review_certificates(
+    request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "unverified"
+) -> Response:
+    status = status if status in VERIFICATION else "unverified"
+    page = service.review_queue(session, verification=status, page=params.page, page_size=params.page_size)
+    return render(
+        request,
+        "review/certificates.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": VERIFICATION,
+            "counts": service.verification_counts(session),
+        },
+        block="results",
+    )
+
+
+@router.get("/review/certificates/{cert_id}")
+def review_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: int) -> Response:
+    cert = session.get(Certificate, cert_id)
+    if cert is None:
+        raise HTTPException(404)
+    return _review_page(request, session, cert, errors={})
+
+
+def _review_page(request, session, cert, *, errors, status_code=200) -> Response:
+    return render(
+        request,
+        "review/certificate.html",
+        {
+            "cert": cert,
+            "errors": errors,
+            "history": audit.history(session, entity_type="certificate", entity_id=cert.id),
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/review/certificates/{cert_id}/decision")
+def decide_certificate(
+    request: Request, session: SessionDep, user: StaffUser, cert_id: int, form: FormDict
+) -> Response:
+    cert = session.get(Certificate, cert_id)
+    if cert is None:
+        raise HTTPException(404)
+    data = dict(form)
+    version = data.pop("version", None)
+    try:
+        service.decide(
+            session,
+            reviewer=user,
+            cert=cert,
+            data=parse_form(DecisionIn, data),
+            version=int(version) if version else None,
+        )
+    except FieldErrors as exc:
+        return _review_page(request, session, cert, errors=exc.errors, status_code=422)
+    except StaleVersion:
+        return conflict(
+            request,
+            title=cert.kind_label,
+            back_url=f"/review/certificates/{cert.id}",
+            changes=[("核验状态", "—", cert.verification)],
+        )
+    return redirect(request, "/review/certificates", flash="decision_saved")

@@ -1,0 +1,262 @@
+"""Certificate use cases: record with a scan, edit (back to unverified), verify, and where they are shown."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import User
+from hotpot.bases.models import RawBase
+from hotpot.certificates.models import EXPIRING_DAYS, Certificate
+from hotpot.certificates.schemas import CertificateIn
+from hotpot.db import utcnow
+from hotpot.enterprises import codes
+from hotpot.enterprises import service as enterprise_service
+from hotpot.enterprises.models import Enterprise
+from hotpot.files import service as files
+from hotpot.pagination import Page, paginate
+from hotpot.products.models import Product
+from hotpot.review import DecisionIn, require_reason
+from hotpot.validation import FieldErrors, check_version
+
+
+def snapshot(c: Certificate) -> dict[str, Any]:
+    return {
+        k: getattr(c, k)
+        for k in (
+            "holder_type",
+            "product_id",
+            "base_id",
+            "kind",
+            "kind_other",
+            "number",
+            "issuer",
+            "issued_on",
+            "valid_until",
+            "scan_file_id",
+            "verification",
+            "verification_note",
+        )
+    }
+
+
+def _resolve(session: Session, *, enterprise: Enterprise, data: CertificateIn) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = data.model_dump(exclude={"holder"})
+    holder_type, _, raw_id = data.holder.partition(":")
+    values.update(holder_type=holder_type, product_id=None, base_id=None)
+    if holder_type == "product":
+        product = session.get(Product, int(raw_id)) if raw_id.isdigit() else None
+        if product is None or product.enterprise_id != enterprise.id:
+            errors["holder"] = "请选择本企业的产品"
+        else:
+            values["product_id"] = product.id
+    elif holder_type == "base":
+        base = session.get(RawBase, int(raw_id)) if raw_id.isdigit() else None
+        if base is None or base.enterprise_id != enterprise.id:
+            errors["holder"] = "请选择本企业的基地"
+        else:
+            values["base_id"] = base.id
+    elif holder_type != "enterprise":
+        errors["holder"] = "请选择证书持有者"
+    if data.kind == "sc":
+        number = codes.normalize_sc(data.number)
+        problem = codes.sc_problem(number)
+        if problem:
+            errors["number"] = problem
+        values["number"] = number
+    if data.kind == "other" and not data.kind_other:
+        errors["kind_other"] = "选择“其他”时请填写证书名称"
+    if data.kind != "other":
+        values["kind_other"] = None
+    if data.issued_on and data.issued_on > date.today():
+        errors["issued_on"] = "发证日期不能晚于今天"
+    if data.issued_on and data.valid_until and data.valid_until <= data.issued_on:
+        errors["valid_until"] = "有效期至应晚于发证日期"
+    if data.kind in ("sc", "green_food", "organic", "haccp", "iso22000", "export_record") and not data.valid_until:
+        errors["valid_until"] = "此类证书有有效期，请填写“有效期至”"
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+def _require_manager(user: User, enterprise: Enterprise) -> None:
+    if not enterprise_service.can_manage(user, enterprise):
+        raise PermissionError("not this producer's enterprise")
+
+
+def _store_scan(session: Session, *, user: User, scan: tuple[bytes, str] | None) -> int | None:
+    if not scan or not scan[0]:
+        return None
+    data, filename = scan
+    return files.store(session, data=data, filename=filename, uploaded_by=user, field="scan").id
+
+
+def create(
+    session: Session,
+    *,
+    user: User,
+    enterprise: Enterprise,
+    data: CertificateIn,
+    scan: tuple[bytes, str] | None = None,
+    is_demo: bool = False,
+) -> Certificate:
+    """Record a certificate (with its scan, PDF or image); it waits for verification."""
+    _require_manager(user, enterprise)
+    values = _resolve(session, enterprise=enterprise, data=data)
+    cert = Certificate(
+        **values, enterprise_id=enterprise.id, is_demo=is_demo, scan_file_id=_store_scan(session, user=user, scan=scan)
+    )
+    session.add(cert)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="certificate.create",
+        entity_type="certificate",
+        entity_id=cert.id,
+        after=snapshot(cert),
+    )
+    return cert
+
+
+def edit(
+    session: Session,
+    *,
+    user: User,
+    cert: Certificate,
+    data: CertificateIn,
+    version: int | None,
+    scan: tuple[bytes, str] | None = None,
+) -> Certificate:
+    """Change a certificate; it must be verified again."""
+    _require_manager(user, cert.enterprise)
+    check_version(cert, version)
+    values = _resolve(session, enterprise=cert.enterprise, data=data)
+    before = snapshot(cert)
+    for key, value in values.items():
+        setattr(cert, key, value)
+    new_scan = _store_scan(session, user=user, scan=scan)
+    if new_scan:
+        cert.scan_file_id = new_scan
+    cert.verification, cert.verification_note, cert.verified_at, cert.verified_by_id = "unverified", None, None, None
+    cert.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="certificate.update",
+        entity_type="certificate",
+        entity_id=cert.id,
+        before=before,
+        after=snapshot(cert),
+    )
+    return cert
+
+
+def decide(
+    session: Session, *, reviewer: User, cert: Certificate, data: DecisionIn, version: int | None = None
+) -> Certificate:
+    """A reviewer checks the certificate against its scan and the issuer's records."""
+    check_version(cert, version)
+    require_reason(data.action, data.reason)
+    before = snapshot(cert)
+    cert.verification = "verified" if data.action == "verify" else "rejected"
+    cert.verification_note = data.reason
+    cert.verified_at = utcnow()
+    cert.verified_by_id = reviewer.id
+    cert.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=reviewer,
+        action=f"certificate.{data.action}",
+        entity_type="certificate",
+        entity_id=cert.id,
+        before=before,
+        after=snapshot(cert),
+    )
+    return cert
+
+
+def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[Certificate]:
+    stmt = select(Certificate).where(Certificate.enterprise_id == enterprise.id)
+    if public_only:
+        stmt = stmt.where(Certificate.verification == "verified")
+    return list(session.scalars(stmt.order_by(Certificate.holder_type, Certificate.kind, Certificate.id)))
+
+
+def of_product(session: Session, *, product: Product, public_only: bool) -> list[Certificate]:
+    """The product's own certificates and its enterprise's (an SC licence covers the enterprise's products)."""
+    stmt = select(Certificate).where(
+        (Certificate.product_id == product.id)
+        | ((Certificate.enterprise_id == product.enterprise_id) & (Certificate.holder_type == "enterprise"))
+    )
+    if public_only:
+        stmt = stmt.where(Certificate.verification == "verified")
+    return list(session.scalars(stmt.order_by(Certificate.holder_type.desc(), Certificate.kind)))
+
+
+def of_base(session: Session, *, base: RawBase, public_only: bool) -> list[Certificate]:
+    stmt = select(Certificate).where(Certificate.base_id == base.id)
+    if public_only:
+        stmt = stmt.where(Certificate.verification == "verified")
+    return list(session.scalars(stmt.order_by(Certificate.kind)))
+
+
+def review_queue(session: Session, *, verification: str, page: int, page_size: int) -> Page[Certificate]:
+    stmt = select(Certificate).where(Certificate.verification == verification)
+    return paginate(session, stmt.order_by(Certificate.updated_at, Certificate.id), page=page, page_size=page_size)
+
+
+def verification_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Certificate.verification, func.count()).group_by(Certificate.verification))
+    return {v: n for v, n in rows}  # noqa: C416
+
+
+def expiring_count(session: Session) -> int:
+    today = date.today()
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Certificate)
+            .where(Certificate.valid_until.between(today, today + timedelta(days=EXPIRING_DAYS)))
+        )
+        or 0
+    )
+
+
+def visible(session: Session, *, cert_id: int, user) -> Certificate | None:
+    cert = session.get(Certificate, cert_id)
+    if cert is None:
+        return None
+    if enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user):
+        return cert
+    if cert.verification == "verified" and cert.enterprise.status == "verified":
+        return cert
+    return None
+
+
+def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
+    products = session.scalars(select(Product).where(Product.enterprise_id == enterprise.id).order_by(Product.name))
+    bases = session.scalars(select(RawBase).where(RawBase.enterprise_id == enterprise.id).order_by(RawBase.name))
+    return (
+        [("enterprise", f"本企业：{enterprise.name}")]
+        + [(f"product:{p.id}", f"产品：{p.name}") for p in products]
+        + [(f"base:{b.id}", f"基地：{b.name}") for b in bases]
+    )
+
+
+def public_list(session: Session, *, kind: str | None, page: int, page_size: int) -> Page[Certificate]:
+    stmt = (
+        select(Certificate)
+        .join(Certificate.enterprise)
+        .where(Certificate.verification == "verified", Enterprise.status == "verified")
+    )
+    if kind:
+        stmt = stmt.where(Certificate.kind == kind)
+    return paginate(session, stmt.order_by(Certificate.id.desc()), page=page, page_size=page_size)

@@ -1,0 +1,152 @@
+"""Product photos: check the upload by content, re-encode it (dropping metadata), keep a thumbnail."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import User
+from hotpot.enterprises import service as enterprise_service
+from hotpot.files import service as files
+from hotpot.products.models import Product
+from hotpot.products.photos import MAX_PHOTOS, ProductPhoto
+from hotpot.validation import FieldErrors
+
+MAX_SIDE = 1600
+THUMB_SIDE = 480
+# A decompression bomb guard: no image of more than 40 megapixels is opened.
+Image.MAX_IMAGE_PIXELS = 40_000_000
+
+
+def _encode(image: Image.Image, side: int) -> bytes:
+    copy = image.copy()
+    copy.thumbnail((side, side))
+    out = io.BytesIO()
+    copy.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def _open(data: bytes) -> Image.Image:
+    mime = files.detect_mime(data)
+    if mime not in files.IMAGE_TYPES:
+        raise FieldErrors({"photos": f"只接受 JPG、PNG、WebP 图片（按内容识别为 {mime}）"})
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise FieldErrors({"photos": "图片已损坏或无法识别，请重新选择"}) from exc
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image, mask=image.convert("RGBA").getchannel("A"))
+        image = background
+    return image.convert("RGB")
+
+
+def photos_of(session: Session, *, product: Product) -> list[ProductPhoto]:
+    return list(
+        session.scalars(
+            select(ProductPhoto).where(ProductPhoto.product_id == product.id).order_by(ProductPhoto.position)
+        )
+    )
+
+
+def add_photos(
+    session: Session, *, user: User, product: Product, uploads: list[tuple[bytes, str]]
+) -> list[ProductPhoto]:
+    """Add photos to a product (at most eight in all); every upload is checked before any is kept."""
+    if not enterprise_service.can_manage(user, product.enterprise):
+        raise PermissionError("not this producer's product")
+    uploads = [u for u in uploads if u[0]]
+    if not uploads:
+        raise FieldErrors({"photos": "请选择要上传的图片"})
+    existing = session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
+    if existing + len(uploads) > MAX_PHOTOS:
+        raise FieldErrors({"photos": f"每个产品最多 {MAX_PHOTOS} 张照片，当前已有 {existing} 张"})
+    images = [(_open(data), name) for data, name in uploads]
+    added = []
+    for position, (image, name) in enumerate(images, start=existing + 1):
+        stem = (name.rsplit(".", 1)[0] or "photo")[:80]
+        full = files.store(
+            session,
+            data=_encode(image, MAX_SIDE),
+            filename=f"{stem}.jpg",
+            uploaded_by=user,
+            allowed=files.IMAGE_TYPES,
+            field="photos",
+        )
+        thumb = files.store(
+            session,
+            data=_encode(image, THUMB_SIDE),
+            filename=f"{stem}-thumb.jpg",
+            uploaded_by=user,
+            allowed=files.IMAGE_TYPES,
+            field="photos",
+        )
+        photo = ProductPhoto(
+            product_id=product.id,
+            position=position,
+            image_file_id=full.id,
+            thumb_file_id=thumb.id,
+            width=image.width,
+            height=image.height,
+        )
+        session.add(photo)
+        added.append(photo)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="product.photos_add",
+        entity_type="product",
+        entity_id=product.id,
+        after={"photos": [p.id for p in added]},
+    )
+    return added
+
+
+def remove_photo(session: Session, *, user: User, product: Product, photo_id: int) -> bool:
+    if not enterprise_service.can_manage(user, product.enterprise):
+        raise PermissionError("not this producer's product")
+    photo = session.get(ProductPhoto, photo_id)
+    if photo is None or photo.product_id != product.id:
+        return False
+    session.delete(photo)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="product.photo_remove",
+        entity_type="product",
+        entity_id=product.id,
+        before={"photo": photo_id},
+    )
+    return True
+
+
+def photo_bytes(session: Session, *, product: Product, photo_id: int, thumb: bool) -> tuple[bytes, str] | None:
+    photo = session.get(ProductPhoto, photo_id)
+    if photo is None or photo.product_id != product.id:
+        return None
+    from hotpot.files.models import StoredFile
+
+    stored = session.get(StoredFile, photo.thumb_file_id if thumb else photo.image_file_id)
+    return (stored.content, stored.sha256) if stored else None
+
+
+def first_photos(session: Session, product_ids: list[int]) -> dict[int, int]:
+    """The first photo of each product (one query for a whole list page)."""
+    if not product_ids:
+        return {}
+    stmt = (
+        select(ProductPhoto.product_id, ProductPhoto.id)
+        .where(ProductPhoto.product_id.in_(product_ids))
+        .ext(distinct_on(ProductPhoto.product_id))
+        .order_by(ProductPhoto.product_id, ProductPhoto.position)
+    )
+    return dict(session.execute(stmt).all())
