@@ -1,14 +1,20 @@
 """The registry's list and detail pages at scale: 20,000 enterprises and 100,000 products.
 
-Builds a throwaway embedded PostgreSQL, migrates it, loads the reference data and generates a realistic registry
-with COPY (not the ORM services, which would also write an audit event per row). Then it starts the real server
-(uvicorn, one worker, loopback only) and measures p50/p95/p99 and req/s of the product catalogue (unfiltered and
-filtered), the enterprise detail page, the filtered enterprise directory and the JSON API, at concurrency 8 and at
-concurrency 1, each against a static file and /healthz of the same server in the same run. The targets (filtered
-product list and enterprise detail, p95 under 50 ms) are checked against both passes. Finally it prints
-EXPLAIN (ANALYZE, BUFFERS) of the statements the catalogue and the detail page issue, captured from the services.
+What it does, in order:
+1. a throwaway embedded PostgreSQL, migrated to head, with the reference data of seed_data/;
+2. a realistic fictional registry written with COPY (not through the services, which would also write an audit
+   event per row): enterprises on the demo credit-code block, 1-2 chain links each, products skewed over them with
+   is_public = published AND enterprise verified, then VACUUM ANALYZE (the state autovacuum would reach);
+3. the real server (uvicorn, one worker unless --workers, loopback only) and, at concurrency 8 and then 1,
+   p50/p95/p99 and req/s of: a static file (the ratio base) and /healthz, the product catalogue unfiltered and
+   with a mix of eight filters, enterprise detail pages, the filtered enterprise directory and the JSON API;
+4. each URL alone at concurrency 1, next to an in-process run of the same URL that splits the server's time into
+   SQL and everything else (ORM, templates), with the number of statements per request;
+5. PASS/FAIL of the targets (filtered product list and enterprise detail, p95 under 50 ms) for both passes;
+6. EXPLAIN (ANALYZE, BUFFERS) of every statement the catalogue and the detail page run, captured from the services
+   themselves (one summary line each, the full plan of the slow ones).
 
-.venv/bin/python -m bench.registry [--enterprises 20000] [--products 100000] [--requests 1000] [--seed 1126]
+.venv/bin/python -m bench.registry [--enterprises 20000] [--products 100000] [--requests 1000] [--workers 1]
 """
 
 from __future__ import annotations

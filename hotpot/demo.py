@@ -19,13 +19,22 @@ from sqlalchemy.orm import Session
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import User
 from hotpot.auth.schemas import StaffCreateIn
+from hotpot.bases import service as base_service
+from hotpot.bases.models import RawBase
+from hotpot.bases.schemas import BaseIn, SourceIn
+from hotpot.brands import service as brand_service
+from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
+from hotpot.certificates import service as cert_service
+from hotpot.certificates.schemas import CertificateIn
 from hotpot.enterprises import codes
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.products import service as product_service
 from hotpot.products.schemas import ProductIn
+from hotpot.reference import service as reference_service
 from hotpot.resources import resource_dir
+from hotpot.review import DecisionIn
 
 ENTERPRISES = 100
 PRODUCTS_PER_MAKER = (11, 17)
@@ -139,6 +148,7 @@ class DemoRegistry:
         self.rng.shuffle(names)
         towns, weights = zip(*TOWN_WEIGHTS.items(), strict=True)
         demo_owner = auth_service.get_by_email(self.session, "producer@hotpot.example")
+        made: list[tuple[User, Enterprise, str]] = []
         for n, row in enumerate(names[:ENTERPRISES], start=1):
             kind = row["kind"]
             base = kind == "base"
@@ -180,8 +190,276 @@ class DemoRegistry:
             if kind not in ("cold_chain",):
                 self._products(owner, enterprise, kind)
             self._status(enterprise, n)
+            made.append((owner, enterprise, kind))
             if n % 10 == 0:
                 self.progress(f"demo enterprises {n}/{ENTERPRISES}")
+        self.progress("demo bases and certificates")
+        bases = self._bases(made)
+        self._sources(made, bases)
+        self._certificates(made, bases)
+        self.progress("demo brands")
+        self._brands(made)
+
+    # --- bases, sources, certificates, brands ---------------------------------------------------------------
+
+    def _bases(self, made: list[tuple[User, Enterprise, str]]) -> list[RawBase]:
+        towns, weights = zip(*TOWN_WEIGHTS.items(), strict=True)
+        all_towns = [t.code for t in reference_service.towns(self.session)]
+        bases: list[RawBase] = []
+        for owner, enterprise, kind in made:
+            count = self.rng.randint(3, 4) if kind == "base" else (1 if self.rng.random() < 0.45 else 0)
+            for _ in range(count):
+                base_kind, produce = self._base_produce(kind)
+                town = self.rng.choice(all_towns) if self.rng.random() < 0.4 else self.rng.choices(towns, weights)[0]
+                level = self.rng.choices(("none", "district", "municipal", "national"), (4, 4, 2, 1))[0]
+                town_name = next(t.name for t in reference_service.towns(self.session) if t.code == town)
+                word = {"planting": "种植", "breeding": "养殖", "aquaculture": "养殖"}[base_kind]
+                data = BaseIn(
+                    name=f"{town_name}{produce}{'标准化' if level != 'none' else ''}{word}基地",
+                    operator_name=f"合川区{town_name[:2]}{produce}专业合作社（演示）" if kind != "base" else None,
+                    operator_uscc=codes.demo_uscc(60000 + len(bases), prefix8="93500117") if kind != "base" else None,
+                    town=town,
+                    kind=base_kind,
+                    produce=produce,
+                    area_mu=None
+                    if base_kind == "breeding"
+                    else Decimal(self.rng.choice((300, 500, 800, 1200, 2000, 3500))),
+                    stock_heads=self.rng.choice((800, 1500, 3000, 6000, 20000)) if base_kind == "breeding" else None,
+                    annual_output_t=Decimal(self.rng.choice((150, 300, 600, 1200, 2500))),
+                    standard_level=level,
+                    latitude=Decimal(f"{self.rng.uniform(29.98, 30.42):.6f}"),
+                    longitude=Decimal(f"{self.rng.uniform(105.95, 106.62):.6f}"),
+                    description=f"{produce}{word}，统一技术标准、统一收购，供应区内火锅食材加工企业。（演示数据）",
+                )
+                base = base_service.create(self.session, user=owner, enterprise=enterprise, data=data, is_demo=True)
+                roll = self.rng.random()
+                if self.reviewer and roll < 0.86:
+                    base_service.decide(
+                        self.session,
+                        reviewer=self.reviewer,
+                        base=base,
+                        data=DecisionIn(action="verify", reason="现场核查通过"),
+                    )
+                elif self.reviewer and roll < 0.93:
+                    base_service.decide(
+                        self.session,
+                        reviewer=self.reviewer,
+                        base=base,
+                        data=DecisionIn(action="reject", reason="面积与土地流转合同不一致，请核实后重新提交"),
+                    )
+                bases.append(base)
+        return bases
+
+    def _base_produce(self, kind: str) -> tuple[str, str]:
+        if kind == "rou":
+            return "breeding", self.rng.choice(("生猪", "肉牛", "鸭"))
+        if kind == "shuichan":
+            return "aquaculture", self.rng.choice(("鱼", "稻田鱼", "虾"))
+        if kind == "zhiwudanbai":
+            return "planting", "黄豆"
+        if kind == "shucai":
+            return "planting", self.rng.choice(("魔芋", "蔬菜", "莲藕", "红薯"))
+        if kind == "base":
+            return self.rng.choice(
+                (
+                    ("planting", "辣椒"),
+                    ("planting", "花椒"),
+                    ("planting", "魔芋"),
+                    ("breeding", "肉牛"),
+                    ("aquaculture", "鱼"),
+                    ("planting", "豌豆"),
+                )
+            )
+        return "planting", self.rng.choice(("辣椒", "花椒"))
+
+    def _sources(self, made, bases: list[RawBase]) -> None:
+        verified = [b for b in bases if b.status == "verified"]
+        spice = [b for b in verified if b.produce in ("辣椒", "花椒")]
+        for owner, enterprise, kind in made:
+            own = [b for b in bases if b.enterprise_id == enterprise.id]
+            pool = own or (spice if kind == "tiaoweiliao" else [])
+            if not pool:
+                continue
+            products = product_service.of_enterprise(self.session, enterprise=enterprise, public_only=False)[:4]
+            for product in products:
+                picked = self.rng.sample(pool, min(len(pool), self.rng.randint(1, 2)))
+                shares = [Decimal(60), Decimal(30)][: len(picked)]
+                base_service.set_sources(
+                    self.session,
+                    user=owner,
+                    product=product,
+                    items=[SourceIn(base_id=b.id, share_pct=share) for b, share in zip(picked, shares, strict=True)],
+                )
+
+    def _certificates(self, made, bases: list[RawBase]) -> None:
+        today = date.today()
+        sc_class = {
+            "shuifa": "31",
+            "shuichan": "22",
+            "rou": "04",
+            "zhiwudanbai": "25",
+            "shucai": "16",
+            "tiaoweiliao": "03",
+            "base": "16",
+        }
+        serial = 0
+        for owner, enterprise, kind in made:
+            if kind == "cold_chain":
+                continue
+            serial += 1
+            plan = [("sc", "enterprise")]
+            if self.rng.random() < 0.35:
+                plan.append((self.rng.choice(("haccp", "iso22000")), "enterprise"))
+            if self.rng.random() < 0.4:
+                plan.append(("green_food", "product"))
+            if serial in (3, 17):
+                plan.append(("cq_time_honored", "enterprise"))
+            for cert_kind, holder in plan:
+                issued = today - timedelta(days=self.rng.randint(200, 1500))
+                roll = self.rng.random()
+                if roll < 0.06:
+                    valid = today - timedelta(days=self.rng.randint(5, 200))  # expired
+                elif roll < 0.14:
+                    valid = today + timedelta(days=self.rng.randint(5, 55))  # expiring soon
+                else:
+                    valid = today + timedelta(days=self.rng.randint(120, 1400))
+                holder_value = "enterprise"
+                if holder == "product":
+                    products = product_service.of_enterprise(self.session, enterprise=enterprise, public_only=False)
+                    if not products:
+                        continue
+                    holder_value = f"product:{self.rng.choice(products).id}"
+                number, issuer = self._cert_number(cert_kind, sc_class[kind], serial)
+                data = CertificateIn(
+                    holder=holder_value,
+                    kind=cert_kind,
+                    number=number,
+                    issuer=issuer,
+                    issued_on=issued,
+                    valid_until=None if cert_kind == "cq_time_honored" else max(valid, issued + timedelta(days=30)),
+                )
+                self._decide_cert(
+                    cert_service.create(self.session, user=owner, enterprise=enterprise, data=data, is_demo=True)
+                )
+        for i, base in enumerate(b for b in bases if b.kind == "planting" and b.status == "verified"):
+            if i % 2:
+                continue
+            owner = next(o for o, e, _ in made if e.id == base.enterprise_id)
+            data = CertificateIn(
+                holder=f"base:{base.id}",
+                kind="green_food",
+                number=f"LB-{28 + i % 3}-2301{i:05d}A",
+                issuer="中国绿色食品发展中心",
+                issued_on=today - timedelta(days=300),
+                valid_until=today + timedelta(days=self.rng.randint(90, 1000)),
+            )
+            self._decide_cert(
+                cert_service.create(self.session, user=owner, enterprise=base.enterprise, data=data, is_demo=True)
+            )
+
+    def _cert_number(self, kind: str, food_class: str, serial: int) -> tuple[str, str]:
+        if kind == "sc":
+            return (f"SC1{food_class}500117{serial:04d}{self.rng.randint(0, 9)}", "重庆市合川区市场监督管理局")
+        if kind in ("haccp", "iso22000"):
+            return (f"{'HACCP' if kind == 'haccp' else 'FSMS'}-50-{serial:04d}-2024", "中国质量认证中心（演示）")
+        if kind == "green_food":
+            return (f"LB-{20 + serial % 8}-2312{serial:05d}A", "中国绿色食品发展中心")
+        return (f"CQLZH-{serial:03d}", "重庆市商务委员会")
+
+    def _decide_cert(self, cert) -> None:
+        if self.reviewer is None:
+            return
+        roll = self.rng.random()
+        if roll < 0.82:
+            cert_service.decide(
+                self.session,
+                reviewer=self.reviewer,
+                cert=cert,
+                data=DecisionIn(action="verify", reason="与扫描件及发证机关公示一致"),
+            )
+        elif roll < 0.88:
+            cert_service.decide(
+                self.session,
+                reviewer=self.reviewer,
+                cert=cert,
+                data=DecisionIn(action="reject", reason="扫描件模糊，编号无法辨认，请重新上传"),
+            )
+
+    def _brands(self, made) -> None:
+        staff = self.reviewer
+        if staff is None:
+            return
+        regional = brand_service.create(
+            self.session,
+            user=staff,
+            is_demo=True,
+            data=BrandIn(
+                level="regional_public",
+                name="合川火锅食材",
+                owner_body="重庆市合川区农业农村委员会（演示）",
+                trademark_no="78123456",
+                nice_class=29,
+                honors=["地理标志证明商标"],
+                description="合川区火锅食材区域公用品牌：统一标识、统一标准、统一推广，授权符合标准的企业使用。（演示数据）",
+            ),
+        )
+        cluster = brand_service.create(
+            self.session,
+            user=staff,
+            is_demo=True,
+            data=BrandIn(
+                level="cluster",
+                name="钓鱼城火锅食材",
+                owner_body="合川区火锅食材产业协会（演示）",
+                trademark_no="78123457",
+                nice_class=30,
+                honors=[],
+                description="重庆火锅食材产业园集群品牌。（演示数据）",
+            ),
+        )
+        verified = [(o, e, k) for o, e, k in made if e.status == "verified" and k != "cold_chain"]
+        for i, (_owner, enterprise, _kind) in enumerate(verified[:14]):
+            brand = regional if i < 10 else cluster
+            licence = brand_service.grant(
+                self.session,
+                reviewer=staff,
+                brand=brand,
+                data=LicenceIn(
+                    enterprise_id=enterprise.id,
+                    since_on=date(2024, 1, 1) + timedelta(days=30 * i),
+                    until_on=date(2027, 12, 31),
+                ),
+            )
+            if i == 9:
+                brand_service.revoke(
+                    self.session,
+                    reviewer=staff,
+                    brand=brand,
+                    licence_id=licence.id,
+                    data=RevokeIn(reason="抽检不合格，撤销授权（演示数据）"),
+                )
+        honors = ["重庆老字号", "名优农产品", "绿色食品"]
+        for i, (owner, enterprise, kind) in enumerate(verified[:20]):
+            level = "enterprise" if i % 3 else "product"
+            name = (enterprise.short_name or enterprise.name)[:4].removesuffix("食品") + (
+                "牌" if level == "enterprise" else "老火锅"
+            )
+            brand = brand_service.create(
+                self.session,
+                user=owner,
+                is_demo=True,
+                data=BrandIn(
+                    level=level,
+                    name=name,
+                    trademark_no=f"{45000000 + i * 7919}",
+                    nice_class=30 if kind == "tiaoweiliao" else 29,
+                    honors=[honors[i % 3]] if i % 4 == 0 else [],
+                    valid_until=date(2030, 6, 30),
+                    description=f"{enterprise.name}的{'企业' if level == 'enterprise' else '产品'}品牌。（演示数据）",
+                ),
+            )
+            for product in product_service.of_enterprise(self.session, enterprise=enterprise, public_only=False)[:3]:
+                product.brand_id = brand.id
 
     def _address(self, park: str) -> str:
         road = self.rng.choice(("工业大道", "食品路", "兴农路", "滨江路"))

@@ -55,3 +55,17 @@ def test_static_files_vendored(client):
     assert js.status_code == 200
     assert "htmx" in js.text[:2000]
     assert js.headers["cache-control"].startswith("public")
+
+
+def test_gettext_strings_escape_percent_signs():
+    """Jinja's newstyle gettext %-formats every string: a bare % breaks the page at run time."""
+    import re
+
+    from hotpot.resources import resource_dir
+
+    bad = []
+    for path in resource_dir("templates").rglob("*.html"):
+        for match in re.finditer(r"""_\((["'])(.*?)\1""", path.read_text(encoding="utf-8")):
+            if re.search(r"%(?![(%])", match.group(2).replace("%%", "")):
+                bad.append(f"{path.name}: {match.group(2)}")
+    assert bad == []

@@ -81,7 +81,7 @@ class Certificate(TimestampMixin, Base):
             return f"产品：{self.product.name}"
         if self.holder_type == "base" and self.base is not None:
             return f"基地：{self.base.name}"
-        return f"企业：{self.enterprise.name}"
+        return "本企业"
 
     def state(self, today: date | None = None) -> str:
         """valid / expiring (within 60 days) / expired / unverified — what everyone sees next to it."""

@@ -1,0 +1,130 @@
+"""Certificates: recording with a scan, SC numbers decoded, computed state, verification, who sees what."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from hotpot.certificates.models import Certificate
+from hotpot.files.models import StoredFile
+from tests.auth.builders import log_in, make_user
+from tests.certificates.builders import PDF, cert_form, make_certificate
+from tests.enterprises.builders import make_enterprise, make_product, owner_of
+
+
+def _count(db) -> int:
+    return db.scalar(select(func.count()).select_from(Certificate))
+
+
+def test_record_sc_licence_with_scan(client, db):
+    enterprise = make_enterprise(db)
+    log_in(client, owner_of(db, enterprise).email)
+    response = client.post(
+        "/my/certificates/new",
+        data=cert_form(number="sc 1035001 1700012"),
+        files={"scan": ("许可证.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 303
+    cert = db.scalar(select(Certificate).where(Certificate.enterprise_id == enterprise.id))
+    assert cert.number == "SC10350011700012"
+    assert cert.sc.food_class == "03"
+    assert cert.sc.division == "500117"
+    assert cert.state() == "unverified"
+    assert db.get(StoredFile, cert.scan_file_id).mime_type == "application/pdf"
+    page = client.get("/my/enterprise")
+    assert "类别 03" in page.text
+    assert "待核验" in page.text
+    scan = client.get(f"/certificates/{cert.id}/scan")
+    assert scan.status_code == 200
+    assert scan.headers["content-disposition"].startswith("attachment")
+
+
+def test_certificate_rules_refused_and_nothing_written(client, db):
+    enterprise = make_enterprise(db)
+    other_product = make_product(db)
+    log_in(client, owner_of(db, enterprise).email)
+    today = date.today()
+    cases = [
+        ({"number": "SC1035001170001"}, "number", "14 位"),
+        ({"number": "XK10350011700012"}, "number", "SC"),
+        ({"number": "SC10050011700012"}, "number", "01"),
+        (
+            {"issued_on": today.isoformat(), "valid_until": (today - timedelta(days=1)).isoformat()},
+            "valid_until",
+            "晚于发证日期",
+        ),
+        ({"valid_until": ""}, "valid_until", "有效期"),
+        ({"kind": "other", "kind_other": ""}, "kind_other", "证书名称"),
+        ({"holder": f"product:{other_product.id}"}, "holder", "本企业的产品"),
+        ({"issued_on": (today + timedelta(days=3)).isoformat()}, "issued_on", "不能晚于今天"),
+    ]
+    before = _count(db)
+    for overrides, field, message in cases:
+        response = client.post("/my/certificates/new", data=cert_form(**overrides))
+        assert response.status_code == 422, overrides
+        error = response.text.split(f'id="err_{field}">')[1].split("</p>")[0]
+        assert message in error, (field, error)
+    bad_scan = client.post(
+        "/my/certificates/new",
+        data=cert_form(),
+        files={"scan": ("virus.pdf", b"MZ\x90\x00not a pdf", "application/pdf")},
+    )
+    assert bad_scan.status_code == 422
+    assert "文件类型不支持" in bad_scan.text
+    assert _count(db) == before
+
+
+def test_states_valid_expiring_expired_unverified(db):
+    today = date.today()
+    valid = make_certificate(db, valid_until=(today + timedelta(days=400)).isoformat())
+    expiring = make_certificate(db, valid_until=(today + timedelta(days=30)).isoformat())
+    expired = make_certificate(
+        db, issued_on=(today - timedelta(days=900)).isoformat(), valid_until=(today - timedelta(days=2)).isoformat()
+    )
+    unverified = make_certificate(db, verified=False)
+    assert [c.state() for c in (valid, expiring, expired, unverified)] == ["valid", "expiring", "expired", "unverified"]
+
+
+def test_reviewer_verifies_and_public_sees_it(client, make_client, db):
+    enterprise = make_enterprise(db)
+    product = make_product(db, enterprise=enterprise)
+    cert = make_certificate(db, enterprise=enterprise, verified=False)
+    assert "SC10350011700012" not in client.get(f"/products/{product.id}").text
+    reviewer = make_client()
+    log_in(reviewer, make_user(db, role="reviewer").email)
+    assert "SC10350011700012" in reviewer.get("/review/certificates").text
+    no_reason = reviewer.post(
+        f"/review/certificates/{cert.id}/decision", data={"action": "reject", "version": cert.version}
+    )
+    assert no_reason.status_code == 422
+    ok = reviewer.post(f"/review/certificates/{cert.id}/decision", data={"action": "verify", "version": cert.version})
+    assert ok.status_code == 303
+    detail = client.get(f"/products/{product.id}")
+    assert "SC10350011700012" in detail.text
+    assert "有效" in detail.text
+    # The scan is never public.
+    assert client.get(f"/certificates/{cert.id}/scan").status_code == 404
+
+
+def test_editing_sends_certificate_back_to_unverified(client, db):
+    cert = make_certificate(db)
+    log_in(client, owner_of(db, cert.enterprise).email)
+    form = {**cert_form(number="SC10350011700099"), "version": cert.version}
+    assert client.post(f"/my/certificates/{cert.id}/edit", data=form).status_code == 303
+    db.refresh(cert)
+    assert cert.verification == "unverified"
+    assert cert.number == "SC10350011700099"
+
+
+def test_checklist_flags_expired_sc(client, db):
+    enterprise = make_enterprise(db)
+    today = date.today()
+    make_certificate(
+        db,
+        enterprise=enterprise,
+        issued_on=(today - timedelta(days=900)).isoformat(),
+        valid_until=(today - timedelta(days=5)).isoformat(),
+    )
+    log_in(client, owner_of(db, enterprise).email)
+    assert "已于" in client.get("/my/enterprise").text
