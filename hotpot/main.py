@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hotpot import __version__
 from hotpot.admin import routes as admin_routes
 from hotpot.api import routes as api_routes
+from hotpot.audit import routes as audit_routes
 from hotpot.auth import api as auth_api
 from hotpot.auth import routes as auth_routes
 from hotpot.bases import api as base_api
@@ -143,6 +144,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(base_routes.router, dependencies=csrf)
     app.include_router(certificate_routes.router, dependencies=csrf)
     app.include_router(brand_routes.router, dependencies=csrf)
+    app.include_router(audit_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
     app.include_router(enterprise_api.router)

@@ -29,9 +29,16 @@ def list_products(
     storage: Annotated[str | None, Query(pattern="^(frozen|chilled|ambient)$")] = None,
     town: Annotated[str | None, Query(max_length=9)] = None,
     park_group: Annotated[str | None, Query(pattern="^(nanxi|longshi|wuzun|none)$")] = None,
+    certificate: Annotated[str | None, Query(max_length=20, description="证书类型，如 sc、green_food")] = None,
 ) -> ProductPage:
     filters = service.CatalogFilters(
-        q=params.q, kind=kind, category=category, storage=storage, town=town, park_group=park_group
+        q=params.q,
+        kind=kind,
+        category=category,
+        storage=storage,
+        town=town,
+        park_group=park_group,
+        certificate=certificate,
     )
     page = service.catalog(session, filters=filters, sort=params.sort, page=params.page, page_size=params.page_size)
     return ProductPage(

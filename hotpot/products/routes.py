@@ -10,6 +10,7 @@ from hotpot.bases.schemas import SourceIn
 from hotpot.brands import service as brand_service
 from hotpot.brands.models import Brand
 from hotpot.certificates import service as cert_service
+from hotpot.certificates.models import CERT_KINDS
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
@@ -160,6 +161,7 @@ def catalog(
     storage: str | None = None,
     town: str | None = None,
     park_group: str | None = None,
+    certificate: str | None = None,
 ) -> Response:
     filters = service.CatalogFilters(
         q=params.q,
@@ -168,6 +170,7 @@ def catalog(
         storage=storage if storage in STORAGES else None,
         town=town or None,
         park_group=park_group if park_group in PARK_GROUPS else None,
+        certificate=certificate if certificate in CERT_KINDS else None,
     )
     page = service.catalog(session, filters=filters, sort=params.sort, page=params.page, page_size=params.page_size)
     context = {
@@ -180,6 +183,7 @@ def catalog(
         "towns": reference.towns(session),
         "storages": list(STORAGES.items()),
         "park_groups": list(PARK_GROUPS.items()),
+        "cert_kinds": list(CERT_KINDS.items()),
     }
     return render(request, "products/list.html", context, block="results")
 

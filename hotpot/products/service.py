@@ -145,6 +145,7 @@ class CatalogFilters:
     storage: str | None = None
     town: str | None = None
     park_group: str | None = None
+    certificate: str | None = None
 
 
 def catalog(session: Session, *, filters: CatalogFilters, sort: str | None, page: int, page_size: int) -> Page[Product]:
@@ -169,8 +170,28 @@ def catalog(session: Session, *, filters: CatalogFilters, sort: str | None, page
     if f.q:
         like = f"%{f.q}%"
         stmt = stmt.where(or_(Product.name.ilike(like), Product.spec.ilike(like)))
+    if f.certificate:
+        stmt = stmt.where(has_verified_certificate(f.certificate))
     return paginate(
         session, stmt.order_by(*SORTS.get(sort or "newest", SORTS["newest"])), page=page, page_size=page_size
+    )
+
+
+def has_verified_certificate(kind: str):
+    """Products covered by a verified certificate of this kind: their own, or their enterprise's."""
+    from hotpot.certificates.models import Certificate
+
+    return (
+        select(Certificate.id)
+        .where(
+            Certificate.kind == kind,
+            Certificate.verification == "verified",
+            or_(
+                Certificate.product_id == Product.id,
+                (Certificate.enterprise_id == Product.enterprise_id) & (Certificate.holder_type == "enterprise"),
+            ),
+        )
+        .exists()
     )
 
 

@@ -59,3 +59,24 @@ def test_registration_writes_one_event(client, db):
     )
     events = audit.count(db, entity_type="user") - before
     assert events == 2  # user.register, then session.login
+
+
+def test_history_view_for_owner_and_staff_only(client, make_client, db):
+    from tests.auth.builders import log_in
+    from tests.enterprises.builders import make_product, owner_of, product_form
+
+    product = make_product(db)
+    owner = owner_of(db, product.enterprise)
+    log_in(client, owner.email)
+    client.post(f"/my/products/{product.id}/edit", data={**product_form(price_min="52"), "version": product.version})
+    page = client.get(f"/history/product/{product.id}")
+    assert page.status_code == 200
+    assert "product.update" in page.text
+    assert "<ins>52" in page.text
+    stranger = make_client()
+    log_in(stranger, make_user(db, role="producer").email)
+    assert stranger.get(f"/history/product/{product.id}").status_code == 403
+    reviewer = make_client()
+    log_in(reviewer, make_user(db, role="reviewer").email)
+    assert reviewer.get(f"/history/enterprise/{product.enterprise_id}").status_code == 200
+    assert reviewer.get("/history/user/1").status_code == 404

@@ -172,3 +172,18 @@ def test_catalogue_pagination_links_keep_filters(client, db):
 def test_buyer_cannot_create_products(client, db):
     log_in(client, make_user(db, role="buyer").email)
     assert client.post("/my/products/new", data=product_form()).status_code == 403
+
+
+def test_filter_by_certificate_kind(client, db):
+    from tests.certificates.builders import make_certificate
+
+    with_green = make_enterprise(db)
+    plain = make_enterprise(db)
+    make_product(db, enterprise=with_green, name="认证筛选绿色毛肚")
+    make_product(db, enterprise=plain, name="认证筛选普通毛肚")
+    make_certificate(db, enterprise=with_green, kind="green_food", number="LB-28-2301000001A")
+    page = client.get("/products", params={"q": "认证筛选", "certificate": "green_food"}).text
+    assert "认证筛选绿色毛肚" in page
+    assert "认证筛选普通毛肚" not in page
+    api = client.get("/api/v1/products", params={"q": "认证筛选", "certificate": "green_food"}).json()
+    assert [p["name"] for p in api["items"]] == ["认证筛选绿色毛肚"]
