@@ -6,7 +6,7 @@ from hotpot.bases.models import ProductSource, RawBase
 from hotpot.brands.models import Brand, BrandLicence
 from hotpot.certificates.models import Certificate
 from hotpot.db import Base
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.files.models import StoredFile
 from hotpot.products.models import Product
 from hotpot.products.photos import ProductPhoto
@@ -21,6 +21,7 @@ __all__ = [
     "Certificate",
     "ChainLink",
     "Enterprise",
+    "EnterpriseInvitation",
     "FoodClass",
     "LoginAttempt",
     "Product",

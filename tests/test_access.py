@@ -42,6 +42,9 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/my/enterprise/edit", {"producer"}),
     ("POST", "/my/enterprise/edit", {"producer"}),
     ("GET", "/my/enterprise/check?field=uscc&uscc=91500117PDY00001XK", {"producer"}),
+    ("POST", "/my/enterprise/invitations", {"producer"}),
+    ("POST", "/my/enterprise/invitations/{invitation}/revoke", set()),  # another enterprise's invitation
+    ("POST", "/my/invitations/{invitation}/accept", set()),  # addressed to someone else
     ("GET", "/enterprises", ALL),
     ("GET", "/enterprises/{enterprise}", ALL),
     ("GET", "/review/enterprises", {"admin", "reviewer"}),
@@ -136,6 +139,7 @@ PLACEHOLDERS = {
     "{brand}": "{brand_id}",
     "{licence}": "{licence_id}",
     "{photo}": "{photo_id}",
+    "{invitation}": "{invitation_id}",
     "{product}": "{product_id}",
 }
 
@@ -193,7 +197,11 @@ def actors(db, make_client):
     cert = make_certificate(db, enterprise=others, with_scan=True)
     brand, licence = make_brand_with_licence(db, licensee=others)
     photo = make_photo(db, product=product)
+    from hotpot.enterprises import service as enterprise_service
+
+    invitation = enterprise_service.invite(db, owner=other, enterprise=others, email="colleague@hotpot.example")
     ids = {
+        "invitation": invitation.id,
         "user": other.id,
         "token": other_token.id,
         "file": private.id,

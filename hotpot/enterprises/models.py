@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, text
+from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotpot.db import Base, TimestampMixin
@@ -89,3 +89,24 @@ class Enterprise(TimestampMixin, Base):
     @property
     def is_public(self) -> bool:
         return self.status == "verified"
+
+
+class EnterpriseInvitation(Base):
+    """The owner of an enterprise invites a colleague's producer account (by e-mail) to join it."""
+
+    __tablename__ = "enterprise_invitation"
+    __table_args__ = (Index(None, "email"), Index(None, "enterprise_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

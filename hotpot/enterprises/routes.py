@@ -16,7 +16,7 @@ from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, Staff
 from hotpot.enterprises import codes, service
 from hotpot.enterprises.checklist import checklist
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
-from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.enterprises.schemas import EnterpriseIn, InviteIn, StatusChangeIn
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
 from hotpot.validation import FieldErrors, StaleVersion, normalize_phone, parse_form
@@ -83,8 +83,17 @@ def _form_values(e: Enterprise) -> dict:
     }
 
 
-def _form(request, session, *, values, errors, mode: str, status_code: int = 200, enterprise=None) -> Response:
-    context = {"values": values, "errors": errors, "mode": mode, "enterprise": enterprise, **_choices(session)}
+def _form(
+    request, session, *, values, errors, mode: str, status_code: int = 200, enterprise=None, invitations=()
+) -> Response:
+    context = {
+        "values": values,
+        "errors": errors,
+        "mode": mode,
+        "enterprise": enterprise,
+        "invitations": invitations,
+        **_choices(session),
+    }
     return render(request, "enterprises/form.html", context, status_code=status_code)
 
 
@@ -105,6 +114,10 @@ def my_enterprise(request: Request, session: SessionDep, user: ProducerUser) -> 
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
         "checklist": checklist(session, enterprise=enterprise),
         **_records(session, enterprise, public_only=False),
+        "members": service.members(session, enterprise=enterprise),
+        "invitations": service.invitations(session, enterprise=enterprise),
+        "is_owner": service.is_owner(user, enterprise),
+        "errors": {},
     }
     return render(request, "my/enterprise.html", context)
 
@@ -131,7 +144,9 @@ def new_enterprise_form(request: Request, session: SessionDep, user: ProducerUse
         "name": user.organization,
         "chain_links": [],
     }
-    return _form(request, session, values=values, errors={}, mode="new")
+    return _form(
+        request, session, values=values, errors={}, mode="new", invitations=service.invitations_for(session, user=user)
+    )
 
 
 @router.post("/my/enterprise/new")
@@ -214,6 +229,55 @@ def check_field(
             message = str(exc)
     context = {"message": message, "field": field if value else ""}
     return HTMLResponse(render(request, "enterprises/_field_check.html", context).body)
+
+
+# --- colleagues --------------------------------------------------------------------------------------------------
+
+
+@router.post("/my/enterprise/invitations")
+def invite(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
+    enterprise = service.of_user(session, user)
+    if enterprise is None or not service.is_owner(user, enterprise):
+        raise HTTPException(403, "只有企业的登记人可以邀请同事。")
+    try:
+        email = parse_form(InviteIn, form).email
+        service.invite(session, owner=user, enterprise=enterprise, email=email)
+    except FieldErrors as exc:
+        return render(
+            request,
+            "my/_members.html",
+            {
+                "enterprise": enterprise,
+                "members": service.members(session, enterprise=enterprise),
+                "invitations": service.invitations(session, enterprise=enterprise),
+                "is_owner": True,
+                "errors": exc.errors,
+                "values": form,
+            },
+            status_code=422,
+        )
+    return redirect(request, "/my/enterprise#members", flash="invitation_sent")
+
+
+@router.post("/my/enterprise/invitations/{invitation_id}/revoke")
+def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: int) -> Response:
+    enterprise = service.of_user(session, user)
+    if enterprise is None or not service.is_owner(user, enterprise):
+        raise HTTPException(403, "只有企业的登记人可以撤回邀请。")
+    if not service.revoke_invitation(session, owner=user, enterprise=enterprise, invitation_id=invitation_id):
+        raise HTTPException(404)
+    return redirect(request, "/my/enterprise#members", flash="invitation_revoked")
+
+
+@router.post("/my/invitations/{invitation_id}/accept")
+def accept_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: int) -> Response:
+    try:
+        service.accept_invitation(session, user=user, invitation_id=invitation_id)
+    except LookupError:
+        raise HTTPException(404) from None
+    except FieldErrors as exc:
+        raise HTTPException(409, next(iter(exc.errors.values()))) from None
+    return redirect(request, "/my/enterprise", flash="invitation_accepted")
 
 
 # --- public directory ------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hotpot.enterprises import codes
 from hotpot.validation import InputSchema, normalize_phone
@@ -103,6 +103,10 @@ class EnterprisePage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+class InviteIn(InputSchema):
+    email: EmailStr = Field(max_length=254)
 
 
 class StatusChangeIn(InputSchema):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from hotpot.audit import service as audit
 from hotpot.auth.models import Role, User
 from hotpot.db import utcnow
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.pagination import Page, paginate
 from hotpot.reference.models import ChainLink, Town
@@ -257,3 +257,96 @@ def can_manage(user, enterprise: Enterprise) -> bool:
 
 def of_user(session: Session, user) -> Enterprise | None:
     return session.get(Enterprise, user.enterprise_id) if user is not None and user.enterprise_id else None
+
+
+# --- colleagues ---------------------------------------------------------------------------------------------------
+
+
+def is_owner(user, enterprise: Enterprise) -> bool:
+    """The account that registered the enterprise invites and removes colleagues."""
+    return user is not None and can_manage(user, enterprise) and enterprise.created_by_id == user.id
+
+
+def members(session: Session, *, enterprise: Enterprise) -> list[User]:
+    return list(session.scalars(select(User).where(User.enterprise_id == enterprise.id).order_by(User.id)))
+
+
+def invitations(session: Session, *, enterprise: Enterprise) -> list[EnterpriseInvitation]:
+    stmt = select(EnterpriseInvitation).where(
+        EnterpriseInvitation.enterprise_id == enterprise.id,
+        EnterpriseInvitation.accepted_at.is_(None),
+        EnterpriseInvitation.revoked_at.is_(None),
+    )
+    return list(session.scalars(stmt.order_by(EnterpriseInvitation.created_at.desc())))
+
+
+def invite(session: Session, *, owner: User, enterprise: Enterprise, email: str) -> EnterpriseInvitation:
+    """Invite a colleague's producer account by e-mail; it appears to them when they log in."""
+    if not is_owner(owner, enterprise):
+        raise PermissionError("only the enterprise's owner invites")
+    email = email.strip().lower()
+    if any(m.email == email for m in members(session, enterprise=enterprise)):
+        raise FieldErrors({"email": "该账号已经是本企业成员"})
+    if any(i.email == email for i in invitations(session, enterprise=enterprise)):
+        raise FieldErrors({"email": "已经邀请过该邮箱，等待对方接受"})
+    invitation = EnterpriseInvitation(enterprise_id=enterprise.id, email=email, invited_by_id=owner.id)
+    session.add(invitation)
+    session.flush()
+    audit.record(
+        session,
+        actor=owner,
+        action="enterprise.invite",
+        entity_type="enterprise",
+        entity_id=enterprise.id,
+        after={"email": email},
+    )
+    return invitation
+
+
+def revoke_invitation(session: Session, *, owner: User, enterprise: Enterprise, invitation_id: int) -> bool:
+    invitation = session.get(EnterpriseInvitation, invitation_id)
+    if invitation is None or invitation.enterprise_id != enterprise.id or not invitation.is_open:
+        return False
+    if not is_owner(owner, enterprise):
+        raise PermissionError("only the enterprise's owner revokes")
+    invitation.revoked_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=owner,
+        action="enterprise.invite_revoke",
+        entity_type="enterprise",
+        entity_id=enterprise.id,
+        before={"email": invitation.email},
+    )
+    return True
+
+
+def invitations_for(session: Session, *, user: User) -> list[EnterpriseInvitation]:
+    """Open invitations addressed to this account's e-mail."""
+    stmt = select(EnterpriseInvitation).where(
+        EnterpriseInvitation.email == user.email,
+        EnterpriseInvitation.accepted_at.is_(None),
+        EnterpriseInvitation.revoked_at.is_(None),
+    )
+    return list(session.scalars(stmt))
+
+
+def accept_invitation(session: Session, *, user: User, invitation_id: int) -> Enterprise:
+    invitation = session.get(EnterpriseInvitation, invitation_id)
+    if invitation is None or invitation.email != user.email or not invitation.is_open:
+        raise LookupError("no open invitation for this account")
+    if user.role != Role.producer or user.enterprise_id is not None:
+        raise FieldErrors({"__all__": "您的账号已属于一家企业，不能再加入其他企业"})
+    invitation.accepted_at = utcnow()
+    user.enterprise_id = invitation.enterprise_id
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="enterprise.join",
+        entity_type="enterprise",
+        entity_id=invitation.enterprise_id,
+        after={"email": user.email},
+    )
+    return invitation.enterprise

@@ -252,3 +252,28 @@ def test_contact_phone_only_for_logged_in_users(client, db):
     assert "13912345678" not in client.get(f"/enterprises/{enterprise.id}").text
     log_in(client, make_user(db, role="buyer").email)
     assert "13912345678" in client.get(f"/enterprises/{enterprise.id}").text
+
+
+def test_owner_invites_colleague_who_accepts(client, make_client, db):
+    enterprise = make_enterprise(db)
+    owner = owner_of(db, enterprise)
+    log_in(client, owner.email)
+    colleague = make_user(db, role="producer", email="colleague.li@hotpot.example")
+    bad = client.post("/my/enterprise/invitations", data={"email": "not-an-email"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422
+    assert "邮箱格式不正确" in bad.text
+    assert client.post("/my/enterprise/invitations", data={"email": "Colleague.Li@hotpot.example"}).status_code == 303
+    again = client.post("/my/enterprise/invitations", data={"email": "colleague.li@hotpot.example"})
+    assert "已经邀请过" in again.text
+
+    other = make_client()
+    log_in(other, colleague.email)
+    page = other.get("/my/enterprise/new")
+    assert "邀请您加入企业" in page.text
+    invitation_id = int(page.text.split("/my/invitations/")[1].split("/")[0])
+    assert other.post(f"/my/invitations/{invitation_id}/accept").status_code == 303
+    db.refresh(colleague)
+    assert colleague.enterprise_id == enterprise.id
+    assert enterprise.name in other.get("/my/enterprise").text
+    # Colleagues manage products too, but only the owner invites.
+    assert other.post("/my/enterprise/invitations", data={"email": "third@hotpot.example"}).status_code == 403
