@@ -459,7 +459,14 @@ class DemoRegistry:
                 ),
             )
             for product in product_service.of_enterprise(self.session, enterprise=enterprise, public_only=False)[:3]:
-                product.brand_id = brand.id
+                fields = {k: v for k, v in product_service.snapshot(product).items() if k != "status"}
+                product_service.edit(
+                    self.session,
+                    user=owner,
+                    product=product,
+                    data=ProductIn(**{**fields, "brand_id": brand.id}),
+                    version=None,
+                )
 
     def _address(self, park: str) -> str:
         road = self.rng.choice(("工业大道", "食品路", "兴农路", "滨江路"))
