@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = 20
     login_max_failures_per_ip: int = 50
     max_upload_bytes: int = 10 * 1024 * 1024
+    inquiries_per_hour: int = 10
     # Argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536

@@ -62,6 +62,9 @@ def _load_user(request: Request, session) -> User | None:
                 request.state.session_expired = True
     request.state.user = user
     request.state.principal = Principal.of(user) if user else None
+    if user is not None and not is_api(request):
+        badges = getattr(request.app.state, "badges", {})
+        request.state.badges = {name: count(session, user=user) for name, count in badges.items()}
     return user
 
 

@@ -27,6 +27,8 @@ from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, csrf_protect, i
 from hotpot.enterprises import api as enterprise_api
 from hotpot.enterprises import routes as enterprise_routes
 from hotpot.files import routes as file_routes
+from hotpot.inquiries import routes as inquiry_routes
+from hotpot.inquiries import service as inquiry_service
 from hotpot.middleware import PlatformMiddleware
 from hotpot.pages import routes as page_routes
 from hotpot.products import api as product_api
@@ -132,6 +134,8 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
             engine = make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
         session_factory = make_session_factory(engine)
     app.state.engine = engine
+    # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
+    app.state.badges = {"inquiries": inquiry_service.unread_count}
     app.state.session_factory = session_factory
 
     csrf = [Depends(csrf_protect)]
@@ -145,6 +149,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(certificate_routes.router, dependencies=csrf)
     app.include_router(brand_routes.router, dependencies=csrf)
     app.include_router(audit_routes.router, dependencies=csrf)
+    app.include_router(inquiry_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
     app.include_router(enterprise_api.router)

@@ -8,6 +8,7 @@ from hotpot.certificates.models import Certificate
 from hotpot.db import Base
 from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.files.models import StoredFile
+from hotpot.inquiries.models import Inquiry, InquiryMessage
 from hotpot.products.models import Product
 from hotpot.products.photos import ProductPhoto
 from hotpot.reference.models import ChainLink, FoodClass, ProductCategory, Town
@@ -23,6 +24,8 @@ __all__ = [
     "Enterprise",
     "EnterpriseInvitation",
     "FoodClass",
+    "Inquiry",
+    "InquiryMessage",
     "LoginAttempt",
     "Product",
     "ProductCategory",

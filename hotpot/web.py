@@ -48,6 +48,9 @@ FLASH_MESSAGES = {
     "product_published": ("success", "产品已发布"),
     "product_withdrawn": ("success", "产品已下架"),
     "photos_added": ("success", "照片已上传"),
+    "inquiry_sent": ("success", "询价已发送，供应企业回复后您会在“我的询价”中看到提醒"),
+    "reply_sent": ("success", "回复已发送"),
+    "inquiry_closed": ("info", "询价已关闭"),
     "invitation_sent": ("success", "邀请已发出：对方用该邮箱注册或登录生产企业账号后即可接受"),
     "invitation_revoked": ("success", "邀请已撤回"),
     "invitation_accepted": ("success", "您已加入企业，可以一起管理企业信息和产品"),
@@ -77,8 +80,8 @@ ROLE_NAV: dict[str, list[tuple[str, str]]] = {
         ("操作日志", "/admin/audit"),
     ],
     Role.reviewer: [("首页", "/"), ("审核工作台", "/review/enterprises"), *CATALOG_NAV],
-    Role.producer: [("首页", "/"), ("我的企业", "/my/enterprise"), *CATALOG_NAV],
-    Role.buyer: [("首页", "/"), *CATALOG_NAV],
+    Role.producer: [("首页", "/"), ("我的企业", "/my/enterprise"), ("询价", "/inquiries"), *CATALOG_NAV],
+    Role.buyer: [("首页", "/"), *CATALOG_NAV, ("我的询价", "/inquiries")],
 }
 
 
@@ -149,6 +152,7 @@ def render(
     """Render a page, or only `block` of it when htmx asked for a fragment."""
     ctx = {"request": request, "current_user": getattr(request.state, "principal", None)}
     ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
+    ctx["badges"] = getattr(request.state, "badges", {})
     ctx["flash"] = pop_flash(request)
     ctx.update(context or {})
     kwargs: dict[str, Any] = {}

@@ -89,6 +89,12 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/products/{product}/photos/{photo}", ALL),
     ("GET", "/products/{product}/photos/{photo}/thumb", ALL),
     ("GET", "/history/product/{product}", {"admin", "reviewer"}),
+    ("GET", "/enterprises/{enterprise}/inquire", {"buyer"}),
+    ("POST", "/enterprises/{enterprise}/inquire", {"buyer"}),
+    ("GET", "/inquiries", {"buyer", "producer"}),
+    ("GET", "/inquiries/{inquiry}", {"buyer"}),  # the buyer's own thread; the producer is another enterprise's
+    ("POST", "/inquiries/{inquiry}/messages", {"buyer"}),
+    ("POST", "/inquiries/{inquiry}/close", {"buyer"}),
     ("GET", "/api/v1/bases", ALL),
     ("GET", "/api/v1/bases/{base}", ALL),
     ("POST", "/api/v1/bases", {"producer"}),
@@ -140,6 +146,7 @@ PLACEHOLDERS = {
     "{licence}": "{licence_id}",
     "{photo}": "{photo_id}",
     "{invitation}": "{invitation_id}",
+    "{inquiry}": "{inquiry_id}",
     "{product}": "{product_id}",
 }
 
@@ -200,7 +207,18 @@ def actors(db, make_client):
     from hotpot.enterprises import service as enterprise_service
 
     invitation = enterprise_service.invite(db, owner=other, enterprise=others, email="colleague@hotpot.example")
+    buyer = db.scalars(select(User).where(User.role == "buyer").order_by(User.id)).first()
+    from hotpot.inquiries import service as inquiry_service
+    from hotpot.inquiries.schemas import InquiryIn
+
+    inquiry = inquiry_service.create(
+        db,
+        buyer=buyer,
+        enterprise=others,
+        data=InquiryIn(quantity=10, unit="箱", delivery_city="重庆", message="请报价，谢谢。"),
+    )
     ids = {
+        "inquiry": inquiry.id,
         "invitation": invitation.id,
         "user": other.id,
         "token": other_token.id,

@@ -17,6 +17,7 @@ from hotpot.enterprises import codes, service
 from hotpot.enterprises.checklist import checklist
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn, StatusChangeIn
+from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
 from hotpot.validation import FieldErrors, StaleVersion, normalize_phone, parse_form
@@ -317,7 +318,12 @@ def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, e
         raise HTTPException(404)
     public_only = not (service.can_manage(user, enterprise) or service.is_staff(user))
     products = product_service.of_enterprise(session, enterprise=enterprise, public_only=public_only)
-    context = {"enterprise": enterprise, "products": products, **_records(session, enterprise, public_only=public_only)}
+    context = {
+        "enterprise": enterprise,
+        "products": products,
+        "reply_hours": inquiry_service.median_first_reply_hours(session, enterprise_id=enterprise.id),
+        **_records(session, enterprise, public_only=public_only),
+    }
     return render(request, "enterprises/detail.html", context)
 
 
