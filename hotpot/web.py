@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -193,6 +193,29 @@ def redirect(request: Request, url: str, *, flash: str | None = None) -> Respons
 def login_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/login?next=" + quote(target, safe="/")
+
+
+def form_version(data: dict[str, Any]) -> int:
+    """Take the record version a form was loaded with out of its data; a form without one is refused (400)."""
+    try:
+        return int(data.pop("version", ""))
+    except (TypeError, ValueError):
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+
+
+def stale_changes(
+    submitted: dict[str, Any], current: dict[str, Any], labels: dict[str, str]
+) -> list[tuple[str, Any, Any]]:
+    """(label, submitted, current) for each labelled field where the stale form and the record now differ."""
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    return [
+        (label, submitted.get(key), current.get(key))
+        for key, label in labels.items()
+        if key in submitted and text(submitted.get(key)) != text(current.get(key))
+    ]
 
 
 def conflict(request: Request, *, title: str, back_url: str, changes: list[tuple[str, Any, Any]]) -> Response:

@@ -18,24 +18,25 @@ from hotpot.enterprises import service as enterprise_service
 from hotpot.reference import service as reference
 from hotpot.review import DecisionIn
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
-from hotpot.web import conflict, redirect, render
+from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
 
-FIELDS = (
-    "name",
-    "operator_name",
-    "operator_uscc",
-    "kind",
-    "produce",
-    "area_mu",
-    "stock_heads",
-    "annual_output_t",
-    "standard_level",
-    "latitude",
-    "longitude",
-    "description",
-)
+FIELD_LABELS = {
+    "name": "基地名称",
+    "operator_name": "经营主体",
+    "operator_uscc": "经营主体信用代码",
+    "kind": "基地类型",
+    "produce": "主要产品",
+    "area_mu": "面积（亩）",
+    "stock_heads": "存栏（头/只）",
+    "annual_output_t": "年产量（吨）",
+    "standard_level": "标准化等级",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "description": "基地简介",
+}
+FIELDS = tuple(FIELD_LABELS)
 
 
 def own_base(session: SessionDep, user: ProducerUser, base_id: int) -> RawBase:
@@ -99,10 +100,7 @@ def edit_base_form(request: Request, session: SessionDep, base: OwnBase) -> Resp
 @router.post("/my/bases/{base_id}/edit")
 def edit_base(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, form: FormDict) -> Response:
     data = dict(form)
-    try:
-        version = int(data.pop("version", ""))
-    except ValueError:
-        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    version = form_version(data)
     try:
         service.edit(session, user=user, base=base, data=parse_form(BaseIn, data), version=version)
     except FieldErrors as exc:
@@ -110,11 +108,7 @@ def edit_base(request: Request, session: SessionDep, user: ProducerUser, base: O
             request, session, values={**data, "version": version}, errors=exc.errors, base=base, status_code=422
         )
     except StaleVersion:
-        changes = [
-            (k, data.get(k), getattr(base, k))
-            for k in FIELDS
-            if str(data.get(k) or "") != str(getattr(base, k) if getattr(base, k) is not None else "")
-        ]
+        changes = stale_changes(data, {k: getattr(base, k) for k in FIELD_LABELS}, FIELD_LABELS)
         return conflict(request, title=base.name, back_url=f"/my/bases/{base.id}/edit", changes=changes)
     return redirect(request, "/my/enterprise", flash="base_saved")
 

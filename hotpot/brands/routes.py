@@ -18,11 +18,20 @@ from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser,
 from hotpot.enterprises.models import Enterprise
 from hotpot.products.models import Product
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
-from hotpot.web import conflict, redirect, render
+from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
 BrandEditor = Annotated[object, Depends(allow_roles(Role.producer, Role.reviewer, Role.admin))]
-FIELDS = ("level", "name", "owner_body", "trademark_no", "nice_class", "valid_until", "description")
+FIELD_LABELS = {
+    "level": "品牌层级",
+    "name": "品牌名称",
+    "owner_body": "品牌所有者",
+    "trademark_no": "商标注册号",
+    "nice_class": "尼斯分类",
+    "valid_until": "有效期至",
+    "description": "品牌介绍",
+}
+FIELDS = tuple(FIELD_LABELS)
 
 
 def _levels_for(user) -> list[tuple[str, str]]:
@@ -121,10 +130,7 @@ def edit_brand_form(request: Request, user: AnyUser, brand: EditableBrand) -> Re
 @router.post("/brands/{brand_id}/edit")
 def edit_brand(request: Request, session: SessionDep, user: AnyUser, brand: EditableBrand, form: FormDict) -> Response:
     data = dict(form)
-    try:
-        version = int(data.pop("version", ""))
-    except ValueError:
-        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    version = form_version(data)
     try:
         service.edit(session, user=user, brand=brand, data=parse_form(BrandIn, data), version=version)
     except FieldErrors as exc:
@@ -132,11 +138,7 @@ def edit_brand(request: Request, session: SessionDep, user: AnyUser, brand: Edit
             request, user, values={**data, "version": version}, errors=exc.errors, brand=brand, status_code=422
         )
     except StaleVersion:
-        changes = [
-            (k, data.get(k), getattr(brand, k))
-            for k in FIELDS
-            if str(data.get(k) or "") != str(getattr(brand, k) if getattr(brand, k) is not None else "")
-        ]
+        changes = stale_changes(data, {k: getattr(brand, k) for k in FIELD_LABELS}, FIELD_LABELS)
         return conflict(request, title=brand.name, back_url=f"/brands/{brand.id}/edit", changes=changes)
     return redirect(request, f"/brands/{brand.id}", flash="brand_saved")
 

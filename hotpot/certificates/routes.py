@@ -19,11 +19,19 @@ from hotpot.files import service as files
 from hotpot.files.models import StoredFile
 from hotpot.review import DecisionIn
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
-from hotpot.web import conflict, redirect, render
+from hotpot.web import conflict, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
 
-FIELDS = ("kind", "kind_other", "number", "issuer", "issued_on", "valid_until")
+FIELD_LABELS = {
+    "kind": "证书类型",
+    "kind_other": "证书名称",
+    "number": "证书编号",
+    "issuer": "发证机关",
+    "issued_on": "发证日期",
+    "valid_until": "有效期至",
+}
+FIELDS = tuple(FIELD_LABELS)
 
 
 def own_certificate(session: SessionDep, user: ProducerUser, cert_id: int) -> Certificate:
@@ -103,11 +111,7 @@ def edit_certificate(
             status_code=422,
         )
     except StaleVersion:
-        changes = [
-            (k, data.get(k), getattr(cert, k))
-            for k in FIELDS
-            if str(data.get(k) or "") != str(getattr(cert, k) if getattr(cert, k) is not None else "")
-        ]
+        changes = stale_changes(data, {k: getattr(cert, k) for k in FIELD_LABELS}, FIELD_LABELS)
         return conflict(request, title=cert.kind_label, back_url=f"/my/certificates/{cert.id}/edit", changes=changes)
     return redirect(request, "/my/enterprise", flash="certificate_saved")
 

@@ -21,7 +21,7 @@ from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
 from hotpot.validation import FieldErrors, StaleVersion, normalize_phone, parse_form
-from hotpot.web import conflict, redirect, render
+from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
 
@@ -175,7 +175,7 @@ def edit_enterprise(request: Request, session: SessionDep, user: ProducerUser, f
     if enterprise is None:
         raise HTTPException(404)
     data = _listify(form)
-    version = _version(data.pop("version", None))
+    version = form_version(data)
     was = enterprise.status
     try:
         parsed = parse_form(EnterpriseIn, data)
@@ -196,21 +196,9 @@ def edit_enterprise(request: Request, session: SessionDep, user: ProducerUser, f
     return redirect(request, "/my/enterprise", flash=flash)
 
 
-def _version(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
-
-
 def _conflict(request, enterprise: Enterprise, submitted: dict) -> Response:
-    current = _form_values(enterprise)
-    changes = []
-    for key, label in FIELD_LABELS.items():
-        form_key = "town" if key == "town_code" else key
-        mine, now = submitted.get(form_key), current.get(form_key)
-        if form_key in submitted and str(mine or "") != str(now if now is not None else ""):
-            changes.append((label, mine, now))
+    labels = {("town" if k == "town_code" else k): v for k, v in FIELD_LABELS.items()}
+    changes = stale_changes(submitted, _form_values(enterprise), labels)
     return conflict(request, title=enterprise.name, back_url="/my/enterprise/edit", changes=changes)
 
 
@@ -382,7 +370,7 @@ def change_status(
     if enterprise is None:
         raise HTTPException(404)
     data = dict(form)
-    version = _version(data.pop("version", None))
+    version = form_version(data)
     try:
         parsed = parse_form(StatusChangeIn, data)
         service.change_status(session, reviewer=user, enterprise=enterprise, data=parsed, version=version)

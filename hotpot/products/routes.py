@@ -22,7 +22,7 @@ from hotpot.products.models import PRICE_UNITS, STORAGES, Product
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
-from hotpot.web import conflict, redirect, render
+from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,13 +69,6 @@ def _values(p: Product) -> dict:
     }
 
 
-def _version(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
-
-
 @router.get("/my/products/new")
 def new_product_form(request: Request, session: SessionDep, user: ProducerUser) -> Response:
     if enterprise_service.of_user(session, user) is None:
@@ -105,7 +98,7 @@ def edit_product(
     request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, form: FormDict
 ) -> Response:
     data = dict(form)
-    version = _version(data.pop("version", None))
+    version = form_version(data)
     try:
         service.edit(session, user=user, product=product, data=parse_form(ProductIn, data), version=version)
     except FieldErrors as exc:
@@ -113,12 +106,7 @@ def edit_product(
             request, session, values={**data, "version": version}, errors=exc.errors, product=product, status_code=422
         )
     except StaleVersion:
-        current = _values(product)
-        changes = [
-            (label, data.get(k), current.get(k))
-            for k, label in FIELD_LABELS.items()
-            if k in data and str(data.get(k) or "") != str(current.get(k) if current.get(k) is not None else "")
-        ]
+        changes = stale_changes(data, _values(product), FIELD_LABELS)
         return conflict(request, title=product.name, back_url=f"/my/products/{product.id}/edit", changes=changes)
     return redirect(request, "/my/enterprise", flash="product_saved")
 
@@ -138,7 +126,7 @@ def withdraw(
 def _set_published(request, session, user, product, form, *, published: bool) -> Response:
     try:
         service.set_published(
-            session, user=user, product=product, published=published, version=_version(form.get("version"))
+            session, user=user, product=product, published=published, version=form_version(dict(form))
         )
     except StaleVersion:
         return conflict(
