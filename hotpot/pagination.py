@@ -20,6 +20,9 @@ class Page(Generic[T]):
     total: int
     page: int
     page_size: int
+    # True when total stopped at the count cap ("10,000+"): counting every row of a huge list costs more than
+    # knowing the exact number is worth on a page.
+    total_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -34,9 +37,29 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def paginate(session: Session, stmt: Select, *, page: int, page_size: int) -> Page:
+def paginate(
+    session: Session,
+    stmt: Select,
+    *,
+    page: int,
+    page_size: int,
+    count_where: tuple = (),
+    count_cap: int | None = None,
+) -> Page:
+    """One page of stmt and the total; count_where adds conditions that only speed up the count (an index
+    pre-filter), count_cap stops counting at that many rows."""
     page = max(1, page)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    counted = stmt.order_by(None).where(*count_where)
+    if count_cap is not None:
+        counted = counted.limit(count_cap + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    capped = count_cap is not None and total > count_cap
     items = list(session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
-    return Page(items=items, total=total, page=page, page_size=page_size)
+    return Page(
+        items=items,
+        total=min(total, count_cap) if capped else total,
+        page=page,
+        page_size=page_size,
+        total_capped=capped,
+    )

@@ -36,7 +36,8 @@ def test_upgrade_from_empty_then_models_match_then_round_trip(empty_url):
     engine = create_engine(empty_url, poolclass=pool.NullPool)
     migrate.upgrade(empty_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        opts = {"compare_type": True, "include_object": migrate.include_object}
+        diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
     tables = set(inspect(engine).get_table_names())
     assert {"user_account", "user_session", "api_token", "audit_event", "stored_file", "town"} <= tables

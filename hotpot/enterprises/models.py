@@ -28,6 +28,9 @@ class Enterprise(TimestampMixin, Base):
     __table_args__ = (
         Index(None, "status", "town_code"),
         Index("ix_enterprise_verified_name", "name", postgresql_where=text("status = 'verified'")),
+        # Location filters of the catalogue read enterprise ids by town or park group from the index alone.
+        Index("ix_enterprise_town_code_id", "town_code", "id"),
+        Index("ix_enterprise_park_group_id", "park_group", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +66,7 @@ class Enterprise(TimestampMixin, Base):
 
     town: Mapped[Town | None] = relationship(lazy="joined")
     chain_links: Mapped[list[ChainLink]] = relationship(
-        secondary=enterprise_chain_link, lazy="selectin", order_by=ChainLink.position
+        secondary=enterprise_chain_link, lazy="select", order_by=ChainLink.position
     )
 
     @property

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from hotpot.audit import service as audit
 from hotpot.auth.models import Role, User
@@ -221,6 +221,7 @@ def directory(
 ) -> Page[Enterprise]:
     """Verified enterprises, filtered, sorted and paginated (the public directory)."""
     stmt = _filtered(select(Enterprise).where(Enterprise.status == "verified"), filters)
+    stmt = stmt.options(selectinload(Enterprise.chain_links))  # the directory's cards show them
     return paginate(session, stmt.order_by(*SORTS.get(sort or "name", SORTS["name"])), page=page, page_size=page_size)
 
 

@@ -29,6 +29,16 @@ class Product(TimestampMixin, Base):
         Index("ix_product_public_newest", "published_at", "id", postgresql_where=text("is_public")),
         Index("ix_product_public_category", "category_code", "published_at", postgresql_where=text("is_public")),
         Index("ix_product_public_kind", "kind_code", "published_at", postgresql_where=text("is_public")),
+        # Price sorts, storage and location filters of the public catalogue (see bench/registry.py).
+        Index("ix_product_public_price", "price_min", "id", postgresql_where=text("is_public")),
+        Index(
+            "ix_product_public_price_desc", text("price_max DESC NULLS LAST"), "id", postgresql_where=text("is_public")
+        ),
+        Index(
+            "ix_product_public_category_price", "category_code", "price_min", "id", postgresql_where=text("is_public")
+        ),
+        Index("ix_product_public_storage", "storage", "enterprise_id", postgresql_where=text("is_public")),
+        Index("ix_product_public_enterprise", "enterprise_id", postgresql_where=text("is_public")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,3 +85,12 @@ class Product(TimestampMixin, Base):
         if self.price_max is not None and self.price_max != self.price_min:
             high = format(self.price_max.normalize(), "f")
         return f"{low}–{high} {self.price_unit or ''}".strip() if high else f"{low} {self.price_unit or ''}".strip()
+
+
+# Declared after the class: a descending, nulls-last key needs the column object.
+Index(
+    "ix_product_public_price_desc",
+    Product.price_max.desc().nulls_last(),
+    Product.id,
+    postgresql_where=text("is_public"),
+)

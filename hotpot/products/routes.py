@@ -40,6 +40,8 @@ FIELD_LABELS = {
     "price_unit": "价格单位",
     "description": "产品介绍",
 }
+# The page says "10,000+" rather than counting every public product on each request.
+CATALOG_COUNT_CAP = 10_000
 SORT_CHOICES = [("newest", "最新发布"), ("price", "价格从低到高"), ("price_desc", "价格从高到低"), ("name", "按名称")]
 
 
@@ -160,7 +162,14 @@ def catalog(
         park_group=park_group if park_group in PARK_GROUPS else None,
         certificate=certificate if certificate in CERT_KINDS else None,
     )
-    page = service.catalog(session, filters=filters, sort=params.sort, page=params.page, page_size=params.page_size)
+    page = service.catalog(
+        session,
+        filters=filters,
+        sort=params.sort,
+        page=params.page,
+        page_size=params.page_size,
+        count_cap=CATALOG_COUNT_CAP,
+    )
     context = {
         "page": page,
         "filters": filters,

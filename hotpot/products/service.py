@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
@@ -148,9 +148,33 @@ class CatalogFilters:
     certificate: str | None = None
 
 
-def catalog(session: Session, *, filters: CatalogFilters, sort: str | None, page: int, page_size: int) -> Page[Product]:
+# A product card shows only these enterprise fields; loading the whole row (description ...) costs time.
+CARD_ENTERPRISE_FIELDS = (
+    Enterprise.id,
+    Enterprise.name,
+    Enterprise.short_name,
+    Enterprise.town_code,
+    Enterprise.status,
+    Enterprise.is_demo,
+)
+
+
+def catalog(
+    session: Session,
+    *,
+    filters: CatalogFilters,
+    sort: str | None,
+    page: int,
+    page_size: int,
+    count_cap: int | None = None,
+) -> Page[Product]:
     """Public products (published, enterprise verified), filtered, sorted, paginated."""
-    stmt = select(Product).where(Product.is_public)
+    stmt = (
+        select(Product)
+        .where(Product.is_public)
+        .options(joinedload(Product.enterprise).load_only(*CARD_ENTERPRISE_FIELDS))
+    )
+    count_where: tuple = ()
     f = filters
     if f.category:
         stmt = stmt.where(Product.category_code == f.category)
@@ -170,10 +194,20 @@ def catalog(session: Session, *, filters: CatalogFilters, sort: str | None, page
     if f.q:
         like = f"%{f.q}%"
         stmt = stmt.where(or_(Product.name.ilike(like), Product.spec.ilike(like)))
+        if len(f.q) >= 2:
+            # Only in the count: the character-pair index finds the candidates, ILIKE keeps the exact matches.
+            # (In the page query it would make the planner sort all candidates instead of walking the date index.)
+            pairs = func.hotpot_bigrams(Product.name + " " + Product.spec)
+            count_where = (pairs.op("@>")(func.hotpot_bigrams(f.q)),)
     if f.certificate:
         stmt = stmt.where(has_verified_certificate(f.certificate))
     return paginate(
-        session, stmt.order_by(*SORTS.get(sort or "newest", SORTS["newest"])), page=page, page_size=page_size
+        session,
+        stmt.order_by(*SORTS.get(sort or "newest", SORTS["newest"])),
+        page=page,
+        page_size=page_size,
+        count_where=count_where,
+        count_cap=count_cap,
     )
 
 

@@ -187,3 +187,21 @@ def test_filter_by_certificate_kind(client, db):
     assert "认证筛选普通毛肚" not in page
     api = client.get("/api/v1/products", params={"q": "认证筛选", "certificate": "green_food"}).json()
     assert [p["name"] for p in api["items"]] == ["认证筛选绿色毛肚"]
+
+
+def test_catalogue_count_stops_at_the_cap(db):
+    from hotpot.products import service
+
+    enterprise = make_enterprise(db)
+    for i in range(3):
+        make_product(db, enterprise=enterprise, name=f"封顶计数毛肚{i}")
+    filters = service.CatalogFilters(q="封顶计数")
+    capped = service.catalog(db, filters=filters, sort=None, page=1, page_size=20, count_cap=2)
+    assert capped.total == 2
+    assert capped.total_capped
+    assert len(capped.items) == 3
+    exact = service.catalog(db, filters=filters, sort=None, page=1, page_size=20)
+    assert exact.total == 3
+    assert not exact.total_capped
+    single = service.catalog(db, filters=service.CatalogFilters(q="肚"), sort=None, page=1, page_size=100)
+    assert {p.name for p in single.items} >= {"封顶计数毛肚0", "封顶计数毛肚1", "封顶计数毛肚2"}
