@@ -2,7 +2,7 @@
 
 from hotpot.audit.models import AuditEvent
 from hotpot.auth.models import ApiToken, LoginAttempt, User, UserSession
-from hotpot.bases.models import ProductSource, RawBase
+from hotpot.bases.models import BasePhoto, ProductSource, RawBase
 from hotpot.brands.models import Brand, BrandLicence
 from hotpot.certificates.models import Certificate
 from hotpot.db import Base
@@ -17,6 +17,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "BasePhoto",
     "Brand",
     "BrandLicence",
     "Certificate",

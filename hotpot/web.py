@@ -48,6 +48,7 @@ FLASH_MESSAGES = {
     "product_published": ("success", "产品已发布"),
     "product_withdrawn": ("success", "产品已下架"),
     "photos_added": ("success", "照片已上传"),
+    "logo_saved": ("success", "标志已更新"),
     "inquiry_sent": ("success", "询价已发送，供应企业回复后您会在“我的询价”中看到提醒"),
     "reply_sent": ("success", "回复已发送"),
     "inquiry_closed": ("info", "询价已关闭"),

@@ -95,6 +95,14 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/inquiries/{inquiry}", {"buyer"}),  # the buyer's own thread; the producer is another enterprise's
     ("POST", "/inquiries/{inquiry}/messages", {"buyer"}),
     ("POST", "/inquiries/{inquiry}/close", {"buyer"}),
+    ("POST", "/my/enterprise/logo", {"producer"}),
+    ("GET", "/enterprises/{enterprise}/logo", ALL),
+    ("POST", "/brands/{brand}/logo", {"admin", "reviewer"}),
+    ("GET", "/brands/{brand}/logo", ALL),
+    ("POST", "/my/bases/{base}/photos", set()),
+    ("POST", "/my/bases/{base}/photos/{base_photo}/delete", set()),
+    ("GET", "/bases/{base}/photos/{base_photo}", ALL),
+    ("GET", "/bases/{base}/photos/{base_photo}/thumb", ALL),
     ("GET", "/api/v1/bases", ALL),
     ("GET", "/api/v1/bases/{base}", ALL),
     ("POST", "/api/v1/bases", {"producer"}),
@@ -147,6 +155,7 @@ PLACEHOLDERS = {
     "{photo}": "{photo_id}",
     "{invitation}": "{invitation_id}",
     "{inquiry}": "{inquiry_id}",
+    "{base_photo}": "{photo_id}",
     "{product}": "{product_id}",
 }
 
@@ -217,7 +226,17 @@ def actors(db, make_client):
         enterprise=others,
         data=InquiryIn(quantity=10, unit="箱", delivery_city="重庆", message="请报价，谢谢。"),
     )
+    from hotpot.bases import service as base_service
+    from hotpot.brands import service as brand_service
+    from tests.enterprises.builders import owner_of
+    from tests.products.builders import image_bytes
+
+    base_photo = base_service.add_photos(db, user=other, base=base, uploads=[(image_bytes(), "田.png")])[0]
+    enterprise_service.set_logo(db, user=other, enterprise=others, upload=(image_bytes(), "logo.png"))
+    brand_service.set_logo(db, user=make_user(db, role="reviewer"), brand=brand, upload=(image_bytes(), "logo.png"))
+    assert owner_of(db, others).id == other.id
     ids = {
+        "base_photo": base_photo.id,
         "inquiry": inquiry.id,
         "invitation": invitation.id,
         "user": other.id,

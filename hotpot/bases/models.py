@@ -98,3 +98,16 @@ class ProductSource(Base):
     share_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
 
     base: Mapped[RawBase] = relationship(lazy="joined", innerjoin=True)
+
+
+class BasePhoto(Base):
+    """Up to eight photos of a base (fields, barns, ponds), re-encoded, each with a thumbnail."""
+
+    __tablename__ = "base_photo"
+    __table_args__ = (Index(None, "base_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    base_id: Mapped[int] = mapped_column(ForeignKey("base.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    image_file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
+    thumb_file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))

@@ -9,12 +9,14 @@ from fastapi.responses import Response
 
 from hotpot.audit import service as audit
 from hotpot.bases import service
-from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, PRODUCE, STANDARD_LEVELS, RawBase
+from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, PRODUCE, STANDARD_LEVELS, BasePhoto, RawBase
 from hotpot.bases.schemas import BaseIn
 from hotpot.certificates import service as cert_service
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
 from hotpot.enterprises import service as enterprise_service
+from hotpot.files import images
+from hotpot.files import service as files
 from hotpot.reference import service as reference
 from hotpot.review import DecisionIn
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
@@ -65,7 +67,13 @@ def _form(request, session, *, values, errors, base=None, status_code=200) -> Re
     return render(
         request,
         "bases/form.html",
-        {"values": values, "errors": errors, "base": base, **_choices(session)},
+        {
+            "values": values,
+            "errors": errors,
+            "base": base,
+            "photos": service.photos_of(session, base=base) if base else [],
+            **_choices(session),
+        },
         status_code=status_code,
     )
 
@@ -146,6 +154,7 @@ def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id
         "bases/detail.html",
         {
             "base": base,
+            "photos": service.photos_of(session, base=base),
             "certificates": cert_service.of_base(session, base=base, public_only=public_only),
             "can_edit": enterprise_service.can_manage(user, base.enterprise),
         },
@@ -210,3 +219,38 @@ def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id:
             request, title=base.name, back_url=f"/review/bases/{base.id}", changes=[("状态", "—", base.status_label)]
         )
     return redirect(request, f"/review/bases/{base.id}", flash="decision_saved")
+
+
+@router.post("/my/bases/{base_id}/photos")
+def upload_photos(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, form: FormDict) -> Response:
+    try:
+        service.add_photos(session, user=user, base=base, uploads=files.read_uploads(form.get("photos")))
+    except FieldErrors as exc:
+        values = {**{k: getattr(base, k) for k in FIELDS}, "town": base.town_code, "version": base.version}
+        return _form(request, session, values=values, errors=exc.errors, base=base, status_code=422)
+    return redirect(request, f"/my/bases/{base.id}/edit#photos", flash="photos_added")
+
+
+@router.post("/my/bases/{base_id}/photos/{photo_id}/delete")
+def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, photo_id: int) -> Response:
+    if not service.remove_photo(session, user=user, base=base, photo_id=photo_id):
+        raise HTTPException(404)
+    return redirect(request, f"/my/bases/{base.id}/edit#photos", flash="photo_removed")
+
+
+def _photo(session, user, base_id: int, photo_id: int) -> BasePhoto:
+    base = service.visible(session, base_id=base_id, user=user)
+    photo = session.get(BasePhoto, photo_id)
+    if base is None or photo is None or photo.base_id != base.id:
+        raise HTTPException(404)
+    return photo
+
+
+@router.get("/bases/{base_id}/photos/{photo_id}")
+def photo(session: SessionDep, user: PublicUser, base_id: int, photo_id: int) -> Response:
+    return images.image_response(session, _photo(session, user, base_id, photo_id).image_file_id)
+
+
+@router.get("/bases/{base_id}/photos/{photo_id}/thumb")
+def photo_thumb(session: SessionDep, user: PublicUser, base_id: int, photo_id: int) -> Response:
+    return images.image_response(session, _photo(session, user, base_id, photo_id).thumb_file_id)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
-from hotpot.bases.models import CHONGQING_LAT, CHONGQING_LON, PRODUCE, ProductSource, RawBase
+from hotpot.bases.models import CHONGQING_LAT, CHONGQING_LON, PRODUCE, BasePhoto, ProductSource, RawBase
 from hotpot.bases.schemas import BaseIn, SourceIn
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
@@ -22,6 +22,7 @@ from hotpot.reference.models import Town
 from hotpot.review import DecisionIn, require_reason
 from hotpot.validation import FieldErrors, check_version
 
+MAX_BASE_PHOTOS = 8
 IDENTITY_FIELDS = ("name", "operator_name", "operator_uscc", "town_code", "kind", "produce")
 
 
@@ -240,3 +241,61 @@ def source_choices(session: Session, *, enterprise: Enterprise) -> list[RawBase]
     """Bases a product of this enterprise may name: its own, and every verified one."""
     stmt = select(RawBase).where((RawBase.enterprise_id == enterprise.id) | (RawBase.status == "verified"))
     return list(session.scalars(stmt.order_by(RawBase.enterprise_id != enterprise.id, RawBase.name).limit(300)))
+
+
+# --- photos -----------------------------------------------------------------------------------------------------
+
+
+def photos_of(session: Session, *, base: RawBase) -> list[BasePhoto]:
+    return list(session.scalars(select(BasePhoto).where(BasePhoto.base_id == base.id).order_by(BasePhoto.position)))
+
+
+def add_photos(session: Session, *, user: User, base: RawBase, uploads: list[tuple[bytes, str]]) -> list[BasePhoto]:
+    """Add photos to a base (at most eight); every upload is checked before any is kept."""
+    from hotpot.files import images
+
+    _require_manager(user, base.enterprise)
+    uploads = [u for u in uploads if u[0]]
+    if not uploads:
+        raise FieldErrors({"photos": "请选择要上传的图片"})
+    existing = len(photos_of(session, base=base))
+    if existing + len(uploads) > MAX_BASE_PHOTOS:
+        raise FieldErrors({"photos": f"每个基地最多 {MAX_BASE_PHOTOS} 张照片，当前已有 {existing} 张"})
+    decoded = [(images.open_image(data, field="photos"), name) for data, name in uploads]
+    added = []
+    for position, (image, name) in enumerate(decoded, start=existing + 1):
+        full = images.store_image(session, image=image, filename=name, user=user, field="photos", side=images.FULL_SIDE)
+        thumb = images.store_image(
+            session, image=image, filename=f"thumb-{name}", user=user, field="photos", side=images.THUMB_SIDE
+        )
+        photo = BasePhoto(base_id=base.id, position=position, image_file_id=full.id, thumb_file_id=thumb.id)
+        session.add(photo)
+        added.append(photo)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="base.photos_add",
+        entity_type="base",
+        entity_id=base.id,
+        after={"photos": [p.id for p in added]},
+    )
+    return added
+
+
+def remove_photo(session: Session, *, user: User, base: RawBase, photo_id: int) -> bool:
+    _require_manager(user, base.enterprise)
+    photo = session.get(BasePhoto, photo_id)
+    if photo is None or photo.base_id != base.id:
+        return False
+    session.delete(photo)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="base.photo_remove",
+        entity_type="base",
+        entity_id=base.id,
+        before={"photo": photo_id},
+    )
+    return True

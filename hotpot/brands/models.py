@@ -40,6 +40,7 @@ class Brand(TimestampMixin, Base):
     valid_until: Mapped[date | None]
     honors: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    logo_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
     is_demo: Mapped[bool] = mapped_column(default=False, server_default="false")
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

@@ -16,6 +16,8 @@ from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
 from hotpot.db import SessionDep
 from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser, allow_roles
 from hotpot.enterprises.models import Enterprise
+from hotpot.files import images
+from hotpot.files import service as files
 from hotpot.products.models import Product
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
@@ -170,3 +172,20 @@ def revoke_licence(
     except FieldErrors as exc:
         return _detail(request, session, user, brand, errors=exc.errors, status_code=422)
     return redirect(request, f"/brands/{brand.id}", flash="licence_revoked")
+
+
+@router.post("/brands/{brand_id}/logo")
+def upload_logo(request: Request, session: SessionDep, user: AnyUser, brand: EditableBrand, form: FormDict) -> Response:
+    try:
+        service.set_logo(session, user=user, brand=brand, upload=files.read_upload(form.get("logo")))
+    except FieldErrors as exc:
+        return _detail(request, session, user, brand, errors=exc.errors, status_code=422)
+    return redirect(request, f"/brands/{brand.id}", flash="logo_saved")
+
+
+@router.get("/brands/{brand_id}/logo")
+def brand_logo(session: SessionDep, user: PublicUser, brand_id: int) -> Response:
+    brand = service.visible(session, brand_id=brand_id, user=user)
+    if brand is None:
+        raise HTTPException(404)
+    return images.image_response(session, brand.logo_file_id)

@@ -233,3 +233,23 @@ def brand_choices(session: Session, *, enterprise: Enterprise) -> list[Brand]:
     own = of_enterprise(session, enterprise=enterprise)
     licensed = [session.get(Brand, lic.brand_id) for lic in licensed_to(session, enterprise=enterprise)]
     return own + [b for b in licensed if b is not None]
+
+
+def set_logo(session: Session, *, user: User, brand: Brand, upload: tuple[bytes, str] | None) -> None:
+    """Replace the brand's logo (re-encoded, at most 512 px)."""
+    from hotpot.files import images
+
+    if not can_edit(user, brand):
+        raise PermissionError("not this user's brand")
+    before = brand.logo_file_id
+    brand.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="brand.logo",
+        entity_type="brand",
+        entity_id=brand.id,
+        before={"logo_file_id": before},
+        after={"logo_file_id": brand.logo_file_id},
+    )

@@ -17,6 +17,8 @@ from hotpot.enterprises import codes, service
 from hotpot.enterprises.checklist import checklist
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn, StatusChangeIn
+from hotpot.files import images
+from hotpot.files import service as files
 from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
@@ -390,3 +392,23 @@ def change_status(
         "reinstate": "enterprise_reinstated",
     }[parsed.action]
     return redirect(request, f"/review/enterprises/{enterprise.id}", flash=flash)
+
+
+@router.post("/my/enterprise/logo")
+def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
+    enterprise = service.of_user(session, user)
+    if enterprise is None:
+        return redirect(request, "/my/enterprise/new")
+    try:
+        service.set_logo(session, user=user, enterprise=enterprise, upload=files.read_upload(form.get("logo")))
+    except FieldErrors as exc:
+        raise HTTPException(422, next(iter(exc.errors.values()))) from None
+    return redirect(request, "/my/enterprise", flash="logo_saved")
+
+
+@router.get("/enterprises/{enterprise_id}/logo")
+def enterprise_logo(session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
+    if enterprise is None:
+        raise HTTPException(404)
+    return images.image_response(session, enterprise.logo_file_id)

@@ -351,3 +351,23 @@ def accept_invitation(session: Session, *, user: User, invitation_id: int) -> En
         after={"email": user.email},
     )
     return invitation.enterprise
+
+
+def set_logo(session: Session, *, user: User, enterprise: Enterprise, upload: tuple[bytes, str] | None) -> None:
+    """Replace the enterprise's logo (re-encoded, at most 512 px)."""
+    from hotpot.files import images
+
+    if not can_manage(user, enterprise):
+        raise PermissionError("not this producer's enterprise")
+    before = enterprise.logo_file_id
+    enterprise.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="enterprise.logo",
+        entity_type="enterprise",
+        entity_id=enterprise.id,
+        before={"logo_file_id": before},
+        after={"logo_file_id": enterprise.logo_file_id},
+    )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
@@ -12,40 +9,10 @@ from sqlalchemy.orm import Session
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
 from hotpot.enterprises import service as enterprise_service
-from hotpot.files import service as files
+from hotpot.files import images
 from hotpot.products.models import Product
 from hotpot.products.photos import MAX_PHOTOS, ProductPhoto
 from hotpot.validation import FieldErrors
-
-MAX_SIDE = 1600
-THUMB_SIDE = 480
-# A decompression bomb guard: no image of more than 40 megapixels is opened.
-Image.MAX_IMAGE_PIXELS = 40_000_000
-
-
-def _encode(image: Image.Image, side: int) -> bytes:
-    copy = image.copy()
-    copy.thumbnail((side, side))
-    out = io.BytesIO()
-    copy.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
-    return out.getvalue()
-
-
-def _open(data: bytes) -> Image.Image:
-    mime = files.detect_mime(data)
-    if mime not in files.IMAGE_TYPES:
-        raise FieldErrors({"photos": f"只接受 JPG、PNG、WebP 图片（按内容识别为 {mime}）"})
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise FieldErrors({"photos": "图片已损坏或无法识别，请重新选择"}) from exc
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        background.paste(image, mask=image.convert("RGBA").getchannel("A"))
-        image = background
-    return image.convert("RGB")
 
 
 def photos_of(session: Session, *, product: Product) -> list[ProductPhoto]:
@@ -68,25 +35,12 @@ def add_photos(
     existing = session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
     if existing + len(uploads) > MAX_PHOTOS:
         raise FieldErrors({"photos": f"每个产品最多 {MAX_PHOTOS} 张照片，当前已有 {existing} 张"})
-    images = [(_open(data), name) for data, name in uploads]
+    decoded = [(images.open_image(data, field="photos"), name) for data, name in uploads]
     added = []
-    for position, (image, name) in enumerate(images, start=existing + 1):
-        stem = (name.rsplit(".", 1)[0] or "photo")[:80]
-        full = files.store(
-            session,
-            data=_encode(image, MAX_SIDE),
-            filename=f"{stem}.jpg",
-            uploaded_by=user,
-            allowed=files.IMAGE_TYPES,
-            field="photos",
-        )
-        thumb = files.store(
-            session,
-            data=_encode(image, THUMB_SIDE),
-            filename=f"{stem}-thumb.jpg",
-            uploaded_by=user,
-            allowed=files.IMAGE_TYPES,
-            field="photos",
+    for position, (image, name) in enumerate(decoded, start=existing + 1):
+        full = images.store_image(session, image=image, filename=name, user=user, field="photos", side=images.FULL_SIDE)
+        thumb = images.store_image(
+            session, image=image, filename=f"thumb-{name}", user=user, field="photos", side=images.THUMB_SIDE
         )
         photo = ProductPhoto(
             product_id=product.id,
