@@ -112,6 +112,10 @@ def my_enterprise(request: Request, session: SessionDep, user: ProducerUser) -> 
     enterprise = service.of_user(session, user)
     if enterprise is None:
         return redirect(request, "/my/enterprise/new")
+    return _dashboard(request, session, user, enterprise, errors={})
+
+
+def _dashboard(request, session, user, enterprise: Enterprise, *, errors: dict, status_code: int = 200) -> Response:
     context = {
         "enterprise": enterprise,
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
@@ -120,9 +124,9 @@ def my_enterprise(request: Request, session: SessionDep, user: ProducerUser) -> 
         "members": service.members(session, enterprise=enterprise),
         "invitations": service.invitations(session, enterprise=enterprise),
         "is_owner": service.is_owner(user, enterprise),
-        "errors": {},
+        "errors": errors,
     }
-    return render(request, "my/enterprise.html", context)
+    return render(request, "my/enterprise.html", context, status_code=status_code)
 
 
 def _records(session, enterprise: Enterprise, *, public_only: bool) -> dict:
@@ -402,7 +406,7 @@ def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form:
     try:
         service.set_logo(session, user=user, enterprise=enterprise, upload=files.read_upload(form.get("logo")))
     except FieldErrors as exc:
-        raise HTTPException(422, next(iter(exc.errors.values()))) from None
+        return _dashboard(request, session, user, enterprise, errors=exc.errors, status_code=422)
     return redirect(request, "/my/enterprise", flash="logo_saved")
 
 

@@ -94,3 +94,10 @@ Index(
     Product.id,
     postgresql_where=text("is_public"),
 )
+Index(
+    "ix_product_public_category_price_desc",
+    Product.category_code,
+    Product.price_max.desc().nulls_last(),
+    Product.id,
+    postgresql_where=text("is_public"),
+)

@@ -20,6 +20,7 @@ def test_enterprise_logo_upload_and_public_view(client, make_client, db):
     log_in(client, owner_of(db, enterprise).email)
     bad = client.post("/my/enterprise/logo", files={"logo": ("logo.png", b"not an image", "image/png")})
     assert bad.status_code == 422
+    assert "只接受 JPG、PNG、WebP 图片" in bad.text.split('id="err_logo">')[1]
     db.refresh(enterprise)
     assert enterprise.logo_file_id is None
     ok = client.post("/my/enterprise/logo", files={"logo": ("logo.png", image_bytes(size=(1200, 900)), "image/png")})
