@@ -255,19 +255,12 @@ def add_photos(session: Session, *, user: User, base: RawBase, uploads: list[tup
     from hotpot.files import images
 
     _require_manager(user, base.enterprise)
-    uploads = [u for u in uploads if u[0]]
-    if not uploads:
-        raise FieldErrors({"photos": "请选择要上传的图片"})
     existing = len(photos_of(session, base=base))
-    if existing + len(uploads) > MAX_BASE_PHOTOS:
-        raise FieldErrors({"photos": f"每个基地最多 {MAX_BASE_PHOTOS} 张照片，当前已有 {existing} 张"})
-    decoded = [(images.open_image(data, field="photos"), name) for data, name in uploads]
+    stored = images.store_photo_set(
+        session, uploads=uploads, existing=existing, limit=MAX_BASE_PHOTOS, noun="基地", user=user
+    )
     added = []
-    for position, (image, name) in enumerate(decoded, start=existing + 1):
-        full = images.store_image(session, image=image, filename=name, user=user, field="photos", side=images.FULL_SIDE)
-        thumb = images.store_image(
-            session, image=image, filename=f"thumb-{name}", user=user, field="photos", side=images.THUMB_SIDE
-        )
+    for position, (_image, full, thumb) in enumerate(stored, start=existing + 1):
         photo = BasePhoto(base_id=base.id, position=position, image_file_id=full.id, thumb_file_id=thumb.id)
         session.add(photo)
         added.append(photo)

@@ -82,3 +82,24 @@ def replace_single(
         raise FieldErrors({field: "请选择要上传的图片"})
     image = open_image(upload[0], field=field)
     return store_image(session, image=image, filename=upload[1], user=user, field=field, side=side).id
+
+
+def store_photo_set(
+    session: Session, *, uploads: list[tuple[bytes, str]], existing: int, limit: int, noun: str, user: User | None
+) -> list[tuple[Image.Image, StoredFile, StoredFile]]:
+    """Check a batch of photos for a record that has `existing` of at most `limit`, then keep each as a full-size
+    image and a thumbnail. Every upload is decoded before any is stored, so a bad one writes nothing."""
+    uploads = [u for u in uploads if u[0]]
+    if not uploads:
+        raise FieldErrors({"photos": "请选择要上传的图片"})
+    if existing + len(uploads) > limit:
+        raise FieldErrors({"photos": f"每个{noun}最多 {limit} 张照片，当前已有 {existing} 张"})
+    decoded = [(open_image(data, field="photos"), name) for data, name in uploads]
+    return [
+        (
+            image,
+            store_image(session, image=image, filename=name, user=user, field="photos", side=FULL_SIDE),
+            store_image(session, image=image, filename=f"thumb-{name}", user=user, field="photos", side=THUMB_SIDE),
+        )
+        for image, name in decoded
+    ]

@@ -12,7 +12,6 @@ from hotpot.enterprises import service as enterprise_service
 from hotpot.files import images
 from hotpot.products.models import Product
 from hotpot.products.photos import MAX_PHOTOS, ProductPhoto
-from hotpot.validation import FieldErrors
 
 
 def photos_of(session: Session, *, product: Product) -> list[ProductPhoto]:
@@ -29,19 +28,12 @@ def add_photos(
     """Add photos to a product (at most eight in all); every upload is checked before any is kept."""
     if not enterprise_service.can_manage(user, product.enterprise):
         raise PermissionError("not this producer's product")
-    uploads = [u for u in uploads if u[0]]
-    if not uploads:
-        raise FieldErrors({"photos": "请选择要上传的图片"})
     existing = session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
-    if existing + len(uploads) > MAX_PHOTOS:
-        raise FieldErrors({"photos": f"每个产品最多 {MAX_PHOTOS} 张照片，当前已有 {existing} 张"})
-    decoded = [(images.open_image(data, field="photos"), name) for data, name in uploads]
+    stored = images.store_photo_set(
+        session, uploads=uploads, existing=existing, limit=MAX_PHOTOS, noun="产品", user=user
+    )
     added = []
-    for position, (image, name) in enumerate(decoded, start=existing + 1):
-        full = images.store_image(session, image=image, filename=name, user=user, field="photos", side=images.FULL_SIDE)
-        thumb = images.store_image(
-            session, image=image, filename=f"thumb-{name}", user=user, field="photos", side=images.THUMB_SIDE
-        )
+    for position, (image, full, thumb) in enumerate(stored, start=existing + 1):
         photo = ProductPhoto(
             product_id=product.id,
             position=position,
