@@ -18,7 +18,9 @@ from hotpot.config import get_settings
 app = typer.Typer(help="合川火锅食材数字化平台 — command line", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema (Alembic migrations)", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts", no_args_is_help=True)
+search_app = typer.Typer(help="The search index", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(search_app, name="search")
 app.add_typer(user_app, name="user")
 console = Console()
 err_console = Console(stderr=True)
@@ -95,6 +97,7 @@ def db_current() -> None:
 def _seed(url: str, *, demo: bool) -> list:
     from hotpot import demo as demo_data
     from hotpot.reference import service as reference
+    from hotpot.search import service as search
 
     steps = ["reference"] + (["demo"] if demo else [])
     logins: list = []
@@ -102,12 +105,41 @@ def _seed(url: str, *, demo: bool) -> list:
         task = progress.add_task("加载数据 / seeding", total=len(steps))
         with session_scope(url) as session:
             counts = reference.load_reference(session)
+            counts["synonym_groups"] = search.load_seed_synonyms(session)
             progress.advance(task)
             if demo:
                 logins = demo_data.load_demo(session, progress=lambda msg: progress.update(task, description=msg))
                 progress.advance(task)
     console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    with session_scope(url) as session:
+        state = search.status(session)
+    if state.needs_reindex:
+        if demo or not state.documents:
+            _reindex(url)
+        else:
+            console.print(
+                f"[yellow]搜索索引由分词版本 {state.stored_version} 建立，当前为 {state.current_version}："
+                "请运行 `hotpot search reindex`[/yellow]"
+            )
     return logins
+
+
+def _reindex(url: str) -> dict[str, int]:
+    from hotpot.search import service as search
+
+    labels = {"product": "产品", "enterprise": "企业", "base": "基地", "brand": "品牌"}
+    with Progress(console=console) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(p) -> None:
+            if p.kind not in tasks:
+                tasks[p.kind] = progress.add_task(f"重建搜索索引：{labels[p.kind]}", total=max(p.total, 1))
+            progress.update(tasks[p.kind], completed=p.done if p.total else 1)
+
+        with session_scope(url) as session:
+            counts = search.reindex(session, progress=report)
+    console.print("search index: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
 
 
 @app.command()
@@ -129,6 +161,31 @@ def _print_logins(logins) -> None:
     for login in logins:
         table.add_row(login.role, login.email, login.password)
     console.print(table)
+
+
+# --- search ------------------------------------------------------------------------------------------------------
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild every search document and suggestion (after a tokenizer or dictionary change)."""
+    _reindex(database_url())
+
+
+@search_app.command("status")
+def search_status() -> None:
+    """Show which tokenizer built the index, and whether it needs a rebuild."""
+    from hotpot.search import service as search
+
+    with session_scope(database_url()) as session:
+        state = search.status(session)
+    console.print(f"documents: {state.documents or '{}'}")
+    console.print(f"built by tokenizer {state.stored_version or '(never)'} at {state.reindexed_at or '-'}")
+    console.print(f"this code's tokenizer: {state.current_version}")
+    if state.needs_reindex:
+        console.print("[yellow]the index needs `hotpot search reindex`[/yellow]")
+        raise typer.Exit(1)
+    console.print("[green]up to date[/green]")
 
 
 # --- serve and demo ----------------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
     demo: bool = False
+    # Mount /api/v1/bench/* (baselines for bench/search.py); never in production.
+    bench_endpoints: bool = False
     log_level: str = "info"
 
 

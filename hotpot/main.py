@@ -34,6 +34,9 @@ from hotpot.pages import routes as page_routes
 from hotpot.products import api as product_api
 from hotpot.products import routes as product_routes
 from hotpot.resources import resource_dir
+from hotpot.search import api as search_api
+from hotpot.search import routes as search_routes
+from hotpot.search import text as search_text
 from hotpot.validation import chinese_message, field_path
 from hotpot.web import login_url, redirect, render
 
@@ -137,6 +140,8 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
     app.state.badges = {"inquiries": inquiry_service.unread_count}
     app.state.session_factory = session_factory
+    # Load the word dictionary now (about a second) rather than in the first visitor's search.
+    search_text.vocabulary.ensure_loaded()
 
     csrf = [Depends(csrf_protect)]
     app.include_router(page_routes.router, dependencies=csrf)
@@ -150,6 +155,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(brand_routes.router, dependencies=csrf)
     app.include_router(audit_routes.router, dependencies=csrf)
     app.include_router(inquiry_routes.router, dependencies=csrf)
+    app.include_router(search_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
     app.include_router(enterprise_api.router)
@@ -157,6 +163,11 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(base_api.router)
     app.include_router(certificate_api.router)
     app.include_router(brand_api.router)
+    app.include_router(search_api.router)
+    if settings.bench_endpoints:
+        from hotpot.api import bench
+
+        app.include_router(bench.router)
     app.mount("/static", StaticFiles(directory=str(resource_dir("static"))), name="static")
     app.add_middleware(PlatformMiddleware, on_error=lambda scope, exc: error_response(Request(scope), 500))
     _install_error_handlers(app)

@@ -12,6 +12,7 @@ from hotpot.inquiries.models import Inquiry, InquiryMessage
 from hotpot.products.models import Product
 from hotpot.products.photos import ProductPhoto
 from hotpot.reference.models import ChainLink, FoodClass, ProductCategory, Town
+from hotpot.search.models import SearchDoc, SearchState, SearchTerm, SynonymGroup
 
 __all__ = [
     "ApiToken",
@@ -33,7 +34,11 @@ __all__ = [
     "ProductPhoto",
     "ProductSource",
     "RawBase",
+    "SearchDoc",
+    "SearchState",
+    "SearchTerm",
     "StoredFile",
+    "SynonymGroup",
     "Town",
     "User",
     "UserSession",

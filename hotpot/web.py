@@ -66,6 +66,8 @@ FLASH_MESSAGES = {
     "licence_granted": ("success", "已授权该企业使用此品牌"),
     "licence_revoked": ("success", "已撤销该企业的品牌使用授权"),
     "session_expired": ("warning", "登录已过期，请重新登录"),
+    "synonyms_saved": ("success", "同义词组已保存，搜索立即按新的词组理解查询"),
+    "synonyms_deleted": ("success", "同义词组已删除"),
 }
 
 
@@ -78,6 +80,7 @@ ROLE_NAV: dict[str, list[tuple[str, str]]] = {
         ("审核工作台", "/review/enterprises"),
         *CATALOG_NAV,
         ("用户管理", "/admin/users"),
+        ("搜索词库", "/admin/search"),
         ("操作日志", "/admin/audit"),
     ],
     Role.reviewer: [("首页", "/"), ("审核工作台", "/review/enterprises"), *CATALOG_NAV],

@@ -24,8 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotpot import migrate, pg
 from hotpot.config import get_settings
 from hotpot.main import create_app
+from hotpot.search import indexer
 
 get_settings.cache_clear()
+# Every session keeps the search index in step (the app and the CLI install this too; tests' own sessions need it
+# from the start).
+indexer.install()
 
 
 @pytest.fixture(scope="session")

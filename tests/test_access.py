@@ -126,6 +126,16 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("DELETE", "/api/v1/auth/token", USERS),
     ("GET", "/api/v1/me", USERS),
     ("GET", "/api/v1/users", {"admin"}),
+    # Search: public; the synonym list is the admins'.
+    ("GET", "/search?q=毛肚", ALL),
+    ("GET", "/search/suggest?q=maod", ALL),
+    ("GET", "/api/v1/search?q=maodu", ALL),
+    ("GET", "/api/v1/suggest?q=maod", ALL),
+    ("GET", "/admin/search", {"admin"}),
+    ("POST", "/admin/search/synonyms", {"admin"}),
+    ("GET", "/admin/search/synonyms/{synonym}/edit", {"admin"}),
+    ("POST", "/admin/search/synonyms/{synonym}", {"admin"}),
+    ("POST", "/admin/search/synonyms/{synonym}/delete", {"admin"}),
 ]
 
 
@@ -157,6 +167,7 @@ PLACEHOLDERS = {
     "{inquiry}": "{inquiry_id}",
     "{base_photo}": "{photo_id}",
     "{product}": "{product_id}",
+    "{synonym}": "{group_id}",
 }
 
 
@@ -235,7 +246,13 @@ def actors(db, make_client):
     enterprise_service.set_logo(db, user=other, enterprise=others, upload=(image_bytes(), "logo.png"))
     brand_service.set_logo(db, user=make_user(db, role="reviewer"), brand=brand, upload=(image_bytes(), "logo.png"))
     assert owner_of(db, others).id == other.id
+    from hotpot.search.models import SynonymGroup
+
+    synonym = SynonymGroup(terms=["测试甲", "测试乙"])
+    db.add(synonym)
+    db.flush()
     ids = {
+        "synonym": synonym.id,
         "base_photo": base_photo.id,
         "inquiry": inquiry.id,
         "invitation": invitation.id,
@@ -288,6 +305,10 @@ def _payload(method: str, path: str) -> dict:
         return {"data": {"version": "999"}}
     if path.endswith("/status"):
         return {"data": {"action": "verify", "version": "999"}}
+    if path == "/admin/search/synonyms":
+        return {"data": {"terms": "访问甲，访问乙"}}
+    if path.startswith("/admin/search/synonyms/"):
+        return {"data": {"terms": "访问丙，访问丁", "version": "999"}}
     if path == "/admin/users":
         return {"data": {"email": "new-staff@hotpot.example", "display_name": "新同事", "role": "reviewer"}}
     return {}

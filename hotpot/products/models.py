@@ -78,13 +78,18 @@ class Product(TimestampMixin, Base):
 
     @property
     def price_label(self) -> str:
-        if self.price_min is None:
-            return "面议"
-        low = format(self.price_min.normalize(), "f")
-        high = None
-        if self.price_max is not None and self.price_max != self.price_min:
-            high = format(self.price_max.normalize(), "f")
-        return f"{low}–{high} {self.price_unit or ''}".strip() if high else f"{low} {self.price_unit or ''}".strip()
+        return price_label(self.price_min, self.price_max, self.price_unit)
+
+
+def price_label(price_min: Decimal | None, price_max: Decimal | None, unit: str | None) -> str:
+    """'12–18 元/kg', '12 元/kg', or 面议 when no price is given."""
+    if price_min is None:
+        return "面议"
+    low = format(price_min.normalize(), "f")
+    high = None
+    if price_max is not None and price_max != price_min:
+        high = format(price_max.normalize(), "f")
+    return f"{low}–{high} {unit or ''}".strip() if high else f"{low} {unit or ''}".strip()
 
 
 # Declared after the class: a descending, nulls-last key needs the column object.

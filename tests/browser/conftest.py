@@ -77,11 +77,14 @@ def live_server(server_url, tmp_path_factory):
     migrate.upgrade(url)
     from hotpot import demo
     from hotpot.reference import service as reference
+    from hotpot.search import service as search
 
     engine = create_engine(url)
     with Session(engine) as session:
         reference.load_reference(session)
+        search.load_seed_synonyms(session)
         demo.load_demo(session)
+        search.reindex(session)
         session.commit()
     engine.dispose()
     port = _free_port()

@@ -1,0 +1,79 @@
+"""JSON API: search over public products, enterprises, bases and brands, and suggestions as you type."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from hotpot.api.errors import raise_422
+from hotpot.db import SessionDep
+from hotpot.deps import PublicUser
+from hotpot.search import engine, schemas, service
+from hotpot.validation import FieldErrors
+
+router = APIRouter(prefix="/api/v1", tags=["搜索"])
+
+
+def _json(data) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+
+
+@router.get("/search", response_model=schemas.SearchResponse, summary="搜索（中文、拼音、首字母、错别字、同义词）")
+def search(
+    request: Request,
+    session: SessionDep,
+    user: PublicUser,
+    q: Annotated[str, Query(max_length=100, description="搜索词：毛肚、maod、md、千層毛肚、5斤 ……")] = "",
+    type: Annotated[str, Query(description="product / enterprise / base / brand")] = "product",
+    kind: Annotated[str | None, Query(description="大类代码")] = None,
+    category: Annotated[str | None, Query(description="品类代码")] = None,
+    storage: Annotated[str | None, Query(description="frozen / chilled / ambient")] = None,
+    town: Annotated[str | None, Query(description="镇街代码，或 outside")] = None,
+    park: Annotated[str | None, Query(description="nanxi / longshi / wuzun / none")] = None,
+    cert: Annotated[str | None, Query(description="证书类型，如 sc、green_food")] = None,
+    brand_level: Annotated[str | None, Query(description="regional_public / cluster / enterprise / product")] = None,
+    verified: Annotated[bool, Query(description="只看有已核验证书的")] = False,
+    sort: Annotated[str, Query(description="relevance / newest / price / price_desc")] = "relevance",
+    page: Annotated[int, Query(ge=1, le=engine.MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=engine.MAX_PAGE_SIZE)] = engine.PAGE_SIZE,
+) -> Response:
+    raw = {
+        "q": q,
+        "type": type,
+        "kind": kind,
+        "category": category,
+        "storage": storage,
+        "town": town,
+        "park": park,
+        "cert": cert,
+        "brand_level": brand_level,
+        "verified": "1" if verified else "",
+        "sort": sort,
+        "page": page,
+        "page_size": page_size,
+    }
+    try:
+        params = schemas.read_params(session, raw, strict=True)
+    except FieldErrors as exc:
+        raise_422(exc)
+    # The whole answer is cached per process, keyed like the search itself (see hotpot.search.engine).
+    versions = engine.state(session)
+    body = engine.cached("api-search", params.key(), versions)
+    if body is None:
+        result = service.search(session, params)
+        body = json.dumps(schemas.api_response(session, result).model_dump(), ensure_ascii=False, separators=(",", ":"))
+        engine.remember("api-search", params.key(), versions, body)
+    return Response(body, media_type="application/json")
+
+
+@router.get("/suggest", response_model=schemas.SuggestResponse, summary="输入提示（前缀、拼音、首字母）")
+def suggest(
+    session: SessionDep,
+    user: PublicUser,
+    q: Annotated[str, Query(max_length=60, description="已输入的部分：maod、huog、底料 ……")] = "",
+) -> Response:
+    items = service.suggest(session, q) if q.strip() else []
+    return _json({"query": q, "items": [s.__dict__ for s in items]})

@@ -1,0 +1,318 @@
+"""Running a search: one SQL statement gives the hits, the total, the facet counts and the per-type counts.
+
+The matches of the text query are materialised once (a GIN index scan of search_doc), with their rank; hits,
+total and every facet are computed from that set. A facet's counts apply every chosen filter except its own,
+so a buyer sees what each other choice would give. Results are cached per process, keyed by the search_state
+counters, which every write to the index bumps in its own transaction: a cached answer is never older than
+the last committed change.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from cachetools import LRUCache
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from hotpot.search import text as tokens
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 50
+MAX_PAGE = 50
+TYPES = ("product", "enterprise", "base", "brand")
+SORTS = ("relevance", "newest", "price", "price_desc")
+
+# Which filters each type of record has; the search page shows these facets in this order.
+FILTERS = {
+    "product": ("kind", "category", "storage", "town", "park", "cert", "brand_level", "verified"),
+    "enterprise": ("town", "park", "cert", "brand_level", "verified"),
+    "base": ("town", "park", "cert", "verified"),
+    "brand": ("brand_level",),
+}
+# The SQL condition of each filter over the materialised matches `m`.
+CONDITIONS = {
+    "kind": "kind_code = :f_kind",
+    "category": "category_code = :f_category",
+    "storage": "storage = :f_storage",
+    "town": "town_code = :f_town",
+    "park": "park_group = :f_park",
+    "cert": ":f_cert = ANY(cert_kinds)",
+    "brand_level": ":f_brand_level = ANY(brand_levels)",
+    "verified": "cardinality(cert_kinds) > 0",
+}
+# What a facet counts by (the verified facet is a single yes count).
+FACET_VALUE = {
+    "kind": "kind_code",
+    "category": "category_code",
+    "storage": "storage",
+    "town": "town_code",
+    "park": "park_group",
+    "cert": "c.v",
+    "brand_level": "c.v",
+    "verified": "'yes'",
+}
+FACET_FROM = {"cert": "m, unnest(m.cert_kinds) AS c(v)", "brand_level": "m, unnest(m.brand_levels) AS c(v)"}
+# Choosing a kind clears the sub-category facet's own filter as well (a sub-category lies inside one kind).
+EXCLUDES = {"kind": ("kind", "category"), "category": ("category",)}
+
+ORDER = {
+    "relevance": "rank DESC, boost DESC, listed_at DESC NULLS LAST, id DESC",
+    "newest": "listed_at DESC NULLS LAST, id DESC",
+    "price": "price_min ASC NULLS LAST, rank DESC, id DESC",
+    "price_desc": "price_max DESC NULLS LAST, rank DESC, id DESC",
+}
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    type: str = "product"
+    kind: str | None = None
+    category: str | None = None
+    storage: str | None = None
+    town: str | None = None
+    park: str | None = None
+    cert: str | None = None
+    brand_level: str | None = None
+    verified: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    def active(self) -> dict[str, Any]:
+        """The filters that are set and that this type of record has."""
+        out: dict[str, Any] = {}
+        for name in FILTERS[self.type]:
+            value = getattr(self, name)
+            if value:
+                out[name] = value
+        return out
+
+    def key(self) -> tuple:
+        return (
+            self.q.strip(),
+            self.type,
+            tuple(sorted(self.active().items())),
+            self.sort,
+            self.page,
+            self.page_size,
+        )
+
+
+@dataclass
+class SearchResult:
+    params: SearchParams
+    parsed: tokens.ParsedQuery | None
+    total: int
+    items: list[dict[str, Any]]
+    facets: dict[str, list[tuple[str, int]]]
+    types: dict[str, int]
+    did_you_mean: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.params.page_size))
+
+
+_cache: LRUCache = LRUCache(maxsize=4000)
+_cache_lock = threading.Lock()
+_vocab_lock = threading.Lock()
+
+
+def state(session: Session) -> tuple[int, int]:
+    row = session.execute(text("SELECT data_version, vocab_version FROM search_state WHERE id = 1")).first()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def ensure_vocabulary(session: Session, vocab_version: int) -> None:
+    """Load the synonym groups into this process's query reader when they changed since it last looked."""
+    voc = tokens.vocabulary
+    if voc.version == vocab_version:
+        return
+    with _vocab_lock:
+        if voc.version == vocab_version:
+            return
+        groups = session.execute(text("SELECT terms FROM search_synonym_group ORDER BY id")).scalars().all()
+        voc.set_synonyms(groups, vocab_version)
+
+
+def cached(kind: str, key: tuple, versions: tuple[int, int]) -> Any:
+    with _cache_lock:
+        return _cache.get((kind, versions, key))
+
+
+def remember(kind: str, key: tuple, versions: tuple[int, int], value: Any) -> None:
+    with _cache_lock:
+        _cache[(kind, versions, key)] = value
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def search(session: Session, params: SearchParams) -> SearchResult:
+    versions = state(session)
+    ensure_vocabulary(session, versions[1])
+    key = params.key()
+    hit = cached("search", key, versions)
+    if hit is not None:
+        return hit
+    result = _run(session, params)
+    remember("search", key, versions, result)
+    return result
+
+
+def _run(session: Session, params: SearchParams) -> SearchResult:
+    parsed = tokens.parse_query(params.q) if params.q.strip() else None
+    if parsed is not None and parsed.empty:
+        parsed = None
+    active = params.active()
+    if parsed is None and not (active.get("category") or active.get("kind")):
+        return SearchResult(params, None, 0, [], {}, {})
+    bind: dict[str, Any] = {f"f_{name}": value for name, value in active.items() if name != "verified"}
+    bind["type"] = params.type
+    if parsed is not None:
+        match = "d.tsv @@ CAST(:mq AS tsquery)"
+        rank = "ts_rank(d.tsv, CAST(:rq AS tsquery))"
+        bind.update(mq=parsed.match, rq=parsed.rank)
+    else:
+        # Browsing a category without words: only that type, only that kind or category.
+        scope = "category" if active.get("category") else "kind"
+        match = f"d.kind = :type AND d.{scope}_code = :f_{scope}"
+        rank = "0::real"
+
+    def where(skip: tuple[str, ...] = ()) -> str:
+        conds = ["kind = :type"] + [CONDITIONS[n] for n in active if n not in skip]
+        return " AND ".join(conds)
+
+    # Every piece of SQL below is a constant of this module; values travel as bound parameters.
+    facet_sql = []
+    for name in FILTERS[params.type]:
+        skip = EXCLUDES.get(name, (name,))
+        source = FACET_FROM.get(name, "m")
+        facet_sql.append(
+            f"SELECT '{name}' AS f, {FACET_VALUE[name]} AS v, count(*) AS n FROM {source} "
+            f"WHERE {where(skip)} GROUP BY 2"
+        )
+    offset = (params.page - 1) * params.page_size
+    bind.update(limit=params.page_size, offset=offset)
+    sql = f"""
+        WITH m AS MATERIALIZED (
+            SELECT d.id, d.kind, d.kind_code, d.category_code, d.town_code, d.park_group, d.storage,
+                   d.cert_kinds, d.brand_levels, d.price_min, d.price_max, d.listed_at, d.boost, {rank} AS rank
+            FROM search_doc d WHERE {match}
+        ),
+        h AS (
+            SELECT id, rank, row_number() OVER (ORDER BY {ORDER[params.sort]}) AS pos FROM m
+            WHERE {where()} ORDER BY {ORDER[params.sort]} LIMIT :limit OFFSET :offset
+        )
+        SELECT
+            (SELECT coalesce(json_object_agg(kind, n), '{{}}')
+               FROM (SELECT kind, count(*) AS n FROM m GROUP BY kind) t),
+            (SELECT count(*) FROM m WHERE {where()}),
+            (SELECT coalesce(json_agg(json_build_array(d.kind, d.ref_id, d.display, h.rank) ORDER BY h.pos), '[]')
+               FROM h JOIN search_doc d ON d.id = h.id),
+            (SELECT coalesce(json_agg(json_build_array(f, v, n)), '[]') FROM ({" UNION ALL ".join(facet_sql)}) fc)
+    """
+    types, total, hits, facet_rows = session.execute(text(sql), bind).one()
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FILTERS[params.type]}
+    for name, value, n in facet_rows:
+        if value is not None:
+            facets[name].append((value, n))
+    for values in facets.values():
+        values.sort(key=lambda vn: (-vn[1], vn[0]))
+    items = [_item(kind, ref_id, display, score, parsed) for kind, ref_id, display, score in hits]
+    result = SearchResult(params, parsed, total, items, facets, types)
+    if total == 0 and parsed is not None:
+        result.did_you_mean = did_you_mean(session, parsed)
+    return result
+
+
+URLS = {"product": "/products/{}", "enterprise": "/enterprises/{}", "base": "/bases/{}", "brand": "/brands/{}"}
+
+
+def _item(kind: str, ref_id: int, display: dict, score: float, parsed: tokens.ParsedQuery | None) -> dict[str, Any]:
+    name = display.get("name", "")
+    spans = tokens.highlight_spans(name, parsed) if parsed else []
+    return {
+        "type": kind,
+        "id": ref_id,
+        "url": URLS[kind].format(ref_id),
+        **display,
+        "highlight": [list(s) for s in spans],
+        "name_parts": tokens.segments(name, spans),
+        "score": round(float(score), 5),
+    }
+
+
+def did_you_mean(session: Session, parsed: tokens.ParsedQuery) -> list[str]:
+    """Known terms that sound or spell nearly like the query (for a page with no results)."""
+    letters = "".join(
+        "".join(tokens.pinyin_of(run)) if tokens.CJK.fullmatch(run) else run
+        for run in tokens.RUN.findall(parsed.text)
+        if not run.isdigit()
+    )
+    out: list[str] = []
+    if letters:
+        voc = tokens.vocabulary
+        voc.ensure_loaded()
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        cutoff = max(1, len(letters) // 3)
+        for key, _, _ in process.extract(
+            letters, list(voc.pinyin_terms), scorer=Levenshtein.distance, score_cutoff=cutoff, limit=5
+        ):
+            term = voc.pinyin_terms[key]
+            if term not in out and term != parsed.text:
+                out.append(term)
+    return out[:5]
+
+
+# --- suggestions ---------------------------------------------------------------------------------------------------
+
+SUGGEST_SQL = text(
+    """
+    SELECT term, source, ref_id, max(weight) AS w FROM search_term
+    WHERE key LIKE :prefix
+    GROUP BY term, source, ref_id
+    ORDER BY max(weight) DESC, length(term), term
+    LIMIT :limit
+    """
+)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str  # what goes into the search box
+    term: str  # the suggested term itself
+    source: str
+    url: str | None  # an enterprise or brand opens directly
+
+
+def suggest(session: Session, q: str, *, limit: int = 8) -> list[Suggestion]:
+    norm = " ".join(tokens.normalize(q).split())[:60]
+    if not norm:
+        return []
+    versions = state(session)
+    hit = cached("suggest", (norm, limit), versions)
+    if hit is not None:
+        return hit
+    head, _, last = norm.rpartition(" ")
+    prefix = last.replace("\\", "").replace("%", "").replace("_", "")
+    out: list[Suggestion] = []
+    if prefix:
+        rows = session.execute(SUGGEST_SQL, {"prefix": prefix + "%", "limit": limit}).all()
+        for term, source, ref_id, _ in rows:
+            url = URLS[source].format(ref_id) if source in ("enterprise", "brand") and ref_id else None
+            out.append(Suggestion(f"{head} {term}".strip(), term, source, url))
+    remember("suggest", (norm, limit), versions, out)
+    return out
+
+
+def with_page(params: SearchParams, page: int) -> SearchParams:
+    return replace(params, page=page)

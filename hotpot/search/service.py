@@ -1,0 +1,194 @@
+"""Search use cases: searching and suggesting (engine), the synonym list, the index's state and rebuild."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from hotpot.audit import service as audit
+from hotpot.auth.models import User
+from hotpot.resources import resource_dir
+from hotpot.search import indexer
+from hotpot.search import text as tokens
+from hotpot.search.engine import SearchParams, SearchResult, Suggestion
+from hotpot.search.engine import search as run_search
+from hotpot.search.engine import suggest as run_suggest
+from hotpot.search.models import SearchDoc, SearchState, SynonymGroup
+from hotpot.search.terms import rebuild_dictionary_terms
+from hotpot.validation import FieldErrors, StaleVersion, check_version
+
+
+def search(session: Session, params: SearchParams) -> SearchResult:
+    return run_search(session, params)
+
+
+def suggest(session: Session, q: str, *, limit: int = 8) -> list[Suggestion]:
+    return run_suggest(session, q, limit=limit)
+
+
+# --- state -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    stored_version: str | None
+    current_version: str
+    reindexed_at: datetime | None
+    documents: dict[str, int]
+
+    @property
+    def needs_reindex(self) -> bool:
+        return self.stored_version != self.current_version
+
+
+def status(session: Session) -> IndexStatus:
+    row = session.get(SearchState, 1)
+    counts = {k: n for k, n in session.execute(select(SearchDoc.kind, func.count()).group_by(SearchDoc.kind))}  # noqa: C416
+    return IndexStatus(
+        stored_version=row.tokenizer_version if row else None,
+        current_version=tokens.tokenizer_version(),
+        reindexed_at=row.reindexed_at if row else None,
+        documents=counts,
+    )
+
+
+def reindex(session: Session, *, progress=None) -> dict[str, int]:
+    return indexer.reindex(session, progress=progress)
+
+
+# --- synonyms ----------------------------------------------------------------------------------------------------
+
+MAX_TERMS = 12
+
+
+def synonym_groups(session: Session) -> list[SynonymGroup]:
+    return list(session.scalars(select(SynonymGroup).order_by(SynonymGroup.id)))
+
+
+def load_seed_synonyms(session: Session) -> int:
+    """Add the groups of seed_data/search_synonyms.csv whose first term the list lacks (admins' edits stay)."""
+    known = {t for g in session.scalars(select(SynonymGroup.terms)) for t in g}
+    added = 0
+    with (resource_dir("seed_data") / "search_synonyms.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            terms = [t.strip() for t in row["terms"].split("|") if t.strip()]
+            if terms and terms[0] not in known:
+                session.add(SynonymGroup(terms=terms, note=row.get("note") or None))
+                known.update(terms)
+                added += 1
+    if added:
+        _vocabulary_changed(session)
+    return added
+
+
+def parse_terms(raw: str) -> list[str]:
+    """Terms separated by commas, 、, ＝, = or spaces; normalised, each once, in the order given."""
+    for sep in "，,、＝=|；;\n":
+        raw = raw.replace(sep, " ")
+    return list(dict.fromkeys(tokens.normalize(t) for t in raw.split() if t.strip()))
+
+
+def _validate(session: Session, terms: list[str], note: str | None, *, exclude_id: int | None) -> None:
+    errors: dict[str, str] = {}
+    if len(terms) < 2:
+        errors["terms"] = "请至少填写两个词，用逗号或空格分开"
+    elif len(terms) > MAX_TERMS:
+        errors["terms"] = f"一组最多 {MAX_TERMS} 个词"
+    bad = [t for t in terms if len(t) > 30 or not t.isalnum()]
+    if bad and "terms" not in errors:
+        errors["terms"] = "每个词不超过 30 个字，只含中文、字母或数字：" + "、".join(bad[:3])
+    if note and len(note) > 200:
+        errors["note"] = "说明不超过 200 个字"
+    taken = {
+        t: g.id
+        for g in session.scalars(select(SynonymGroup).where(SynonymGroup.id != (exclude_id or 0)))
+        for t in g.terms
+    }
+    clash = [t for t in terms if t in taken]
+    if clash and "terms" not in errors:
+        errors["terms"] = "这些词已在其他同义词组中：" + "、".join(clash[:5])
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _vocabulary_changed(session: Session) -> None:
+    session.flush()
+    session.execute(
+        text(
+            "UPDATE search_state SET vocab_version = nextval('search_version_seq'),"
+            " data_version = nextval('search_version_seq')"
+        )
+    )
+    rebuild_dictionary_terms(session)
+
+
+def add_group(session: Session, *, user: User, raw_terms: str, note: str | None) -> SynonymGroup:
+    terms = parse_terms(raw_terms)
+    note = (note or "").strip() or None
+    _validate(session, terms, note, exclude_id=None)
+    group = SynonymGroup(terms=terms, note=note)
+    session.add(group)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="search.synonyms.add",
+        entity_type="synonym_group",
+        entity_id=group.id,
+        after=_snapshot(group),
+    )
+    _vocabulary_changed(session)
+    return group
+
+
+def edit_group(
+    session: Session, *, user: User, group: SynonymGroup, raw_terms: str, note: str | None, version: int | None
+) -> SynonymGroup:
+    check_version(group, version)
+    terms = parse_terms(raw_terms)
+    note = (note or "").strip() or None
+    _validate(session, terms, note, exclude_id=group.id)
+    before = _snapshot(group)
+    group.terms = terms
+    group.note = note
+    group.version += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="search.synonyms.edit",
+        entity_type="synonym_group",
+        entity_id=group.id,
+        before=before,
+        after=_snapshot(group),
+    )
+    _vocabulary_changed(session)
+    return group
+
+
+def delete_group(session: Session, *, user: User, group: SynonymGroup, version: int | None) -> None:
+    check_version(group, version)
+    before = _snapshot(group)
+    session.delete(group)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="search.synonyms.delete",
+        entity_type="synonym_group",
+        entity_id=group.id,
+        before=before,
+    )
+    _vocabulary_changed(session)
+
+
+def _snapshot(group: SynonymGroup) -> dict[str, Any]:
+    return {"terms": list(group.terms), "note": group.note}
+
+
+__all__ = ["SearchParams", "StaleVersion", "Suggestion"]

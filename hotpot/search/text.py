@@ -1,0 +1,474 @@
+"""Text → tokens, for documents and for queries, the same way on both sides.
+
+A document's tokens (lexemes of a 'simple' tsvector, built here rather than by PostgreSQL's parser):
+- Chinese: every character, every pair of adjacent characters, and jieba's words (with our trade dictionary);
+- pinyin of the name-like fields: each syllable, each pair of adjacent syllables joined ("maodu"), the whole
+  pinyin of longer words ("huoguodiliao"), and initials of pairs and words ("md", "hgdl");
+- Latin letters and digits as they are, and quantities normalised to grams or millilitres ("5斤" → "2500g").
+Each lexeme keeps the best weight of the fields it came from: A name, B name pinyin / category and brand,
+C their pinyin / enterprise, D description.
+
+A query is read into groups that must all match (AND); each group is an OR of alternatives: the exact Chinese
+(its pairs), the same sounds (pinyin pairs: 毛度 finds 毛肚), the trade synonyms, and for Latin input full or
+partial pinyin, initials, and the nearest known pinyin when the input is misspelt (yachnag → yachang).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import jieba
+import opencc
+from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PINYIN_DICT
+from pypinyin.style import convert as convert_pinyin
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from hotpot.resources import resource_dir
+
+# Bump when the way documents are tokenized changes: `hotpot search status` then asks for a reindex.
+ALGORITHM_VERSION = 1
+
+jieba.setLogLevel(logging.WARNING)
+_t2s = opencc.OpenCC("t2s")
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:\.[0-9]+)?")
+QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|千克|公斤|g|克|斤|两|ml|毫升|l|升)(?![a-z])")
+UNIT_FACTOR = {"kg": 1000, "千克": 1000, "公斤": 1000, "g": 1, "克": 1, "斤": 500, "两": 50}
+VOLUME_FACTOR = {"ml": 1, "毫升": 1, "l": 1000, "升": 1000}
+VOWELS = set("aeiouv")
+
+
+def normalize(text: str) -> str:
+    """Full-width → half-width, lower case, traditional → simplified."""
+    return _t2s.convert(unicodedata.normalize("NFKC", text).lower())
+
+
+def quantities(text: str) -> list[str]:
+    """Normalised quantities in a normalized text: '2.5kg' and '5斤' both give '2500g'."""
+    out = []
+    for number, unit in QUANTITY.findall(text):
+        value = float(number)
+        if unit in UNIT_FACTOR:
+            out.append(f"{value * UNIT_FACTOR[unit]:g}g")
+        else:
+            out.append(f"{value * VOLUME_FACTOR[unit]:g}ml")
+    return out
+
+
+# --- pinyin ------------------------------------------------------------------------------------------------------
+
+SYLLABLES: frozenset[str] = frozenset(
+    s
+    for value in PINYIN_DICT.values()
+    for p in value.split(",")
+    if (s := convert_pinyin(p, Style.NORMAL, strict=True)) and s.isalpha() and VOWELS & set(s)
+)
+SYLLABLE_PREFIXES: frozenset[str] = frozenset(s[:i] for s in SYLLABLES for i in range(1, len(s) + 1))
+MAX_SYLLABLE = max(map(len, SYLLABLES))
+
+
+@lru_cache(maxsize=50_000)
+def pinyin_of(word: str) -> tuple[str, ...]:
+    """Toneless pinyin of each character of a Chinese word (ü as v), chosen in context."""
+    return tuple(lazy_pinyin(word, style=Style.NORMAL, errors=lambda chars: list(chars)))
+
+
+@lru_cache(maxsize=20_000)
+def split_pinyin(letters: str) -> tuple[tuple[str, ...], str] | None:
+    """Split Latin letters into whole syllables plus at most one unfinished one at the end.
+
+    'huoguodil' → (('huo', 'guo', 'di'), 'l'); 'maodu' → (('mao', 'du'), ''); 'hgdl' → None.
+    Fewest pieces win, so 'xian' is one syllable, not xi'an.
+    """
+    n = len(letters)
+    best: dict[int, tuple[int, tuple[str, ...], str] | None] = {n: (0, (), "")}
+
+    def solve(i: int) -> tuple[int, tuple[str, ...], str] | None:
+        if i in best:
+            return best[i]
+        options = []
+        for j in range(min(n, i + MAX_SYLLABLE), i, -1):
+            piece = letters[i:j]
+            if piece in SYLLABLES:
+                rest = solve(j)
+                if rest is not None:
+                    options.append((rest[0] + 1, (piece, *rest[1]), rest[2]))
+        if not options and letters[i:] in SYLLABLE_PREFIXES:
+            options.append((1, (), letters[i:]))
+        best[i] = min(options, key=lambda o: (o[0], o[2] != "")) if options else None
+        return best[i]
+
+    result = solve(0)
+    return None if result is None else (result[1], result[2])
+
+
+# --- the dictionary, synonyms and pinyin vocabulary ----------------------------------------------------------------
+
+
+def dictionary_path():
+    return resource_dir("seed_data") / "search_dictionary.txt"
+
+
+def dictionary_words() -> list[tuple[str, int]]:
+    words = []
+    for line in dictionary_path().read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            parts = line.split()
+            words.append((normalize(parts[0]), int(parts[1]) if len(parts) > 1 else 2000))
+    return words
+
+
+@lru_cache(maxsize=1)
+def tokenizer_version() -> str:
+    """The algorithm version and a digest of the trade dictionary: what the stored index was built with."""
+    digest = hashlib.sha256(dictionary_path().read_bytes()).hexdigest()[:8]
+    return f"{ALGORITHM_VERSION}-{digest}"
+
+
+class Vocabulary:
+    """The words the query reader knows: jieba with our dictionary, synonym groups, pinyin of known terms."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.jieba = jieba.Tokenizer()
+        self.jieba.tmp_dir = None
+        self.synonyms: dict[str, tuple[str, ...]] = {}
+        self.pinyin_terms: dict[str, str] = {}  # "yachang" → "鸭肠"
+        self.version: int | None = None
+        self._base_words: set[str] = set()
+
+    def ensure_loaded(self) -> None:
+        if self._base_words:
+            return
+        with self.lock:
+            if self._base_words:
+                return
+            self.jieba.initialize()
+            words = dictionary_words()
+            for word, freq in words:
+                self.jieba.add_word(word, freq)
+                self._learn(word)
+            self._base_words = {w for w, _ in words}
+
+    def _learn(self, term: str) -> None:
+        if CJK.fullmatch(term) and len(term) >= 2:
+            self.pinyin_terms.setdefault("".join(pinyin_of(term)), term)
+
+    def set_synonyms(self, groups: Iterable[Iterable[str]], version: int) -> None:
+        self.ensure_loaded()
+        table: dict[str, set[str]] = {}
+        for group in groups:
+            terms = [normalize(t) for t in group if t.strip()]
+            for t in terms:
+                table.setdefault(t, set()).update(x for x in terms if x != t)
+        with self.lock:
+            for term in table:
+                if term not in self._base_words and CJK.fullmatch(term):
+                    self.jieba.add_word(term, 2000)
+                self._learn(term)
+            self.synonyms = {t: tuple(sorted(s)) for t, s in table.items()}
+            self.version = version
+
+    def words(self, run: str) -> list[str]:
+        """A query's Chinese run cut into words; single characters in a row stay together (毛度, 黄猴)."""
+        self.ensure_loaded()
+        out: list[str] = []
+        loose = ""
+        for w in self.jieba.cut(run, HMM=False):
+            if len(w) == 1:
+                loose += w
+                continue
+            if loose:
+                out.append(loose)
+                loose = ""
+            out.append(w)
+        if loose:
+            out.append(loose)
+        return out
+
+    def search_words(self, run: str) -> list[str]:
+        self.ensure_loaded()
+        return [w for w in self.jieba.cut_for_search(run, HMM=False) if len(w) >= 2]
+
+    def nearest_pinyin(self, letters: str, limit: int = 3) -> list[tuple[str, str]]:
+        """Known terms whose pinyin is within a small edit distance (swaps count once): 'yachnag' → 鸭肠."""
+        self.ensure_loaded()
+        cutoff = 1 if len(letters) <= 5 else 2 if len(letters) <= 10 else 3
+        keys = [k for k in self.pinyin_terms if abs(len(k) - len(letters)) <= cutoff]
+        found = process.extract(letters, keys, scorer=OSA.distance, score_cutoff=cutoff, limit=limit)
+        if not found:
+            return []
+        closest = min(f[1] for f in found)
+        return [(key, self.pinyin_terms[key]) for key, distance, _ in found if distance == closest]
+
+
+vocabulary = Vocabulary()
+
+
+# --- documents ---------------------------------------------------------------------------------------------------
+
+WEIGHTS = "ABCD"
+
+
+def _demote(weight: str) -> str:
+    return WEIGHTS[min(3, WEIGHTS.index(weight) + 1)]
+
+
+@lru_cache(maxsize=100_000)
+def _field_lexemes(text: str, with_pinyin: bool) -> tuple[tuple[str, bool], ...]:
+    """Lexemes of one field's text, each marked True when it is pinyin (weighted one step lower)."""
+    norm = normalize(text)
+    out: dict[str, bool] = {}
+    for q in quantities(norm):
+        out[q] = False
+    for run in RUN.findall(norm):
+        if not CJK.fullmatch(run):
+            out.setdefault(run, False)
+            continue
+        for i, ch in enumerate(run):
+            out.setdefault(ch, False)
+            if i + 1 < len(run):
+                out.setdefault(run[i : i + 2], False)
+        for w in vocabulary.search_words(run):
+            out.setdefault(w, False)
+        if with_pinyin:
+            syl = pinyin_of(run)
+            for i, s in enumerate(syl):
+                out.setdefault(s, True)
+                if i + 1 < len(syl):
+                    out.setdefault(s + syl[i + 1], True)
+                    out.setdefault(s[0] + syl[i + 1][0], True)
+            for w in vocabulary.search_words(run):
+                if len(w) >= 3:
+                    wp = pinyin_of(w)
+                    out.setdefault("".join(wp), True)
+                    out.setdefault("".join(p[0] for p in wp), True)
+    return tuple(out.items())
+
+
+def tsvector_literal(fields: Iterable[tuple[str | None, str, bool]]) -> str:
+    """The tsvector text of (text, weight, with_pinyin) fields: every lexeme once, with its best weight."""
+    best: dict[str, str] = {}
+    for text, weight, with_pinyin in fields:
+        if not text:
+            continue
+        for lexeme, is_pinyin in _field_lexemes(text, with_pinyin):
+            w = _demote(weight) if is_pinyin else weight
+            if lexeme not in best or w < best[lexeme]:
+                best[lexeme] = w
+    return " ".join(f"{quote(lex)}:1{w}" for lex, w in best.items())
+
+
+def quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# --- queries -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # the normalized query
+    match: str  # tsquery text: every group must match
+    rank: str  # tsquery text: every alternative OR-ed, so ts_rank scores how much of it a document holds
+    marks: set[str] = field(default_factory=set)  # Chinese strings to highlight
+    sounds: dict[str, bool] = field(default_factory=dict)  # pinyin or initials to highlight by sound → prefix ok
+    understood: list[str] = field(default_factory=list)  # "yachnag → 鸭肠": what the reader corrected
+
+    @property
+    def empty(self) -> bool:
+        return not self.match
+
+
+def _and(parts: list[str]) -> str:
+    parts = [p for p in dict.fromkeys(parts) if p]
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
+
+
+def _or(parts: list[str]) -> str:
+    parts = [p for p in dict.fromkeys(parts) if p]
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+
+
+def _chinese_exact(word: str) -> tuple[str, list[str]]:
+    """A Chinese word as pairs that must all be present (a part of a longer word matches too)."""
+    if len(word) == 1:
+        return quote(word), [quote(word)]
+    pairs = [quote(word[i : i + 2]) for i in range(len(word) - 1)]
+    leaves = [*pairs]
+    expr = _and(pairs)
+    if len(word) >= 3:
+        leaves.append(quote(word))
+        expr = _or([quote(word), expr])
+    return expr, leaves
+
+
+def _pinyin_pairs(syllables: tuple[str, ...], partial: str = "", *, open_end: bool = True) -> tuple[str, list[str]]:
+    """Syllables as joined pairs; the last one is a prefix when typed input may be unfinished."""
+    seq = [*syllables, partial] if partial else list(syllables)
+    if len(seq) == 1:
+        only = seq[0]
+        leaf = f"{quote(only)}:*" if partial else quote(only)
+        return leaf, [leaf]
+    leaves = []
+    for i in range(len(seq) - 1):
+        pair = seq[i] + seq[i + 1]
+        last = open_end and i == len(seq) - 2
+        leaves.append(f"{quote(pair)}:*" if last else quote(pair))
+    return _and(leaves), leaves
+
+
+def _initials(letters: str) -> tuple[str, list[str]]:
+    if len(letters) == 1:
+        leaf = f"{quote(letters)}:*"
+        return leaf, [leaf]
+    whole = f"{quote(letters)}:*" if len(letters) >= 3 else quote(letters)
+    if len(letters) == 2:
+        return whole, [whole]
+    pairs = [quote(letters[i : i + 2]) for i in range(len(letters) - 1)]
+    return _or([whole, _and(pairs)]), [whole, *pairs]
+
+
+def parse_query(q: str) -> ParsedQuery:
+    voc = vocabulary
+    norm = " ".join(normalize(q).split())[:100]
+    groups: list[str] = []
+    leaves: list[str] = []
+    parsed = ParsedQuery(text=norm, match="", rank="")
+    spec_tokens = set(quantities(norm))
+    for qty in spec_tokens:
+        groups.append(quote(qty))
+        leaves.append(quote(qty))
+    scrubbed = QUANTITY.sub(" ", norm)
+    for run in RUN.findall(scrubbed):
+        if CJK.fullmatch(run):
+            for word in voc.words(run):
+                alts, word_leaves = [], []
+                expr, lv = _chinese_exact(word)
+                alts.append(expr)
+                word_leaves += lv
+                parsed.marks.add(word)
+                if len(word) >= 2:
+                    expr, lv = _pinyin_pairs(pinyin_of(word), open_end=False)
+                    alts.append(expr)
+                    word_leaves += lv
+                    parsed.sounds["".join(pinyin_of(word))] = False
+                for syn in voc.synonyms.get(word, ()):
+                    expr, lv = _chinese_exact(syn)
+                    alts.append(expr)
+                    word_leaves += lv
+                    parsed.marks.add(syn)
+                groups.append(_or(alts))
+                leaves += word_leaves
+            continue
+        # Latin letters and digits: raw prefix, pinyin (whole or unfinished), initials, or the nearest pinyin.
+        alts = [f"{quote(run)}:*"]
+        run_leaves = [*alts]
+        if run.isalpha():
+            split = split_pinyin(run)
+            if split is not None and (len(split[0]) + bool(split[1])) >= 2:
+                expr, lv = _pinyin_pairs(*split)
+                alts.append(expr)
+                run_leaves += lv
+                parsed.sounds[run] = bool(split[1])
+            elif split is not None:
+                parsed.sounds[run] = bool(split[1])
+                if not split[1]:
+                    run_leaves.append(quote(run))
+            if not VOWELS & set(run):
+                expr, lv = _initials(run)
+                alts.append(expr)
+                run_leaves += lv
+                parsed.sounds[run] = True
+            elif split is None:
+                for key, term in voc.nearest_pinyin(run, limit=2):
+                    syl = split_pinyin(key)
+                    if syl:
+                        expr, lv = _pinyin_pairs(*syl)
+                        alts.append(expr)
+                        run_leaves += lv
+                        parsed.sounds[key] = False
+                        parsed.marks.add(term)
+                        parsed.understood.append(f"{run} → {term}")
+        groups.append(_or(alts))
+        leaves += run_leaves
+    parsed.match = _and(groups)
+    parsed.rank = " | ".join(dict.fromkeys(leaves))
+    return parsed
+
+
+# --- highlighting --------------------------------------------------------------------------------------------------
+
+
+def highlight_spans(name: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
+    """Character ranges of `name` that the query matched: by characters or by sound (pinyin or initials)."""
+    if not name or parsed.empty:
+        return []
+    norm = normalize(name)
+    if len(norm) != len(name):  # NFKC changed the length: highlight nothing rather than the wrong place
+        return []
+    hit = [False] * len(norm)
+    for mark in parsed.marks:
+        start = norm.find(mark)
+        while mark and start != -1:
+            for i in range(start, start + len(mark)):
+                hit[i] = True
+            start = norm.find(mark, start + 1)
+    if parsed.sounds:
+        syl = _char_pinyin(norm)
+        for target, allow_prefix in parsed.sounds.items():
+            if len(target) < 2:
+                continue
+            for use_initials in (False, True):
+                for i in range(len(norm)):
+                    acc, j = "", i
+                    while j < len(norm) and syl[j] and len(acc) < len(target):
+                        acc += syl[j][0] if use_initials else syl[j]
+                        j += 1
+                    if acc == target or (allow_prefix and j > i and acc.startswith(target)):
+                        for k in range(i, j):
+                            hit[k] = True
+    spans: list[tuple[int, int]] = []
+    for i, on in enumerate(hit):
+        if on and spans and spans[-1][1] == i:
+            spans[-1] = (spans[-1][0], i + 1)
+        elif on:
+            spans.append((i, i + 1))
+    return spans
+
+
+@lru_cache(maxsize=20_000)
+def _char_pinyin(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for ch in text:
+        out.append(pinyin_of(ch)[0] if CJK.fullmatch(ch) else "")
+    return tuple(out)
+
+
+def segments(name: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """`name` cut into (text, matched) pieces for a template to wrap in <mark>."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in spans:
+        if start > pos:
+            out.append((name[pos:start], False))
+        out.append((name[start:end], True))
+        pos = end
+    if pos < len(name):
+        out.append((name[pos:], False))
+    return out
