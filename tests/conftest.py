@@ -65,13 +65,26 @@ def database_url(server_url: str) -> str:
     url = pg.normalize_url(configured) if configured else fresh_database(server_url, "hotpot_test")
     migrate.upgrade(url)
     from hotpot.reference import service as reference
+    from hotpot.search import service as search
 
     engine = create_engine(url)
     with Session(engine) as session:
         reference.load_reference(session)
+        search.load_seed_synonyms(session)
         session.commit()
     engine.dispose()
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_caches():
+    """Search results and synonyms are cached per process by the index's version numbers; the test databases
+    each number their own versions, so a test starts with empty caches."""
+    from hotpot.search import engine as search_engine
+    from hotpot.search import text as search_text
+
+    search_engine.clear_cache()
+    search_text.vocabulary.version = None
 
 
 @pytest.fixture(scope="session")

@@ -177,7 +177,11 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     bind["type"] = params.type
     if parsed is not None:
         match = "d.tsv @@ CAST(:mq AS tsquery)"
+        # A document of a category the query names (毛肚, maodu, md ...) comes before one that merely mentions it.
         rank = "ts_rank(d.tsv, CAST(:rq AS tsquery))"
+        if parsed.tags:
+            rank += " + CASE WHEN d.tsv @@ CAST(:tq AS tsquery) THEN 0.5 ELSE 0 END"
+            bind["tq"] = parsed.tags
         bind.update(mq=parsed.match, rq=parsed.rank)
     else:
         # Browsing a category without words: only that type, only that kind or category.

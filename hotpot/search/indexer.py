@@ -142,7 +142,8 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
             (STORAGE_SHORT.get(r["storage"]), "C", False),
             (r["standard_code"], "D", False),
             (r["description"], "D", False),
-        ]
+        ],
+        tags=[r["category_name"]],
     )
     boost = 0.3 * bool(r["photo_id"]) + 0.1 * min(len(certs), 3) + 0.1 * (r["price_min"] is not None)
     return {
@@ -191,7 +192,8 @@ def enterprise_doc(r: dict[str, Any]) -> dict[str, Any]:
             (" ".join(r["chain_links"] or []), "C", False),
             (r["town_name"], "C", False),
             (r["description"], "D", False),
-        ]
+        ],
+        tags=categories[:8],
     )
     return {
         "kind": "enterprise",

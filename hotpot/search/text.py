@@ -15,6 +15,7 @@ partial pinyin, initials, and the nearest known pinyin when the input is misspel
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import re
@@ -26,7 +27,7 @@ from functools import lru_cache
 
 import jieba
 import opencc
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.constants import PINYIN_DICT
 from pypinyin.style import convert as convert_pinyin
 from rapidfuzz import process
@@ -35,7 +36,7 @@ from rapidfuzz.distance import OSA
 from hotpot.resources import resource_dir
 
 # Bump when the way documents are tokenized changes: `hotpot search status` then asks for a reindex.
-ALGORITHM_VERSION = 1
+ALGORITHM_VERSION = 2
 
 jieba.setLogLevel(logging.WARNING)
 _t2s = opencc.OpenCC("t2s")
@@ -81,6 +82,19 @@ MAX_SYLLABLE = max(map(len, SYLLABLES))
 def pinyin_of(word: str) -> tuple[str, ...]:
     """Toneless pinyin of each character of a Chinese word (ü as v), chosen in context."""
     return tuple(lazy_pinyin(word, style=Style.NORMAL, errors=lambda chars: list(chars)))
+
+
+@lru_cache(maxsize=20_000)
+def readings(ch: str) -> tuple[str, ...]:
+    """Every toneless reading of one character (爪: zhao, zhua), at most three."""
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda chars: list(chars))
+    return tuple(dict.fromkeys(r for r in found[0] if r))[:3] if found else (ch,)
+
+
+def word_readings(word: str) -> list[tuple[str, ...]]:
+    """Each character's readings, the one chosen in context first."""
+    context = pinyin_of(word)
+    return [tuple(dict.fromkeys((c, *readings(ch)))) for ch, c in zip(word, context, strict=False)]
 
 
 @lru_cache(maxsize=20_000)
@@ -145,6 +159,8 @@ class Vocabulary:
         self.jieba.tmp_dir = None
         self.synonyms: dict[str, tuple[str, ...]] = {}
         self.pinyin_terms: dict[str, str] = {}  # "yachang" → "鸭肠"
+        self.initials_terms: dict[str, list[str]] = {}  # "yc" → ["鸭肠", ...]
+        self._sorted_keys: list[str] | None = None
         self.version: int | None = None
         self._base_words: set[str] = set()
 
@@ -163,7 +179,34 @@ class Vocabulary:
 
     def _learn(self, term: str) -> None:
         if CJK.fullmatch(term) and len(term) >= 2:
-            self.pinyin_terms.setdefault("".join(pinyin_of(term)), term)
+            syl = pinyin_of(term)
+            for sound in _sound_variants(term):
+                self.pinyin_terms.setdefault("".join(sound), term)
+            same = self.initials_terms.setdefault("".join(s[0] for s in syl), [])
+            if term not in same:
+                same.append(term)
+            self._sorted_keys = None
+
+    def terms_starting(self, letters: str, limit: int = 5) -> list[str]:
+        """Known terms whose pinyin starts with these letters (xiah → 虾滑), at most `limit`."""
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.pinyin_terms)
+        keys = self._sorted_keys
+        out: list[str] = []
+        i = bisect.bisect_left(keys, letters)
+        while i < len(keys) and keys[i].startswith(letters) and len(out) < limit:
+            if self.pinyin_terms[keys[i]] not in out:
+                out.append(self.pinyin_terms[keys[i]])
+            i += 1
+        return out
+
+    def is_known_prefix(self, letters: str) -> bool:
+        """Whether some known term's pinyin starts with these letters (then they are not a typo)."""
+        if self._sorted_keys is None:
+            self._sorted_keys = sorted(self.pinyin_terms)
+        keys = self._sorted_keys
+        i = bisect.bisect_left(keys, letters)
+        return i < len(keys) and keys[i].startswith(letters)
 
     def set_synonyms(self, groups: Iterable[Iterable[str]], version: int) -> None:
         self.ensure_loaded()
@@ -243,12 +286,14 @@ def _field_lexemes(text: str, with_pinyin: bool) -> tuple[tuple[str, bool], ...]
         for w in vocabulary.search_words(run):
             out.setdefault(w, False)
         if with_pinyin:
-            syl = pinyin_of(run)
-            for i, s in enumerate(syl):
-                out.setdefault(s, True)
-                if i + 1 < len(syl):
-                    out.setdefault(s + syl[i + 1], True)
-                    out.setdefault(s[0] + syl[i + 1][0], True)
+            syl = word_readings(run)
+            for i, here in enumerate(syl):
+                for a in here:
+                    out.setdefault(a, True)
+                    if i + 1 < len(syl):
+                        for b in syl[i + 1]:
+                            out.setdefault(a + b, True)
+                            out.setdefault(a[0] + b[0], True)
             for w in vocabulary.search_words(run):
                 if len(w) >= 3:
                     wp = pinyin_of(w)
@@ -257,9 +302,29 @@ def _field_lexemes(text: str, with_pinyin: bool) -> tuple[tuple[str, bool], ...]
     return tuple(out.items())
 
 
-def tsvector_literal(fields: Iterable[tuple[str | None, str, bool]]) -> str:
-    """The tsvector text of (text, weight, with_pinyin) fields: every lexeme once, with its best weight."""
+TAG = "c:"  # the whole category name
+PART = "c~"  # a word or character of it
+
+
+@lru_cache(maxsize=5_000)
+def _tag_lexemes(term: str) -> tuple[str, ...]:
+    norm = normalize(term)
+    runs = CJK.findall(norm)
+    parts = [*(w for run in runs for w in vocabulary.search_words(run)), *(ch for run in runs for ch in run)]
+    return (TAG + norm, *dict.fromkeys(PART + w for w in [norm, *parts]))
+
+
+def tsvector_literal(fields: Iterable[tuple[str | None, str, bool]], tags: Iterable[str] = ()) -> str:
+    """The tsvector text of (text, weight, with_pinyin) fields: every lexeme once, with its best weight.
+
+    tags (a product's category, an enterprise's categories) become "c:"-prefixed lexemes that no query matches
+    on, but that the rank query counts: a product of the category a buyer names outranks one that only
+    mentions the word.
+    """
     best: dict[str, str] = {}
+    for tag in tags:
+        for lexeme in _tag_lexemes(tag):
+            best[lexeme] = "A"
     for text, weight, with_pinyin in fields:
         if not text:
             continue
@@ -282,6 +347,7 @@ class ParsedQuery:
     text: str  # the normalized query
     match: str  # tsquery text: every group must match
     rank: str  # tsquery text: every alternative OR-ed, so ts_rank scores how much of it a document holds
+    tags: str = ""  # tsquery text of "c:" category tags: a document holding one is of a kind the query names
     marks: set[str] = field(default_factory=set)  # Chinese strings to highlight
     sounds: dict[str, bool] = field(default_factory=dict)  # pinyin or initials to highlight by sound → prefix ok
     understood: list[str] = field(default_factory=list)  # "yachnag → 鸭肠": what the reader corrected
@@ -344,11 +410,20 @@ def _initials(letters: str) -> tuple[str, list[str]]:
     return _or([whole, _and(pairs)]), [whole, *pairs]
 
 
+def _sound_variants(word: str, limit: int = 4) -> list[tuple[str, ...]]:
+    """Readings of a word to try: the one in context, then others of its polyphonic characters (鸭长 → yachang)."""
+    variants: list[tuple[str, ...]] = [()]
+    for options in word_readings(word):
+        variants = [(*v, o) for v in variants for o in options][: limit * 2]
+    return variants[:limit]
+
+
 def parse_query(q: str) -> ParsedQuery:
     voc = vocabulary
     norm = " ".join(normalize(q).split())[:100]
     groups: list[str] = []
     leaves: list[str] = []
+    tags: list[str] = []  # the categories the query names: their products rank first
     parsed = ParsedQuery(text=norm, match="", rank="")
     spec_tokens = set(quantities(norm))
     for qty in spec_tokens:
@@ -357,30 +432,48 @@ def parse_query(q: str) -> ParsedQuery:
     scrubbed = QUANTITY.sub(" ", norm)
     for run in RUN.findall(scrubbed):
         if CJK.fullmatch(run):
-            for word in voc.words(run):
+            words = voc.words(run)
+            word_groups: list[str] = []
+            for word in words:
                 alts, word_leaves = [], []
                 expr, lv = _chinese_exact(word)
                 alts.append(expr)
                 word_leaves += lv
                 parsed.marks.add(word)
                 if len(word) >= 2:
-                    expr, lv = _pinyin_pairs(pinyin_of(word), open_end=False)
-                    alts.append(expr)
-                    word_leaves += lv
-                    parsed.sounds["".join(pinyin_of(word))] = False
+                    for sound in _sound_variants(word):
+                        expr, lv = _pinyin_pairs(sound, open_end=False)
+                        alts.append(expr)
+                        word_leaves += lv
+                        parsed.sounds["".join(sound)] = False
+                tags += [quote(TAG + word), quote(PART + word)]
                 for syn in voc.synonyms.get(word, ()):
                     expr, lv = _chinese_exact(syn)
                     alts.append(expr)
                     word_leaves += lv
+                    tags.append(quote(TAG + syn))
                     parsed.marks.add(syn)
-                groups.append(_or(alts))
+                word_groups.append(_or(alts))
                 leaves += word_leaves
+            if len(words) > 1 and len(run) <= 6:
+                # A wrong character can cut a run into words that are not there (金针姑): try its sound whole.
+                run_alts = [_and(word_groups)]
+                for sound in _sound_variants(run):
+                    expr, lv = _pinyin_pairs(sound, open_end=False)
+                    run_alts.append(expr)
+                    leaves += lv
+                    parsed.sounds["".join(sound)] = False
+                groups.append(_or(run_alts))
+            else:
+                groups += word_groups
             continue
         # Latin letters and digits: raw prefix, pinyin (whole or unfinished), initials, or the nearest pinyin.
         alts = [f"{quote(run)}:*"]
         run_leaves = [*alts]
         if run.isalpha():
             split = split_pinyin(run)
+            if split is not None:
+                tags += [quote(TAG + t) for t in voc.terms_starting(run)]
             if split is not None and (len(split[0]) + bool(split[1])) >= 2:
                 expr, lv = _pinyin_pairs(*split)
                 alts.append(expr)
@@ -394,8 +487,9 @@ def parse_query(q: str) -> ParsedQuery:
                 expr, lv = _initials(run)
                 alts.append(expr)
                 run_leaves += lv
+                tags += [quote(TAG + t) for t in voc.initials_terms.get(run, [])[:5]]
                 parsed.sounds[run] = True
-            elif split is None:
+            elif split is None or (len(run) >= 5 and not voc.is_known_prefix(run)):
                 for key, term in voc.nearest_pinyin(run, limit=2):
                     syl = split_pinyin(key)
                     if syl:
@@ -404,11 +498,13 @@ def parse_query(q: str) -> ParsedQuery:
                         run_leaves += lv
                         parsed.sounds[key] = False
                         parsed.marks.add(term)
+                        tags.append(quote(TAG + term))
                         parsed.understood.append(f"{run} → {term}")
         groups.append(_or(alts))
         leaves += run_leaves
     parsed.match = _and(groups)
     parsed.rank = " | ".join(dict.fromkeys(leaves))
+    parsed.tags = " | ".join(dict.fromkeys(tags))
     return parsed
 
 
@@ -430,18 +526,15 @@ def highlight_spans(name: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
                 hit[i] = True
             start = norm.find(mark, start + 1)
     if parsed.sounds:
-        syl = _char_pinyin(norm)
+        syl = _char_readings(norm)
         for target, allow_prefix in parsed.sounds.items():
             if len(target) < 2:
                 continue
             for use_initials in (False, True):
                 for i in range(len(norm)):
-                    acc, j = "", i
-                    while j < len(norm) and syl[j] and len(acc) < len(target):
-                        acc += syl[j][0] if use_initials else syl[j]
-                        j += 1
-                    if acc == target or (allow_prefix and j > i and acc.startswith(target)):
-                        for k in range(i, j):
+                    end = _sound_end(syl, i, target, use_initials, allow_prefix)
+                    if end is not None:
+                        for k in range(i, end):
                             hit[k] = True
     spans: list[tuple[int, int]] = []
     for i, on in enumerate(hit):
@@ -453,11 +546,26 @@ def highlight_spans(name: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=20_000)
-def _char_pinyin(text: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for ch in text:
-        out.append(pinyin_of(ch)[0] if CJK.fullmatch(ch) else "")
-    return tuple(out)
+def _char_readings(text: str) -> tuple[tuple[str, ...], ...]:
+    """Each character's readings (none for non-Chinese characters)."""
+    return tuple(readings(ch) if CJK.fullmatch(ch) else () for ch in text)
+
+
+def _sound_end(syl, i: int, rest: str, use_initials: bool, allow_prefix: bool) -> int | None:
+    """Where the characters from i on, read aloud (or by initials), spell `rest`; None when they do not."""
+    if not rest:
+        return i
+    if i >= len(syl) or not syl[i]:
+        return None
+    for reading in syl[i]:
+        piece = reading[0] if use_initials else reading
+        if rest.startswith(piece):
+            end = _sound_end(syl, i + 1, rest[len(piece) :], use_initials, allow_prefix)
+            if end is not None:
+                return end
+        elif allow_prefix and piece.startswith(rest):
+            return i + 1
+    return None
 
 
 def segments(name: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
