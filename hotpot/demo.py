@@ -504,7 +504,7 @@ class DemoRegistry:
                 spec=self.rng.choice(c["specs"].split("|")),
                 # Chilled offal is also sold frozen: every third such product in the demo is (no random draw, so the
                 # rest of the demo set stays as it was).
-                storage="frozen" if c["storage"] == "chilled" and (enterprise.id + i) % 3 == 0 else c["storage"],
+                storage="frozen" if c["storage"] == "chilled" and (enterprise.id + i) % 3 == 2 else c["storage"],
                 shelf_life_days=int(c["shelf_life_days"]),
                 standard_code=self.rng.choice(c["standards"].split("|")) if c["standards"] else None,
                 min_order=Decimal(self.rng.choice((1, 5, 10, 20, 50))),

@@ -103,14 +103,17 @@ def test_search_reindex_and_status(run, cli_url):
     assert run("db", "upgrade").exit_code == 0
     assert run("seed", "--demo").exit_code == 0  # the demo seeding builds the index itself
     status = run("search", "status")
-    assert status.exit_code == 0 and "up to date" in status.stdout
+    assert status.exit_code == 0
+    assert "up to date" in status.stdout
     engine = create_engine(cli_url)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE search_state SET tokenizer_version = '0-old'")
     stale = run("search", "status")
-    assert stale.exit_code == 1 and "needs `hotpot search reindex`" in stale.stdout
+    assert stale.exit_code == 1
+    assert "needs `hotpot search reindex`" in stale.stdout
     rebuilt = run("search", "reindex")
-    assert rebuilt.exit_code == 0 and "search index: product" in rebuilt.stdout
+    assert rebuilt.exit_code == 0
+    assert "search index: product" in rebuilt.stdout
     assert run("search", "status").exit_code == 0
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM search_doc WHERE kind = 'product'").scalar() > 500

@@ -148,4 +148,6 @@ def test_every_index_write_bumps_the_version_that_keys_the_caches(db):
 @pytest.mark.parametrize("q", ["", "   "])
 def test_an_empty_query_runs_nothing(db, q):
     result = service.search(db, SearchParams(q=q))
-    assert result.total == 0 and result.items == [] and result.parsed is None
+    assert result.total == 0
+    assert result.items == []
+    assert result.parsed is None

@@ -65,7 +65,8 @@ def test_query_reads_each_form():
 
 def test_query_words_must_all_match():
     parsed = t.parse_query("牛油 火锅底料")
-    assert parsed.match.startswith("(") and " & " in parsed.match
+    assert parsed.match.startswith("(")
+    assert " & " in parsed.match
 
 
 def test_synonyms_are_applied_when_a_query_is_read():

@@ -19,8 +19,10 @@ def test_search_page_shows_highlighted_hits_with_enterprise_and_town(demo_client
     assert response.status_code == 200
     html = response.text
     assert "<mark>毛肚</mark>" in html
-    assert "共找到" in html and "个产品" in html
-    assert 'class="facets"' in html and "储存方式" in html
+    assert "共找到" in html
+    assert "个产品" in html
+    assert 'class="facets"' in html
+    assert "储存方式" in html
     assert "（演示）</a> · " in html  # the enterprise, then its town
 
 
@@ -74,10 +76,14 @@ def test_the_header_and_home_page_carry_the_search_box(client):
 def test_api_search_returns_items_total_and_facets(demo_client):
     body = demo_client.get("/api/v1/search", params={"q": "毛肚", "storage": "chilled", "page_size": 5}).json()
     assert set(body) >= {"items", "total", "facets", "types"}
-    assert body["total"] > 5 and len(body["items"]) == 5
+    assert body["total"] > 5
+    assert len(body["items"]) == 5
     first = body["items"][0]
-    assert first["type"] == "product" and first["url"] == f"/products/{first['id']}"
-    assert first["detail"]["storage"] == "冷藏" and first["detail"]["enterprise"] and first["detail"]["town"]
+    assert first["type"] == "product"
+    assert first["url"] == f"/products/{first['id']}"
+    assert first["detail"]["storage"] == "冷藏"
+    assert first["detail"]["enterprise"]
+    assert first["detail"]["town"]
     assert first["highlight"]
     assert {"value": "chilled", "label": "冷藏", "count": body["total"]} in body["facets"]["storage"]
     assert body["types"]["product"] >= body["total"]
@@ -114,7 +120,9 @@ def test_an_admin_adds_a_synonym_group_that_search_applies_at_once(client, db):
     assert client.get("/api/v1/search", params={"q": "牛草肚"}).json()["total"] == 0
     log_in(client, make_user(db, role="admin").email)
     page = client.get("/admin/search")
-    assert page.status_code == 200 and "搜索词库" in page.text and "牛百叶" in page.text
+    assert page.status_code == 200
+    assert "搜索词库" in page.text
+    assert "牛百叶" in page.text
     response = client.post("/admin/search/synonyms", data={"terms": "牛草肚、牛肚板", "note": "测试"})
     assert response.status_code == 303
     assert client.get("/api/v1/search", params={"q": "牛草肚"}).json()["total"] == 1
@@ -127,9 +135,11 @@ def test_bad_synonym_groups_are_refused_next_to_the_field(client, db):
     log_in(client, make_user(db, role="admin").email)
     response = client.post("/admin/search/synonyms", data={"terms": "孤单"})
     assert response.status_code == 422
-    assert 'id="err_terms"' in response.text and "至少填写两个词" in response.text
+    assert 'id="err_terms"' in response.text
+    assert "至少填写两个词" in response.text
     response = client.post("/admin/search/synonyms", data={"terms": "毛肚，新叫法"})
-    assert response.status_code == 422 and "已在其他同义词组中" in response.text
+    assert response.status_code == 422
+    assert "已在其他同义词组中" in response.text
     assert db.scalars(select(SynonymGroup).where(any_(SynonymGroup.terms) == "新叫法")).first() is None
 
 
@@ -140,11 +150,13 @@ def test_an_admin_edits_and_deletes_a_group_and_stale_forms_get_a_conflict(clien
     group_id = group.id
     log_in(client, make_user(db, role="admin").email)
     form = client.get(f"/admin/search/synonyms/{group.id}/edit")
-    assert form.status_code == 200 and "甲词，乙词" in form.text
+    assert form.status_code == 200
+    assert "甲词，乙词" in form.text
     ok = client.post(f"/admin/search/synonyms/{group.id}", data={"terms": "甲词 丙词", "version": "1"})
     assert ok.status_code == 303
     db.refresh(group)
-    assert group.terms == ["甲词", "丙词"] and group.version == 2
+    assert group.terms == ["甲词", "丙词"]
+    assert group.version == 2
     stale = client.post(f"/admin/search/synonyms/{group.id}", data={"terms": "甲词 丁词", "version": "1"})
     assert stale.status_code == 409
     gone = client.post(f"/admin/search/synonyms/{group.id}/delete", data={"version": "2"})
