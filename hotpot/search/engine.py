@@ -59,10 +59,10 @@ FACET_FROM = {"cert": "m, unnest(m.cert_kinds) AS c(v)", "brand_level": "m, unne
 EXCLUDES = {"kind": ("kind", "category"), "category": ("category",)}
 
 ORDER = {
-    "relevance": "rank DESC, boost DESC, listed_at DESC NULLS LAST, id DESC",
-    "newest": "listed_at DESC NULLS LAST, id DESC",
-    "price": "price_min ASC NULLS LAST, rank DESC, id DESC",
-    "price_desc": "price_max DESC NULLS LAST, rank DESC, id DESC",
+    "relevance": "{t}rank DESC, {t}boost DESC, {t}listed_at DESC NULLS LAST, {t}id DESC",
+    "newest": "{t}listed_at DESC NULLS LAST, {t}id DESC",
+    "price": "{t}price_min ASC NULLS LAST, {t}rank DESC, {t}id DESC",
+    "price_desc": "{t}price_max DESC NULLS LAST, {t}rank DESC, {t}id DESC",
 }
 
 
@@ -177,16 +177,16 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     bind["type"] = params.type
     if parsed is not None:
         match = "d.tsv @@ CAST(:mq AS tsquery)"
-        # A document of a category the query names (毛肚, maodu, md ...) comes before one that merely mentions it.
-        rank = "ts_rank(d.tsv, CAST(:rq AS tsquery))"
-        if parsed.tags:
-            rank += " + CASE WHEN d.tsv @@ CAST(:tq AS tsquery) THEN 0.5 ELSE 0 END"
-            bind["tq"] = parsed.tags
-        bind.update(mq=parsed.match, rq=parsed.rank)
+        bind.update(mq=parsed.match, rq=parsed.rank, codes=sorted(parsed.codes))
+        # A record of a category the query names (毛肚, maodu, md, 牛百叶 ...) comes before one that merely
+        # mentions it; within each tier the name decides (ts_rank over the short name vector).
+        bonus = "CASE WHEN d.tags && CAST(:codes AS varchar[]) THEN 1 ELSE 0 END"
+        rank = "m.bonus + ts_rank(m.rank_tsv, CAST(:rq AS tsquery))"
     else:
         # Browsing a category without words: only that type, only that kind or category.
         scope = "category" if active.get("category") else "kind"
         match = f"d.kind = :type AND d.{scope}_code = :f_{scope}"
+        bonus = "0"
         rank = "0::real"
 
     def where(skip: tuple[str, ...] = ()) -> str:
@@ -194,38 +194,80 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
         return " AND ".join(conds)
 
     # Every piece of SQL below is a constant of this module; values travel as bound parameters.
-    facet_sql = []
+    # Column facets: one pass over the matches with GROUPING SETS. A facet counts the matches that pass every
+    # chosen filter but its own, so each distinct "all filters but one" condition becomes one count column.
+    columns = [n for n in FILTERS[params.type] if n not in FACET_FROM and n != "verified"]
+    conditions: dict[str, str] = {}
+    facet_count: dict[str, str] = {}
+    for name in columns:
+        cond = " AND ".join(CONDITIONS[n] for n in active if n not in EXCLUDES.get(name, (name,))) or "true"
+        facet_count[name] = conditions.setdefault(cond, f"n{len(conditions)}")
+    grouping = ""
+    if columns:
+        counts = ", ".join(f"count(*) FILTER (WHERE {cond}) AS {alias}" for cond, alias in conditions.items())
+        which = " ".join(f"WHEN GROUPING({FACET_VALUE[n]}) = 0 THEN '{n}'" for n in columns)
+        value = (
+            "coalesce(" + ", ".join(FACET_VALUE[n] for n in columns) + ")"
+            if len(columns) > 1
+            else FACET_VALUE[columns[0]]
+        )
+        pick = " ".join(f"WHEN '{n}' THEN {facet_count[n]}" for n in columns)
+        sets = ", ".join(f"({FACET_VALUE[n]})" for n in columns)
+        grouping = (
+            f"SELECT f, v, CASE f {pick} END AS n FROM ("
+            f"SELECT CASE {which} END AS f, {value} AS v, {counts} FROM m WHERE kind = :type "
+            f"GROUP BY GROUPING SETS ({sets})) g"
+        )
+    others = []
     for name in FILTERS[params.type]:
+        if name in columns:
+            continue
         skip = EXCLUDES.get(name, (name,))
         source = FACET_FROM.get(name, "m")
-        facet_sql.append(
+        extra = " AND cardinality(cert_kinds) > 0" if name == "verified" else ""
+        others.append(
             f"SELECT '{name}' AS f, {FACET_VALUE[name]} AS v, count(*) AS n FROM {source} "
-            f"WHERE {where(skip)} GROUP BY 2"
+            f"WHERE {where(skip)}{extra} GROUP BY 2"
         )
+    facet_sql = " UNION ALL ".join([q for q in [grouping, *others] if q])
     offset = (params.page - 1) * params.page_size
     bind.update(limit=params.page_size, offset=offset)
+    order = ORDER[params.sort].format(t="")
+    order_hits = ORDER[params.sort].format(t="h.")
+    # Ranking reads each candidate's name vector; only the top tier (records of a named category) is ranked
+    # when it alone fills the requested page, which spares the long tail of loose matches.
+    ranked_only = "m.bonus = (SELECT top FROM tier) OR (SELECT n_top FROM tier) < :limit + :offset"
+    if params.sort != "relevance":
+        rank = "m.bonus::real"  # other sorts need no text score
     sql = f"""
         WITH m AS MATERIALIZED (
             SELECT d.id, d.kind, d.kind_code, d.category_code, d.town_code, d.park_group, d.storage,
-                   d.cert_kinds, d.brand_levels, d.price_min, d.price_max, d.listed_at, d.boost, {rank} AS rank
+                   d.cert_kinds, d.brand_levels, d.price_min, d.price_max, d.listed_at, d.boost, d.rank_tsv,
+                   {bonus} AS bonus
             FROM search_doc d WHERE {match}
         ),
+        tier AS (
+            SELECT top, count(*) FILTER (WHERE bonus = top) AS n_top
+            FROM (SELECT max(bonus) OVER () AS top, bonus FROM m WHERE {where()}) b GROUP BY top
+        ),
         h AS (
-            SELECT id, rank, row_number() OVER (ORDER BY {ORDER[params.sort]}) AS pos FROM m
-            WHERE {where()} ORDER BY {ORDER[params.sort]} LIMIT :limit OFFSET :offset
+            SELECT m.id, {rank} AS rank, m.boost, m.listed_at, m.price_min, m.price_max FROM m
+            WHERE {where()} AND ({ranked_only if params.sort == "relevance" else "true"})
+            ORDER BY {order} LIMIT :limit OFFSET :offset
         )
         SELECT
             (SELECT coalesce(json_object_agg(kind, n), '{{}}')
                FROM (SELECT kind, count(*) AS n FROM m GROUP BY kind) t),
             (SELECT count(*) FROM m WHERE {where()}),
-            (SELECT coalesce(json_agg(json_build_array(d.kind, d.ref_id, d.display, h.rank) ORDER BY h.pos), '[]')
+            (SELECT coalesce(json_agg(json_build_array(d.kind, d.ref_id, d.display, h.rank) ORDER BY {order_hits}),
+                             '[]')
                FROM h JOIN search_doc d ON d.id = h.id),
-            (SELECT coalesce(json_agg(json_build_array(f, v, n)), '[]') FROM ({" UNION ALL ".join(facet_sql)}) fc)
+            (SELECT coalesce(json_agg(json_build_array(f, v, n)), '[]') FROM ({facet_sql}) fc)
     """
     types, total, hits, facet_rows = session.execute(text(sql), bind).one()
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FILTERS[params.type]}
     for name, value, n in facet_rows:
-        if value is not None:
+        if value is not None and n:
             facets[name].append((value, n))
     for values in facets.values():
         values.sort(key=lambda vn: (-vn[1], vn[0]))

@@ -63,6 +63,8 @@ SELECT e.id, e.name, e.short_name, e.description, coalesce(e.town_code, 'outside
        ARRAY(SELECT c.name FROM product p JOIN product_category c ON c.code = p.category_code
              WHERE p.enterprise_id = e.id AND p.is_public
              GROUP BY c.name ORDER BY count(*) DESC, c.name) AS categories,
+       ARRAY(SELECT DISTINCT p.category_code FROM product p
+             WHERE p.enterprise_id = e.id AND p.is_public) AS category_codes,
        ARRAY(SELECT cl.name FROM enterprise_chain_link ecl JOIN chain_link cl ON cl.code = ecl.chain_link_code
              WHERE ecl.enterprise_id = e.id ORDER BY cl.position) AS chain_links,
        (SELECT count(*) FROM product p WHERE p.enterprise_id = e.id AND p.is_public) AS product_count
@@ -129,28 +131,26 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
 
     levels = sorted({*(r["licence_levels"] or []), *([r["brand_level"]] if r["brand_level"] else [])})
     certs = sorted(r["cert_kinds"] or [])
-    tsv = tokens.tsvector_literal(
+    tsv, rank = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (r["category_name"], "B", True),
             (r["brand_name"], "B", True),
             (r["spec"], "B", False),
-            (r["short_name"] or r["enterprise_name"], "C", True),
-            (r["enterprise_name"], "C", False),
             (r["kind_name"], "C", False),
-            (r["town_name"], "C", False),
             (STORAGE_SHORT.get(r["storage"]), "C", False),
             (r["standard_code"], "D", False),
             (r["description"], "D", False),
         ],
-        tags=[r["category_name"]],
     )
     boost = 0.3 * bool(r["photo_id"]) + 0.1 * min(len(certs), 3) + 0.1 * (r["price_min"] is not None)
     return {
         "kind": "product",
+        "tags": [r["category_code"]],
         "ref_id": r["id"],
         "enterprise_id": r["enterprise_id"],
         "tsv": tsv,
+        "rank_tsv": rank,
         "category_code": r["category_code"],
         "kind_code": r["kind_code"],
         "town_code": r["town_code"],
@@ -183,7 +183,7 @@ def enterprise_doc(r: dict[str, Any]) -> dict[str, Any]:
 
     certs = sorted(r["cert_kinds"] or [])
     categories = list(r["categories"] or [])
-    tsv = tokens.tsvector_literal(
+    tsv, rank = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (r["short_name"], "A", True),
@@ -193,13 +193,15 @@ def enterprise_doc(r: dict[str, Any]) -> dict[str, Any]:
             (r["town_name"], "C", False),
             (r["description"], "D", False),
         ],
-        tags=categories[:8],
+        rank_fields=2,
     )
     return {
         "kind": "enterprise",
+        "tags": sorted(r["category_codes"] or []),
         "ref_id": r["id"],
         "enterprise_id": r["id"],
         "tsv": tsv,
+        "rank_tsv": rank,
         "category_code": None,
         "kind_code": None,
         "town_code": r["town_code"],
@@ -228,7 +230,7 @@ def base_doc(r: dict[str, Any]) -> dict[str, Any]:
     from hotpot.bases.models import BASE_KINDS, STANDARD_LEVELS
 
     certs = sorted(r["cert_kinds"] or [])
-    tsv = tokens.tsvector_literal(
+    tsv, rank = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (r["produce"], "B", True),
@@ -241,9 +243,11 @@ def base_doc(r: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "kind": "base",
+        "tags": [],
         "ref_id": r["id"],
         "enterprise_id": r["enterprise_id"],
         "tsv": tsv,
+        "rank_tsv": rank,
         "category_code": None,
         "kind_code": None,
         "town_code": r["town_code"],
@@ -273,7 +277,7 @@ def brand_doc(r: dict[str, Any]) -> dict[str, Any]:
     from hotpot.brands.models import BRAND_LEVELS
 
     owner = r["enterprise_name"] or r["owner_body"]
-    tsv = tokens.tsvector_literal(
+    tsv, rank = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (owner, "C", True),
@@ -284,9 +288,11 @@ def brand_doc(r: dict[str, Any]) -> dict[str, Any]:
     )
     return {
         "kind": "brand",
+        "tags": [],
         "ref_id": r["id"],
         "enterprise_id": r["enterprise_id"],
         "tsv": tsv,
+        "rank_tsv": rank,
         "category_code": None,
         "kind_code": None,
         "town_code": r["town_code"],
@@ -318,18 +324,19 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 UPSERT = text(
     """
-    INSERT INTO search_doc (kind, ref_id, enterprise_id, tsv, category_code, kind_code, town_code, park_group,
+    INSERT INTO search_doc (kind, ref_id, enterprise_id, tsv, rank_tsv, tags, category_code, kind_code, town_code, park_group,
                             storage, cert_kinds, brand_levels, price_min, price_max, listed_at, boost, display)
-    VALUES (:kind, :ref_id, :enterprise_id, CAST(:tsv AS tsvector), :category_code, :kind_code, :town_code,
+    VALUES (:kind, :ref_id, :enterprise_id, CAST(:tsv AS tsvector), CAST(:rank_tsv AS tsvector), :tags, :category_code, :kind_code, :town_code,
             :park_group, :storage, :cert_kinds, :brand_levels, :price_min, :price_max, :listed_at, :boost, :display)
     ON CONFLICT (kind, ref_id) DO UPDATE SET
-        enterprise_id = EXCLUDED.enterprise_id, tsv = EXCLUDED.tsv, category_code = EXCLUDED.category_code,
+        enterprise_id = EXCLUDED.enterprise_id, tsv = EXCLUDED.tsv, rank_tsv = EXCLUDED.rank_tsv, tags = EXCLUDED.tags, category_code = EXCLUDED.category_code,
         kind_code = EXCLUDED.kind_code, town_code = EXCLUDED.town_code, park_group = EXCLUDED.park_group,
         storage = EXCLUDED.storage, cert_kinds = EXCLUDED.cert_kinds, brand_levels = EXCLUDED.brand_levels,
         price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, listed_at = EXCLUDED.listed_at,
         boost = EXCLUDED.boost, display = EXCLUDED.display
     """
 ).bindparams(
+    bindparam("tags", type_=ARRAY(String)),
     bindparam("cert_kinds", type_=ARRAY(String)),
     bindparam("brand_levels", type_=ARRAY(String)),
     bindparam("display", type_=JSONB),

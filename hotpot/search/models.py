@@ -18,7 +18,7 @@ DOC_KINDS = {"product": "产品", "enterprise": "企业", "base": "基地", "bra
 class SearchDoc(Base):
     """A public product, enterprise, base or brand as the search sees it.
 
-    `tsv` holds the tokens computed in Python (hotpot.search.text); the filter columns and `display` are copied
+    `tsv` and `rank_tsv` hold the tokens computed in Python (hotpot.search.text); the filter columns and `display` are copied
     from the record and its enterprise so a search reads this table alone. Rows are written in the same
     transaction as the record (hotpot.search.indexer), and exist only while the record is public.
     """
@@ -35,7 +35,12 @@ class SearchDoc(Base):
     kind: Mapped[str] = mapped_column(String(10))
     ref_id: Mapped[int]
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    # Every lexeme, for the GIN index (matching); and the short weighted one ts_rank reads (ranking).
     tsv: Mapped[Any] = mapped_column(TSVECTOR)
+    rank_tsv: Mapped[Any] = mapped_column(TSVECTOR)
+    # The product categories the record is of (a product's own, an enterprise's products'): a query that names
+    # one of them ranks these records first.
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), server_default="{}")
     category_code: Mapped[str | None] = mapped_column(String(40))
     kind_code: Mapped[str | None] = mapped_column(String(40))
     town_code: Mapped[str | None] = mapped_column(String(20))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
@@ -23,6 +25,11 @@ POPULAR = ("毛肚", "鸭肠", "黄喉", "牛油火锅底料", "虾滑", "午餐
 def search_page(request: Request, session: SessionDep, user: PublicUser) -> Response:
     params = schemas.read_params(session, dict(request.query_params), strict=False)
     result = service.search(session, params)
+    if "type" not in request.query_params and not result.total and any(result.types.values()):
+        # No product matches but an enterprise, base or brand does (a supplier's name): show that tab instead.
+        best = max(result.types, key=lambda k: result.types[k])
+        params = replace(params, type=best)
+        result = service.search(session, params)
     context = {
         "params": params,
         "result": result,

@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA
 from hotpot.resources import resource_dir
 
 # Bump when the way documents are tokenized changes: `hotpot search status` then asks for a reindex.
-ALGORITHM_VERSION = 2
+ALGORITHM_VERSION = 4
 
 jieba.setLogLevel(logging.WARNING)
 _t2s = opencc.OpenCC("t2s")
@@ -133,6 +133,13 @@ def dictionary_path():
     return resource_dir("seed_data") / "search_dictionary.txt"
 
 
+def category_rows() -> list[dict[str, str]]:
+    import csv
+
+    with (resource_dir("seed_data") / "product_categories.csv").open(encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["parent_code"]]
+
+
 def dictionary_words() -> list[tuple[str, int]]:
     words = []
     for line in dictionary_path().read_text(encoding="utf-8").splitlines():
@@ -163,6 +170,9 @@ class Vocabulary:
         self._sorted_keys: list[str] | None = None
         self.version: int | None = None
         self._base_words: set[str] = set()
+        self.categories: list[tuple[str, str]] = []  # (code, name) of every sub-category
+        self._base_codes: dict[str, set[str]] = {}  # a category's name and usual product names → its code
+        self.term_codes: dict[str, set[str]] = {}  # the same, plus every synonym of those
 
     def ensure_loaded(self) -> None:
         if self._base_words:
@@ -175,6 +185,13 @@ class Vocabulary:
             for word, freq in words:
                 self.jieba.add_word(word, freq)
                 self._learn(word)
+            for row in category_rows():
+                code = row["code"]
+                self.categories.append((code, normalize(row["name"])))
+                for term in [row["name"], *(row["name_variants"] or "").split("|")]:
+                    if term:
+                        self._base_codes.setdefault(normalize(term), set()).add(code)
+            self.term_codes = {t: set(c) for t, c in self._base_codes.items()}
             self._base_words = {w for w, _ in words}
 
     def _learn(self, term: str) -> None:
@@ -186,6 +203,15 @@ class Vocabulary:
             if term not in same:
                 same.append(term)
             self._sorted_keys = None
+
+    def codes_for(self, terms: Iterable[str], parts: Iterable[str]) -> set[str]:
+        """Categories a query names: by a whole term (毛肚, 牛百叶, 千层毛肚) or a part of a name (底料, 虾)."""
+        out: set[str] = set()
+        for term in terms:
+            out |= self.term_codes.get(term, set())
+        for part in parts:
+            out |= {code for code, name in self.categories if part in name}
+        return out
 
     def terms_starting(self, letters: str, limit: int = 5) -> list[str]:
         """Known terms whose pinyin starts with these letters (xiah → 虾滑), at most `limit`."""
@@ -221,6 +247,11 @@ class Vocabulary:
                     self.jieba.add_word(term, 2000)
                 self._learn(term)
             self.synonyms = {t: tuple(sorted(s)) for t, s in table.items()}
+            codes = {t: set(c) for t, c in self._base_codes.items()}
+            for term, others in table.items():
+                for other in others:
+                    codes.setdefault(term, set()).update(self._base_codes.get(other, ()))
+            self.term_codes = codes
             self.version = version
 
     def words(self, run: str) -> list[str]:
@@ -302,37 +333,29 @@ def _field_lexemes(text: str, with_pinyin: bool) -> tuple[tuple[str, bool], ...]
     return tuple(out.items())
 
 
-TAG = "c:"  # the whole category name
-PART = "c~"  # a word or character of it
+def document_vectors(fields: Iterable[tuple[str | None, str, bool]], rank_fields: int = 1) -> tuple[str, str]:
+    """(match vector, rank vector) as tsvector text, from (text, weight, with_pinyin) fields.
 
-
-@lru_cache(maxsize=5_000)
-def _tag_lexemes(term: str) -> tuple[str, ...]:
-    norm = normalize(term)
-    runs = CJK.findall(norm)
-    parts = [*(w for run in runs for w in vocabulary.search_words(run)), *(ch for run in runs for ch in run)]
-    return (TAG + norm, *dict.fromkeys(PART + w for w in [norm, *parts]))
-
-
-def tsvector_literal(fields: Iterable[tuple[str | None, str, bool]], tags: Iterable[str] = ()) -> str:
-    """The tsvector text of (text, weight, with_pinyin) fields: every lexeme once, with its best weight.
-
-    tags (a product's category, an enterprise's categories) become "c:"-prefixed lexemes that no query matches
-    on, but that the rank query counts: a product of the category a buyer names outranks one that only
-    mentions the word.
+    The match vector holds every lexeme once, without positions or weights: the GIN index answers `@@` from it
+    and no query reads it back. The rank vector is the short one ts_rank reads: the lexemes of the first
+    `rank_fields` fields (the name), Chinese weighted A and pinyin B. Categories rank through `search_doc.tags`.
     """
     best: dict[str, str] = {}
-    for tag in tags:
-        for lexeme in _tag_lexemes(tag):
-            best[lexeme] = "A"
-    for text, weight, with_pinyin in fields:
+    ranked: dict[str, str] = {}
+    for n, (text, weight, with_pinyin) in enumerate(fields):
         if not text:
             continue
         for lexeme, is_pinyin in _field_lexemes(text, with_pinyin):
             w = _demote(weight) if is_pinyin else weight
             if lexeme not in best or w < best[lexeme]:
                 best[lexeme] = w
-    return " ".join(f"{quote(lex)}:1{w}" for lex, w in best.items())
+            if n < rank_fields:
+                rw = "B" if is_pinyin else "A"
+                if lexeme not in ranked or rw < ranked[lexeme]:
+                    ranked[lexeme] = rw
+    match = " ".join(quote(lex) for lex in best)
+    rank = " ".join(f"{quote(lex)}:1{w}" for lex, w in ranked.items())
+    return match, rank
 
 
 def quote(lexeme: str) -> str:
@@ -347,7 +370,7 @@ class ParsedQuery:
     text: str  # the normalized query
     match: str  # tsquery text: every group must match
     rank: str  # tsquery text: every alternative OR-ed, so ts_rank scores how much of it a document holds
-    tags: str = ""  # tsquery text of "c:" category tags: a document holding one is of a kind the query names
+    codes: set[str] = field(default_factory=set)  # categories the query names: their records rank first
     marks: set[str] = field(default_factory=set)  # Chinese strings to highlight
     sounds: dict[str, bool] = field(default_factory=dict)  # pinyin or initials to highlight by sound → prefix ok
     understood: list[str] = field(default_factory=list)  # "yachnag → 鸭肠": what the reader corrected
@@ -420,10 +443,12 @@ def _sound_variants(word: str, limit: int = 4) -> list[tuple[str, ...]]:
 
 def parse_query(q: str) -> ParsedQuery:
     voc = vocabulary
+    voc.ensure_loaded()
     norm = " ".join(normalize(q).split())[:100]
     groups: list[str] = []
     leaves: list[str] = []
-    tags: list[str] = []  # the categories the query names: their products rank first
+    terms: list[str] = []  # whole terms the query names (their categories rank first)
+    parts: list[str] = []  # words typed in Chinese (categories whose name holds one rank first)
     parsed = ParsedQuery(text=norm, match="", rank="")
     spec_tokens = set(quantities(norm))
     for qty in spec_tokens:
@@ -446,12 +471,13 @@ def parse_query(q: str) -> ParsedQuery:
                         alts.append(expr)
                         word_leaves += lv
                         parsed.sounds["".join(sound)] = False
-                tags += [quote(TAG + word), quote(PART + word)]
+                terms.append(word)
+                parts.append(word)
                 for syn in voc.synonyms.get(word, ()):
                     expr, lv = _chinese_exact(syn)
                     alts.append(expr)
                     word_leaves += lv
-                    tags.append(quote(TAG + syn))
+                    terms.append(syn)
                     parsed.marks.add(syn)
                 word_groups.append(_or(alts))
                 leaves += word_leaves
@@ -473,7 +499,7 @@ def parse_query(q: str) -> ParsedQuery:
         if run.isalpha():
             split = split_pinyin(run)
             if split is not None:
-                tags += [quote(TAG + t) for t in voc.terms_starting(run)]
+                terms += voc.terms_starting(run)
             if split is not None and (len(split[0]) + bool(split[1])) >= 2:
                 expr, lv = _pinyin_pairs(*split)
                 alts.append(expr)
@@ -487,7 +513,7 @@ def parse_query(q: str) -> ParsedQuery:
                 expr, lv = _initials(run)
                 alts.append(expr)
                 run_leaves += lv
-                tags += [quote(TAG + t) for t in voc.initials_terms.get(run, [])[:5]]
+                terms += voc.initials_terms.get(run, [])[:5]
                 parsed.sounds[run] = True
             elif split is None or (len(run) >= 5 and not voc.is_known_prefix(run)):
                 for key, term in voc.nearest_pinyin(run, limit=2):
@@ -498,13 +524,13 @@ def parse_query(q: str) -> ParsedQuery:
                         run_leaves += lv
                         parsed.sounds[key] = False
                         parsed.marks.add(term)
-                        tags.append(quote(TAG + term))
+                        terms.append(term)
                         parsed.understood.append(f"{run} → {term}")
         groups.append(_or(alts))
         leaves += run_leaves
     parsed.match = _and(groups)
     parsed.rank = " | ".join(dict.fromkeys(leaves))
-    parsed.tags = " | ".join(dict.fromkeys(tags))
+    parsed.codes = voc.codes_for(terms, parts)
     return parsed
 
 

@@ -64,6 +64,8 @@ def upgrade() -> None:
         sa.Column("ref_id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=True),
         sa.Column("tsv", postgresql.TSVECTOR(), nullable=False),
+        sa.Column("rank_tsv", postgresql.TSVECTOR(), nullable=False),
+        sa.Column("tags", postgresql.ARRAY(sa.String(length=40)), server_default="{}", nullable=False),
         sa.Column("category_code", sa.String(length=40), nullable=True),
         sa.Column("kind_code", sa.String(length=40), nullable=True),
         sa.Column("town_code", sa.String(length=20), nullable=True),
@@ -88,6 +90,13 @@ def upgrade() -> None:
     op.create_index(op.f("ix_search_doc_enterprise_id"), "search_doc", ["enterprise_id"], unique=False)
     op.create_index(op.f("ix_search_doc_kind"), "search_doc", ["kind", "category_code"], unique=False)
     op.create_index("ix_search_doc_tsv", "search_doc", ["tsv"], unique=False, postgresql_using="gin")
+    # A search reads each match's row: keep rows narrow. The match vector (read only by the GIN index) and the
+    # display data (read for 20 hits) go out of line; the short rank vector stays inline and uncompressed, so
+    # ts_rank never decompresses anything.
+    op.execute(
+        "ALTER TABLE search_doc ALTER COLUMN tsv SET STORAGE EXTERNAL, ALTER COLUMN display SET STORAGE EXTERNAL,"
+        " ALTER COLUMN rank_tsv SET STORAGE PLAIN, SET (toast_tuple_target = 256)"
+    )
     # ### end Alembic commands ###
 
 

@@ -40,17 +40,28 @@ def test_readings_include_every_sound_of_a_polyphonic_character():
 
 
 def test_document_lexemes_carry_chinese_pinyin_initials_and_weights():
-    vector = t.tsvector_literal([("千层毛肚", "A", True), ("冷链直发 2.5kg", "D", False)], tags=["毛肚"])
-    lexemes = dict(item.rsplit(":1", 1) for item in vector.split(" "))
+    match, rank = t.document_vectors([("千层毛肚", "A", True), ("冷链直发 2.5kg", "D", False)])
+    lexemes = dict(item.rsplit(":1", 1) for item in rank.split(" "))
     assert lexemes["'毛肚'"] == "A"  # a pair of characters, and a jieba word
     assert lexemes["'千层毛肚'"] == "A"  # the whole word from the trade dictionary
-    assert lexemes["'maodu'"] == "B"  # pinyin one weight lower than the field
+    assert lexemes["'maodu'"] == "B"  # pinyin ranks below Chinese
     assert lexemes["'md'"] == "B"  # initials of a pair
     assert lexemes["'qcmd'"] == "B"  # initials of a word
-    assert lexemes["'冷链'"] == "D"
-    assert lexemes["'2500g'"] == "D"
-    assert lexemes["'c:毛肚'"] == "A"  # the category tag
-    assert "'lenglian'" not in lexemes  # no pinyin for descriptions
+    assert "'冷链'" not in lexemes  # only the name ranks
+    words = set(match.split(" "))
+    assert {"'冷链'", "'2500g'", "'maodu'", "'毛肚'"} <= words
+    assert "'lenglian'" not in words  # no pinyin for descriptions
+
+
+def test_a_query_names_the_categories_it_means():
+    t.vocabulary.set_synonyms([["毛肚", "牛百叶"]], version=-2)
+    try:
+        assert t.parse_query("牛百叶").codes == {"maodu"}
+        assert t.parse_query("maod").codes == {"maodu"}
+        assert t.parse_query("底料").codes >= {"niuyou-diliao", "qingyou-diliao", "fanqie-diliao", "juntang-diliao"}
+        assert t.parse_query("千层毛肚").codes == {"maodu"}
+    finally:
+        t.vocabulary.version = None
 
 
 def test_query_reads_each_form():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from sqlalchemy import any_, select
@@ -163,3 +164,9 @@ def test_an_admin_edits_and_deletes_a_group_and_stale_forms_get_a_conflict(clien
     assert gone.status_code == 303
     db.expire_all()
     assert db.scalars(select(SynonymGroup).where(SynonymGroup.id == group_id)).first() is None
+
+
+def test_a_query_that_names_only_a_supplier_opens_the_enterprise_tab(demo_client):
+    html = demo_client.get("/search", params={"q": "渝合毛肚食品有限公司"}).text
+    assert 'class="card hit hit-enterprise"' in html
+    assert "重庆渝合毛肚食品有限公司" in re.sub(r"</?mark>", "", html)

@@ -1,0 +1,418 @@
+"""Search at scale: 100,000 products and 20,000 enterprises, GET /api/v1/search driven by 16 clients over loopback.
+
+What it does, in one run:
+1. a throwaway embedded PostgreSQL; schema, reference data, the seed synonyms; 20,000 enterprises and 100,000
+   products with names from the taxonomy (bench/registry.py's generator, by COPY); `hotpot search reindex`;
+2. a query mix of every form a buyer types (Chinese words and parts, single characters, several words,
+   specifications, full and half-typed pinyin, initials, same-sound characters, misspelt pinyin, traditional,
+   full-width and mixed case, synonyms), some with filters, sorts, other types and later pages: at least 2,000
+   distinct requests; half of the traffic comes from a small popular set, half from the long tail;
+3. the real server (uvicorn, --workers processes) with the two baselines mounted (HOTPOT_BENCH_ENDPOINTS=1):
+   a bare JSON answer and one indexed single-row SELECT, through the same middleware, access rule and session;
+4. wrk (Debian package `wrk`) with 16 connections for each of: bare JSON, single SELECT, the search mix, the
+   suggestion mix; req/s, p50/p95/p99, errors and the ratios to the baselines;
+5. every query of the relevance table alone (one client, the result cache bypassed by varying page_size): p95;
+6. suggestions alone: p95.
+
+Run: `.venv/bin/python -m bench.search` (about 4 minutes on 2 cores; `--products/--enterprises` to scale down).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import opencc
+from pypinyin import Style
+from pypinyin.constants import PINYIN_DICT
+from pypinyin.style import convert as convert_pinyin
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from bench.registry import app_server, generate, load_categories
+from hotpot import migrate, pg
+from hotpot.resources import resource_dir
+from hotpot.search import text as tokens
+
+CONCURRENCY = 16
+TARGET_RPS = 500
+TARGET_P95_MS = 50
+TARGET_SHARE = 0.20
+ALONE_P95_MS = 30
+SUGGEST_P95_MS = 10
+
+# --- the query mix -----------------------------------------------------------------------------------------------------
+
+_s2t = opencc.OpenCC("s2t")
+
+
+def _homophones() -> dict[str, list[str]]:
+    """Toneless reading → common characters with it (for same-sound typos as a pinyin keyboard makes them)."""
+    by_sound: dict[str, list[str]] = {}
+    for code, value in PINYIN_DICT.items():
+        ch = chr(code)
+        if not ("\u4e00" <= ch <= "\u9fa5"):
+            continue
+        first = convert_pinyin(value.split(",")[0], Style.NORMAL, strict=True)
+        by_sound.setdefault(first, []).append(ch)
+    return by_sound
+
+
+def _full_width(s: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
+
+
+def _typo(rng: random.Random, letters: str) -> str:
+    if len(letters) < 4:
+        return letters
+    i = rng.randrange(1, len(letters) - 1)
+    if rng.random() < 0.5:
+        return letters[:i] + letters[i + 1] + letters[i] + letters[i + 2 :]  # swap two letters
+    return letters[:i] + letters[i + 1 :]  # drop one
+
+
+def queries(seed: int) -> tuple[list[str], list[str], dict[str, str]]:
+    """(popular requests, long-tail requests, form of each query) as API paths with query strings."""
+    rng = random.Random(seed)
+    homophones = _homophones()
+    categories = load_categories()
+    terms: list[str] = []
+    synonyms: list[str] = []
+    for c in categories:
+        terms.append(c.name)
+        terms.extend(c.variants)
+    with (resource_dir("seed_data") / "search_synonyms.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            synonyms.extend(row["terms"].split("|"))
+    terms = list(dict.fromkeys(terms))
+    forms: dict[str, str] = {}
+
+    def add(q: str, form: str) -> None:
+        if q and q not in forms:
+            forms[q] = form
+
+    specs = ["500g", "1kg", "2.5kg", "5斤", "250克", "10kg"]
+    for term in terms:
+        syl = tokens.pinyin_of(term)
+        full = "".join(syl)
+        add(term, "chinese")
+        if len(term) >= 3:
+            start = rng.randrange(0, len(term) - 1)
+            add(term[start : start + 2], "part")
+        add(rng.choice(term), "single")
+        add(f"{term} {rng.choice(specs)}", "spec")
+        add(f"{rng.choice(['重庆', '火锅', '冷冻', '批发', '手工'])} {term}", "words")
+        add(full, "pinyin")
+        if len(full) > 3:
+            add(full[: rng.randrange(3, len(full))], "pinyin-half")
+        add("".join(s[0] for s in syl), "initials")
+        i = rng.randrange(len(term))
+        same = [c for c in homophones.get(syl[i], []) if c != term[i]]
+        if same:
+            add(term[:i] + rng.choice(same[:12]) + term[i + 1 :], "homophone")
+        add(_typo(rng, full), "pinyin-typo")
+        trad = _s2t.convert(term)
+        if trad != term:
+            add(trad, "traditional")
+        add(_full_width(full.upper()) if rng.random() < 0.5 else full.capitalize(), "width-case")
+    for syn in synonyms:
+        add(syn, "synonym")
+    # Popular: the thirty sub-category names and their pinyin and initials buyers type most.
+    popular_q = [c.name for c in categories[:20]] + [
+        "maodu",
+        "yachang",
+        "huanghou",
+        "md",
+        "yc",
+        "hgdl",
+        "maod",
+        "牛油火锅底料",
+        "xiahua",
+        "毛肚 500g",
+    ]
+    storages = ["frozen", "chilled", "ambient"]
+    towns = ["500117121", "500117001", "500117006", "500117126", "500117005"]
+
+    def path(q: str, **extra) -> str:
+        return "/api/v1/search?" + urlencode({"q": q, **extra})
+
+    popular = [path(q) for q in popular_q]
+    tail: list[str] = []
+    for q in forms:
+        roll = rng.random()
+        if roll < 0.55:
+            tail.append(path(q))
+        elif roll < 0.65:
+            tail.append(path(q, storage=rng.choice(storages)))
+        elif roll < 0.72:
+            tail.append(path(q, town=rng.choice(towns)))
+        elif roll < 0.80:
+            tail.append(path(q, sort=rng.choice(["newest", "price", "price_desc"])))
+        elif roll < 0.88:
+            tail.append(path(q, type=rng.choice(["enterprise", "base", "brand"])))
+        elif roll < 0.94:
+            tail.append(path(q, page=2))
+        else:
+            tail.append(path(q, cert="sc"))
+    rng.shuffle(tail)
+    return popular, tail, forms
+
+
+def mix(popular: list[str], tail: list[str], total: int, seed: int) -> list[str]:
+    """Half from the popular set (skewed), half walking the long tail (each used about once)."""
+    rng = random.Random(seed)
+    weights = [1 / (i + 1) for i in range(len(popular))]
+    out = []
+    t = 0
+    for _ in range(total):
+        if rng.random() < 0.5:
+            out.append(rng.choices(popular, weights)[0])
+        else:
+            out.append(tail[t % len(tail)])
+            t += 1
+    return out
+
+
+# --- wrk -----------------------------------------------------------------------------------------------------------
+
+LUA = r"""
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local counter = 0
+local errors = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("offset", counter * 7919)
+end
+function init(args)
+  i = offset
+end
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end
+response = function(status, headers, body)
+  if status ~= 200 then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("JSON {\"requests\": %d, \"seconds\": %.3f, \"p50\": %.3f, \"p95\": %.3f, \"p99\": %.3f, " ..
+    "\"mean\": %.3f, \"status_errors\": %d, \"socket_errors\": %d}\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(95) / 1e3,
+    latency:percentile(99) / 1e3, latency.mean / 1e3, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str) -> dict:
+    path_file = tmp / f"{name}.paths"
+    path_file.write_text("\n".join(paths) + "\n")
+    script = tmp / "mix.lua"
+    script.write_text(LUA)
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(CONCURRENCY), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script), base],
+        env={**os.environ, "BENCH_PATHS": str(path_file)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("JSON "))
+    data = json.loads(line[5:])
+    data["rps"] = data["requests"] / data["seconds"]
+    data["errors"] = data["status_errors"] + data["socket_errors"]
+    data["name"] = name
+    return data
+
+
+def show(r: dict, base: dict | None = None) -> str:
+    ratio = f"  req/s {r['rps'] / base['rps']:.0%} of {base['name']}" if base else ""
+    return (
+        f"{r['name']:<22} req/s={r['rps']:8.1f}  p50={r['p50']:6.2f}ms p95={r['p95']:6.2f}ms p99={r['p99']:6.2f}ms "
+        f"errors={r['errors']}{ratio}"
+    )
+
+
+def alone(base: str, qs: list[str], runs: int) -> list[tuple[str, float, float]]:
+    """Each query by one client, `runs` times, with page_size varied so that no answer comes from the cache."""
+    out = []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for q in qs:
+            times = []
+            for k in range(runs):
+                t = time.perf_counter()
+                r = client.get("/api/v1/search", params={"q": q, "page_size": 20 + (k % 30)})
+                times.append((time.perf_counter() - t) * 1000)
+                r.raise_for_status()
+            times.sort()
+            out.append((q, statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]))
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+# --- the run -------------------------------------------------------------------------------------------------------
+
+
+def prepare(url: str, args) -> None:
+    from hotpot.reference import service as reference
+    from hotpot.search import indexer
+    from hotpot.search import service as search
+
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        reference.load_reference(session)
+        search.load_seed_synonyms(session)
+        session.commit()
+    started = time.perf_counter()
+    stats = generate(url, enterprises=args.enterprises, products=args.products, seed=args.seed)
+    print(f"generated {stats.rows} in {time.perf_counter() - started:.1f}s")
+    started = time.perf_counter()
+    with Session(engine) as session:
+        counts = indexer.reindex(session)
+        session.commit()
+    seconds = time.perf_counter() - started
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE search_doc"))
+        size = conn.execute(
+            text(
+                "SELECT pg_size_pretty(pg_relation_size('ix_search_doc_tsv')),"
+                " pg_size_pretty(pg_total_relation_size('search_doc'))"
+            )
+        ).one()
+    print(f"reindex {counts} in {seconds:.1f}s; GIN index {size[0]}, search_doc in all {size[1]}")
+    engine.dispose()
+
+
+def run(args, tmp: Path) -> int:
+    if shutil.which("wrk") is None:
+        print("wrk is needed: sudo apt-get install wrk")
+        return 2
+    keep = Path(args.data_dir) if args.data_dir else None
+    server = pg.start_embedded(keep or tmp / "pg", throwaway=keep is None)
+    try:
+        ready = keep is not None and (keep / "prepared").exists()
+        url = pg.ensure_database(server.url, "hotpot_search_bench", fresh=not ready)
+        if ready:
+            print(f"reusing the data in {keep}")
+            migrate.upgrade(url)
+        else:
+            prepare(url, args)
+            if keep is not None:
+                (keep / "prepared").write_text(f"{args.products} products, {args.enterprises} enterprises\n")
+        popular, tail, forms = queries(args.seed)
+        by_form: dict[str, int] = {}
+        for f in forms.values():
+            by_form[f] = by_form.get(f, 0) + 1
+        print(f"query mix: {len(popular)} popular + {len(tail)} long-tail requests ({len(forms)} distinct queries)")
+        print("  forms: " + ", ".join(f"{k} {v}" for k, v in sorted(by_form.items())))
+        search_paths = mix(popular, tail, len(tail) * 2, args.seed)
+        suggest_paths = []
+        rng = random.Random(args.seed)
+        for q in list(forms)[:3000]:
+            cut = rng.randrange(1, len(q) + 1)
+            suggest_paths.append("/api/v1/suggest?" + urlencode({"q": q[:cut]}))
+        with DocumentCount(url) as n_docs:
+            select_paths = [f"/api/v1/bench/select?id={rng.randrange(1, n_docs)}" for _ in range(5000)]
+        os.environ["HOTPOT_BENCH_ENDPOINTS"] = "1"
+        with app_server(url, tmp, workers=args.workers) as base:
+            wrk(base, search_paths[:500], 3, tmp, "warm-up")
+            results = {}
+            results["bare"] = wrk(base, ["/api/v1/bench/json"], args.seconds, tmp, "bare JSON")
+            results["select"] = wrk(base, select_paths, args.seconds, tmp, "single SELECT")
+            results["search"] = wrk(base, search_paths, args.seconds, tmp, "search mix")
+            results["suggest"] = wrk(base, suggest_paths, args.seconds, tmp, "suggest mix")
+            from tests.search.test_relevance import RELEVANCE
+
+            single = alone(base, [q for q, _ in RELEVANCE], args.runs)
+            suggest_alone = []
+            with httpx.Client(base_url=base, timeout=10) as client:
+                for p in suggest_paths[:600]:
+                    t = time.perf_counter()
+                    client.get(p).raise_for_status()
+                    suggest_alone.append((time.perf_counter() - t) * 1000)
+        print()
+        print(
+            f"{args.products:,} products, {args.enterprises:,} enterprises; {args.workers} workers; "
+            f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs"
+        )
+        print(show(results["bare"]))
+        print(show(results["select"], results["bare"]))
+        print(show(results["search"], results["select"]))
+        print(show(results["suggest"], results["select"]))
+        worst = sorted(single, key=lambda x: -x[2])
+        print(
+            f"relevance queries alone ({len(single)} queries x {args.runs} runs, uncached): "
+            f"median of p95 {statistics.median(x[2] for x in single):.2f}ms, worst p95 {worst[0][2]:.2f}ms "
+            f"({worst[0][0]}); over {ALONE_P95_MS}ms: {[q for q, _, p in single if p > ALONE_P95_MS]}"
+        )
+        print("  slowest: " + ", ".join(f"{q} {p:.1f}ms" for q, _, p in worst[:6]))
+        print(
+            f"suggestions alone: p50 {pct(suggest_alone, 50):.2f}ms p95 {pct(suggest_alone, 95):.2f}ms "
+            f"p99 {pct(suggest_alone, 99):.2f}ms"
+        )
+        s = results["search"]
+        share = s["rps"] / results["select"]["rps"]
+        checks = {
+            f"search mix >= {TARGET_RPS} req/s": s["rps"] >= TARGET_RPS,
+            f"search mix p95 < {TARGET_P95_MS} ms": s["p95"] < TARGET_P95_MS,
+            "search mix without errors": s["errors"] == 0,
+            f"search mix >= {TARGET_SHARE:.0%} of single SELECT": share >= TARGET_SHARE,
+            f"every relevance query alone p95 < {ALONE_P95_MS} ms": all(p < ALONE_P95_MS for _, _, p in single),
+            f"suggestions alone p95 < {SUGGEST_P95_MS} ms": pct(suggest_alone, 95) < SUGGEST_P95_MS,
+        }
+        for label, ok in checks.items():
+            print(f"  {'PASS' if ok else 'FAIL'}  {label}")
+        return 0 if all(checks.values()) else 1
+    finally:
+        server.stop()
+
+
+class DocumentCount:
+    """The number of search documents (for the single-row SELECT baseline's ids)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> int:
+        engine = create_engine(self.url)
+        with engine.connect() as conn:
+            n = conn.execute(text("SELECT max(id) FROM search_doc")).scalar() or 1
+        engine.dispose()
+        return n
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--enterprises", type=int, default=20000)
+    parser.add_argument("--products", type=int, default=100000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=20, help="wrk duration of each scenario")
+    parser.add_argument("--runs", type=int, default=20, help="runs of each relevance query alone")
+    parser.add_argument("--seed", type=int, default=1126)
+    parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hotpot-search-bench-") as tmp:
+        sys.exit(run(args, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()
