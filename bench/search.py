@@ -53,7 +53,7 @@ TARGET_SHARE = 0.20
 ALONE_P95_MS = 30
 SUGGEST_P95_MS = 10
 
-# --- the query mix -----------------------------------------------------------------------------------------------------
+# --- the query mix ---------------------------------------------------------------------------------------------
 
 _s2t = opencc.OpenCC("s2t")
 
@@ -289,13 +289,18 @@ def prepare(url: str, args) -> None:
     seconds = time.perf_counter() - started
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE search_doc"))
-        size = conn.execute(
-            text(
-                "SELECT pg_size_pretty(pg_relation_size('ix_search_doc_tsv')),"
-                " pg_size_pretty(pg_total_relation_size('search_doc'))"
+        size = (
+            conn.execute(
+                text(
+                    "SELECT pg_size_pretty(sum(pg_relation_size(indexrelid))) FROM pg_stat_user_indexes"
+                    " WHERE indexrelname LIKE 'ix_search_doc_tsv_%' UNION ALL SELECT"
+                    " pg_size_pretty(pg_total_relation_size('search_doc'))"
+                )
             )
-        ).one()
-    print(f"reindex {counts} in {seconds:.1f}s; GIN index {size[0]}, search_doc in all {size[1]}")
+            .scalars()
+            .all()
+        )
+    print(f"reindex {counts} in {seconds:.1f}s; GIN indexes {size[0]}, search_doc in all {size[1]}")
     engine.dispose()
 
 

@@ -175,23 +175,36 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
         return SearchResult(params, None, 0, [], {}, {})
     bind: dict[str, Any] = {f"f_{name}": value for name, value in active.items() if name != "verified"}
     bind["type"] = params.type
+    others = [k for k in TYPES if k != params.type]
     if parsed is not None:
-        match = "d.tsv @@ CAST(:mq AS tsquery)"
+        # Each type has its own partial GIN index: the statement reads only the rows of the type shown, and
+        # counts the other types' matches for the tabs.
+        match = "d.kind = :type AND d.tsv @@ CAST(:mq AS tsquery)"
         bind.update(mq=parsed.match, rq=parsed.rank, codes=sorted(parsed.codes))
-        # A record of a category the query names (毛肚, maodu, md, 牛百叶 ...) comes before one that merely
-        # mentions it; within each tier the name decides (ts_rank over the short name vector).
+        # A record of a category the query names (毛肚, maodu, md, 牛百叶 ...) comes first; within that tier the
+        # name decides (ts_rank over the short name vector). When the query names a category, records outside it
+        # are not scored at all: they follow, by quality and date.
         bonus = "CASE WHEN d.tags && CAST(:codes AS varchar[]) THEN 1 ELSE 0 END"
-        rank = "m.bonus + ts_rank(m.rank_tsv, CAST(:rq AS tsquery))"
+        score = "ts_rank(d.rank_tsv, CAST(:rq AS tsquery))"
+        if params.sort != "relevance":
+            rank = bonus
+        elif parsed.codes:
+            rank = f"CASE WHEN d.tags && CAST(:codes AS varchar[]) THEN 1 + {score} ELSE 0 END"
+        else:
+            rank = score
+        type_counts = ", ".join(
+            f"'{k}', (SELECT count(*) FROM search_doc x WHERE x.kind = '{k}' AND x.tsv @@ CAST(:mq AS tsquery))"
+            for k in others
+        )
     else:
         # Browsing a category without words: only that type, only that kind or category.
         scope = "category" if active.get("category") else "kind"
         match = f"d.kind = :type AND d.{scope}_code = :f_{scope}"
-        bonus = "0"
         rank = "0::real"
+        type_counts = ", ".join(f"'{k}', 0" for k in others)
 
     def where(skip: tuple[str, ...] = ()) -> str:
-        conds = ["kind = :type"] + [CONDITIONS[n] for n in active if n not in skip]
-        return " AND ".join(conds)
+        return " AND ".join(CONDITIONS[n] for n in active if n not in skip) or "true"
 
     # Every piece of SQL below is a constant of this module; values travel as bound parameters.
     # Column facets: one pass over the matches with GROUPING SETS. A facet counts the matches that pass every
@@ -200,71 +213,62 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     conditions: dict[str, str] = {}
     facet_count: dict[str, str] = {}
     for name in columns:
-        cond = " AND ".join(CONDITIONS[n] for n in active if n not in EXCLUDES.get(name, (name,))) or "true"
-        facet_count[name] = conditions.setdefault(cond, f"n{len(conditions)}")
+        facet_count[name] = conditions.setdefault(where(EXCLUDES.get(name, (name,))), f"n{len(conditions)}")
     grouping = ""
     if columns:
         counts = ", ".join(f"count(*) FILTER (WHERE {cond}) AS {alias}" for cond, alias in conditions.items())
         which = " ".join(f"WHEN GROUPING({FACET_VALUE[n]}) = 0 THEN '{n}'" for n in columns)
-        value = (
-            "coalesce(" + ", ".join(FACET_VALUE[n] for n in columns) + ")"
-            if len(columns) > 1
-            else FACET_VALUE[columns[0]]
-        )
+        values = [FACET_VALUE[n] for n in columns]
+        value = f"coalesce({', '.join(values)})" if len(values) > 1 else values[0]
         pick = " ".join(f"WHEN '{n}' THEN {facet_count[n]}" for n in columns)
-        sets = ", ".join(f"({FACET_VALUE[n]})" for n in columns)
+        sets = ", ".join(f"({v})" for v in values)
         grouping = (
             f"SELECT f, v, CASE f {pick} END AS n FROM ("
-            f"SELECT CASE {which} END AS f, {value} AS v, {counts} FROM m WHERE kind = :type "
-            f"GROUP BY GROUPING SETS ({sets})) g"
+            f"SELECT CASE {which} END AS f, {value} AS v, {counts} FROM m GROUP BY GROUPING SETS ({sets})) g"
         )
-    others = []
+    array_facets = []
     for name in FILTERS[params.type]:
         if name in columns:
             continue
-        skip = EXCLUDES.get(name, (name,))
-        source = FACET_FROM.get(name, "m")
-        extra = " AND cardinality(cert_kinds) > 0" if name == "verified" else ""
-        others.append(
-            f"SELECT '{name}' AS f, {FACET_VALUE[name]} AS v, count(*) AS n FROM {source} "
-            f"WHERE {where(skip)}{extra} GROUP BY 2"
-        )
-    facet_sql = " UNION ALL ".join([q for q in [grouping, *others] if q])
-    offset = (params.page - 1) * params.page_size
-    bind.update(limit=params.page_size, offset=offset)
-    order = ORDER[params.sort].format(t="")
-    order_hits = ORDER[params.sort].format(t="h.")
-    # Ranking reads each candidate's name vector; only the top tier (records of a named category) is ranked
-    # when it alone fills the requested page, which spares the long tail of loose matches.
-    ranked_only = "m.bonus = (SELECT top FROM tier) OR (SELECT n_top FROM tier) < :limit + :offset"
-    if params.sort != "relevance":
-        rank = "m.bonus::real"  # other sorts need no text score
+        cond = where(EXCLUDES.get(name, (name,)))
+        if name == "verified":
+            array_facets.append(
+                f"SELECT 'verified', 'yes', count(*) FROM m WHERE {cond} AND cardinality(cert_kinds) > 0"
+            )
+        else:
+            column = "cert_kinds" if name == "cert" else "brand_levels"
+            array_facets.append(
+                f"SELECT '{name}', c.v, count(*) FROM m, unnest(m.{column}) AS c(v) "
+                f"WHERE cardinality(m.{column}) > 0 AND {cond} GROUP BY 2"
+            )
+    facet_sql = " UNION ALL ".join([q for q in [grouping, *array_facets] if q])
+    bind.update(limit=params.page_size, offset=(params.page - 1) * params.page_size)
     sql = f"""
         WITH m AS MATERIALIZED (
-            SELECT d.id, d.kind, d.kind_code, d.category_code, d.town_code, d.park_group, d.storage,
-                   d.cert_kinds, d.brand_levels, d.price_min, d.price_max, d.listed_at, d.boost, d.rank_tsv,
-                   {bonus} AS bonus
+            SELECT d.id, d.kind_code, d.category_code, d.town_code, d.park_group, d.storage, d.cert_kinds,
+                   d.brand_levels, d.price_min, d.price_max, d.listed_at, d.boost, {rank} AS rank
             FROM search_doc d WHERE {match}
         ),
-        tier AS (
-            SELECT top, count(*) FILTER (WHERE bonus = top) AS n_top
-            FROM (SELECT max(bonus) OVER () AS top, bonus FROM m WHERE {where()}) b GROUP BY top
-        ),
         h AS (
-            SELECT m.id, {rank} AS rank, m.boost, m.listed_at, m.price_min, m.price_max FROM m
-            WHERE {where()} AND ({ranked_only if params.sort == "relevance" else "true"})
-            ORDER BY {order} LIMIT :limit OFFSET :offset
+            SELECT id, rank, boost, listed_at, price_min, price_max FROM m
+            WHERE {where()} ORDER BY {ORDER[params.sort].format(t="")} LIMIT :limit OFFSET :offset
         )
         SELECT
-            (SELECT coalesce(json_object_agg(kind, n), '{{}}')
-               FROM (SELECT kind, count(*) AS n FROM m GROUP BY kind) t),
+            json_build_object(:type, (SELECT count(*) FROM m), {type_counts}),
             (SELECT count(*) FROM m WHERE {where()}),
-            (SELECT coalesce(json_agg(json_build_array(d.kind, d.ref_id, d.display, h.rank) ORDER BY {order_hits}),
-                             '[]')
+            (SELECT coalesce(json_agg(json_build_array(d.kind, d.ref_id, d.display, h.rank)
+                                      ORDER BY {ORDER[params.sort].format(t="h.")}), '[]')
                FROM h JOIN search_doc d ON d.id = h.id),
             (SELECT coalesce(json_agg(json_build_array(f, v, n)), '[]') FROM ({facet_sql}) fc)
     """
+    # The planner overestimates how many rows an OR of many lexemes matches and would rather read the whole
+    # table than the GIN index; the matches may need more than the default 4 MB to stay in memory. Both
+    # settings are local to this transaction and undone right after the statement.
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    session.execute(text("SET LOCAL work_mem = '32MB'"))
     types, total, hits, facet_rows = session.execute(text(sql), bind).one()
+    session.execute(text("SET LOCAL enable_seqscan = on"))
+    session.execute(text("RESET work_mem"))
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FILTERS[params.type]}
     for name, value, n in facet_rows:
         if value is not None and n:
@@ -272,7 +276,7 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     for values in facets.values():
         values.sort(key=lambda vn: (-vn[1], vn[0]))
     items = [_item(kind, ref_id, display, score, parsed) for kind, ref_id, display, score in hits]
-    result = SearchResult(params, parsed, total, items, facets, types)
+    result = SearchResult(params, parsed, total, items, facets, {k: n for k, n in types.items() if n})
     if total == 0 and parsed is not None:
         result.did_you_mean = did_you_mean(session, parsed)
     return result

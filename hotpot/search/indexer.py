@@ -324,12 +324,15 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 UPSERT = text(
     """
-    INSERT INTO search_doc (kind, ref_id, enterprise_id, tsv, rank_tsv, tags, category_code, kind_code, town_code, park_group,
-                            storage, cert_kinds, brand_levels, price_min, price_max, listed_at, boost, display)
-    VALUES (:kind, :ref_id, :enterprise_id, CAST(:tsv AS tsvector), CAST(:rank_tsv AS tsvector), :tags, :category_code, :kind_code, :town_code,
-            :park_group, :storage, :cert_kinds, :brand_levels, :price_min, :price_max, :listed_at, :boost, :display)
+    INSERT INTO search_doc (kind, ref_id, enterprise_id, tsv, rank_tsv, tags, category_code, kind_code, town_code,
+                            park_group, storage, cert_kinds, brand_levels, price_min, price_max, listed_at, boost,
+                            display)
+    VALUES (:kind, :ref_id, :enterprise_id, CAST(:tsv AS tsvector), CAST(:rank_tsv AS tsvector), :tags,
+            :category_code, :kind_code, :town_code, :park_group, :storage, :cert_kinds, :brand_levels, :price_min,
+            :price_max, :listed_at, :boost, :display)
     ON CONFLICT (kind, ref_id) DO UPDATE SET
-        enterprise_id = EXCLUDED.enterprise_id, tsv = EXCLUDED.tsv, rank_tsv = EXCLUDED.rank_tsv, tags = EXCLUDED.tags, category_code = EXCLUDED.category_code,
+        enterprise_id = EXCLUDED.enterprise_id, tsv = EXCLUDED.tsv, rank_tsv = EXCLUDED.rank_tsv,
+        tags = EXCLUDED.tags, category_code = EXCLUDED.category_code,
         kind_code = EXCLUDED.kind_code, town_code = EXCLUDED.town_code, park_group = EXCLUDED.park_group,
         storage = EXCLUDED.storage, cert_kinds = EXCLUDED.cert_kinds, brand_levels = EXCLUDED.brand_levels,
         price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, listed_at = EXCLUDED.listed_at,

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,15 +18,19 @@ DOC_KINDS = {"product": "产品", "enterprise": "企业", "base": "基地", "bra
 class SearchDoc(Base):
     """A public product, enterprise, base or brand as the search sees it.
 
-    `tsv` and `rank_tsv` hold the tokens computed in Python (hotpot.search.text); the filter columns and `display` are copied
-    from the record and its enterprise so a search reads this table alone. Rows are written in the same
+    `tsv` and `rank_tsv` hold the tokens computed in Python (hotpot.search.text); the filter columns and `display`
+    are copied from the record and its enterprise so a search reads this table alone. Rows are written in the same
     transaction as the record (hotpot.search.indexer), and exist only while the record is public.
     """
 
     __tablename__ = "search_doc"
     __table_args__ = (
         UniqueConstraint("kind", "ref_id"),
-        Index("ix_search_doc_tsv", "tsv", postgresql_using="gin"),
+        # One GIN index per type of record: a search reads only the type it shows.
+        *(
+            Index(f"ix_search_doc_tsv_{kind}", "tsv", postgresql_using="gin", postgresql_where=text(f"kind = '{kind}'"))
+            for kind in ("product", "enterprise", "base", "brand")
+        ),
         Index(None, "enterprise_id"),
         Index(None, "kind", "category_code"),
     )
