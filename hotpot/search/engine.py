@@ -92,8 +92,9 @@ class SearchParams:
         return out
 
     def key(self) -> tuple:
+        # Queries that read the same (traditional or simplified, full-width or not, any case) share an entry.
         return (
-            self.q.strip(),
+            " ".join(tokens.normalize(self.q).split()),
             self.type,
             tuple(sorted(self.active().items())),
             self.sort,

@@ -46,7 +46,7 @@ JOIN product_category c ON c.code = p.category_code
 JOIN product_category k ON k.code = p.kind_code
 LEFT JOIN brand b ON b.id = p.brand_id
 WHERE p.is_public AND {where}
-ORDER BY p.id
+ORDER BY p.category_code, p.id
 """
 
 ENTERPRISE_SQL = """
@@ -100,6 +100,10 @@ ORDER BY br.id
 
 SQL = {"product": PRODUCT_SQL, "enterprise": ENTERPRISE_SQL, "base": BASE_SQL, "brand": BRAND_SQL}
 ALIAS = {"product": "p", "enterprise": "e", "base": "ba", "brand": "br"}
+
+
+# A full rebuild writes products category by category: one query's matches (mostly of one or two categories)
+# then sit on few pages, which a search reads far faster than rows spread over the whole table.
 
 
 def _load(session: Session, kind: str, ids: list[int] | None) -> Iterator[dict[str, Any]]:

@@ -144,7 +144,7 @@ class SearchHit(BaseModel):
 
 
 class SearchResponse(BaseModel):
-    query: str
+    query: str = Field(description="查询读取后的形式（简体、半角、小写）")
     type: str
     items: list[SearchHit]
     total: int
@@ -190,7 +190,7 @@ def api_response(session: Session, result: SearchResult) -> SearchResponse:
             )
         )
     return SearchResponse(
-        query=result.params.q,
+        query=result.parsed.text if result.parsed else result.params.q,
         type=result.params.type,
         items=hits,
         total=result.total,

@@ -92,9 +92,9 @@ def readings(ch: str) -> tuple[str, ...]:
 
 
 def word_readings(word: str) -> list[tuple[str, ...]]:
-    """Each character's readings, the one chosen in context first."""
+    """Each character's readings, the one chosen in context first, and at most one other."""
     context = pinyin_of(word)
-    return [tuple(dict.fromkeys((c, *readings(ch)))) for ch, c in zip(word, context, strict=False)]
+    return [tuple(dict.fromkeys((c, *readings(ch))))[:2] for ch, c in zip(word, context, strict=False)]
 
 
 @lru_cache(maxsize=20_000)
