@@ -64,7 +64,7 @@ def search(
     body = engine.cached("api-search", params.key(), versions)
     if body is None:
         result = service.search(session, params)
-        body = json.dumps(schemas.api_response(session, result).model_dump(), ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(schemas.api_response(session, result), ensure_ascii=False, separators=(",", ":"))
         engine.remember("api-search", params.key(), versions, body)
     return Response(body, media_type="application/json")
 

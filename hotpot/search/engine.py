@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hotpot.search import text as tokens
 
 PAGE_SIZE = 20
+TAB_COUNT_CAP = 1000
 MAX_PAGE_SIZE = 50
 MAX_PAGE = 50
 TYPES = ("product", "enterprise", "base", "brand")
@@ -167,6 +168,9 @@ def search(session: Session, params: SearchParams) -> SearchResult:
     return result
 
 
+SEARCH_SETTINGS = text("SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', '32MB', true)")
+
+
 def _run(session: Session, params: SearchParams) -> SearchResult:
     parsed = tokens.parse_query(params.q) if params.q.strip() else None
     if parsed is not None and parsed.empty:
@@ -193,8 +197,10 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
             rank = f"CASE WHEN d.tags && CAST(:codes AS varchar[]) THEN 1 + {score} ELSE 0 END"
         else:
             rank = score
+        # The other tabs' counts stop at TAB_COUNT_CAP (shown as "1000+"): enough to choose a tab, and cheap.
         type_counts = ", ".join(
-            f"'{k}', (SELECT count(*) FROM search_doc x WHERE x.kind = '{k}' AND x.tsv @@ CAST(:mq AS tsquery))"
+            f"'{k}', (SELECT count(*) FROM (SELECT 1 FROM search_doc x WHERE x.kind = '{k}'"
+            f" AND x.tsv @@ CAST(:mq AS tsquery) LIMIT {TAB_COUNT_CAP}) c)"
             for k in others
         )
     else:
@@ -239,7 +245,7 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
         else:
             column = "cert_kinds" if name == "cert" else "brand_levels"
             array_facets.append(
-                f"SELECT '{name}', c.v, count(*) FROM m, unnest(m.{column}) AS c(v) "
+                f"SELECT '{name}' AS f, c.v AS v, count(*) AS n FROM m, unnest(m.{column}) AS c(v) "
                 f"WHERE cardinality(m.{column}) > 0 AND {cond} GROUP BY 2"
             )
     facet_sql = " UNION ALL ".join([q for q in [grouping, *array_facets] if q])
@@ -264,12 +270,9 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     """
     # The planner overestimates how many rows an OR of many lexemes matches and would rather read the whole
     # table than the GIN index; the matches may need more than the default 4 MB to stay in memory. Both
-    # settings are local to this transaction and undone right after the statement.
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    session.execute(text("SET LOCAL work_mem = '32MB'"))
+    # settings are local to this (read-only) request's transaction.
+    session.execute(SEARCH_SETTINGS)
     types, total, hits, facet_rows = session.execute(text(sql), bind).one()
-    session.execute(text("SET LOCAL enable_seqscan = on"))
-    session.execute(text("RESET work_mem"))
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FILTERS[params.type]}
     for name, value, n in facet_rows:
         if value is not None and n:
@@ -278,7 +281,8 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
         values.sort(key=lambda vn: (-vn[1], vn[0]))
     items = [_item(kind, ref_id, display, score, parsed) for kind, ref_id, display, score in hits]
     result = SearchResult(params, parsed, total, items, facets, {k: n for k, n in types.items() if n})
-    if total == 0 and parsed is not None:
+    if total == 0 and parsed is not None and not active and not result.types:
+        # Nothing anywhere (not even under another tab or without the filters): suggest near terms.
         result.did_you_mean = did_you_mean(session, parsed)
     return result
 

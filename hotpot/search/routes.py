@@ -39,6 +39,7 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
         "popular": POPULAR,
         "popular_categories": _popular_categories(session) if not result.items else [],
         "cert_labels": CERT_KINDS,
+        "tab_cap": engine.TAB_COUNT_CAP,
     }
     block = "results" if request.headers.get("HX-Target") == "search-results" else None
     return render(request, "search/results.html", context, block=block)

@@ -151,7 +151,7 @@ class SearchResponse(BaseModel):
     page: int
     page_size: int
     facets: dict[str, list[FacetValue]]
-    types: dict[str, int] = Field(description="文本查询在各类记录中的命中数")
+    types: dict[str, int] = Field(description="文本查询在各类记录中的命中数（其他类型最多数到 1000）")
     understood: list[str] = Field(description="查询被纠正的部分，如 yachnag → 鸭肠")
     did_you_mean: list[str]
 
@@ -171,36 +171,32 @@ class SuggestResponse(BaseModel):
 HIT_FIELDS = ("type", "id", "url", "name", "highlight", "score", "name_parts")
 
 
-def api_response(session: Session, result: SearchResult) -> SearchResponse:
+def api_response(session: Session, result: SearchResult) -> dict[str, Any]:
+    """The API's answer as plain data (the shape SearchResponse documents), built without re-validating it."""
     allowed = choices(session)
-    hits = []
-    for item in result.items:
-        detail = {
-            k: v for k, v in item.items() if k not in ("type", "id", "url", "name", "highlight", "score", "name_parts")
-        }
-        hits.append(
-            SearchHit(
-                type=item["type"],
-                id=item["id"],
-                url=item["url"],
-                name=item["name"],
-                highlight=item["highlight"],
-                score=item["score"],
-                detail=detail,
-            )
-        )
-    return SearchResponse(
-        query=result.parsed.text if result.parsed else result.params.q,
-        type=result.params.type,
-        items=hits,
-        total=result.total,
-        page=result.params.page,
-        page_size=result.params.page_size,
-        facets={
-            name: [FacetValue(value=v, label=allowed[name].get(v, v), count=n) for v, n in values]
+    return {
+        "query": result.parsed.text if result.parsed else result.params.q,
+        "type": result.params.type,
+        "items": [
+            {
+                "type": item["type"],
+                "id": item["id"],
+                "url": item["url"],
+                "name": item["name"],
+                "highlight": item["highlight"],
+                "score": item["score"],
+                "detail": {k: v for k, v in item.items() if k not in HIT_FIELDS},
+            }
+            for item in result.items
+        ],
+        "total": result.total,
+        "page": result.params.page,
+        "page_size": result.params.page_size,
+        "facets": {
+            name: [{"value": v, "label": allowed[name].get(v, v), "count": n} for v, n in values]
             for name, values in result.facets.items()
         },
-        types={k: int(result.types.get(k, 0)) for k in DOC_KINDS},
-        understood=result.parsed.understood if result.parsed else [],
-        did_you_mean=result.did_you_mean,
-    )
+        "types": {k: int(result.types.get(k, 0)) for k in DOC_KINDS},
+        "understood": result.parsed.understood if result.parsed else [],
+        "did_you_mean": result.did_you_mean,
+    }

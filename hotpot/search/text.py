@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA
 from hotpot.resources import resource_dir
 
 # Bump when the way documents are tokenized changes: `hotpot search status` then asks for a reindex.
-ALGORITHM_VERSION = 4
+ALGORITHM_VERSION = 5
 
 jieba.setLogLevel(logging.WARNING)
 _t2s = opencc.OpenCC("t2s")
@@ -311,7 +311,8 @@ def _field_lexemes(text: str, with_pinyin: bool) -> tuple[tuple[str, bool], ...]
             out.setdefault(run, False)
             continue
         for i, ch in enumerate(run):
-            out.setdefault(ch, False)
+            if with_pinyin:  # single characters only from names: 制 or 料 in a description matches nothing
+                out.setdefault(ch, False)
             if i + 1 < len(run):
                 out.setdefault(run[i : i + 2], False)
         for w in vocabulary.search_words(run):
@@ -466,17 +467,19 @@ def parse_query(q: str) -> ParsedQuery:
                 word_leaves += lv
                 parsed.marks.add(word)
                 if len(word) >= 2:
-                    for sound in _sound_variants(word):
+                    # Only the reading in context scores; the others (and the synonyms below) only match, so a
+                    # ranking reads few leaves.
+                    for n, sound in enumerate(_sound_variants(word)):
                         expr, lv = _pinyin_pairs(sound, open_end=False)
                         alts.append(expr)
-                        word_leaves += lv
+                        if n == 0:
+                            word_leaves += lv
                         parsed.sounds["".join(sound)] = False
                 terms.append(word)
                 parts.append(word)
                 for syn in voc.synonyms.get(word, ()):
-                    expr, lv = _chinese_exact(syn)
+                    expr, _ = _chinese_exact(syn)
                     alts.append(expr)
-                    word_leaves += lv
                     terms.append(syn)
                     parsed.marks.add(syn)
                 word_groups.append(_or(alts))
@@ -484,10 +487,11 @@ def parse_query(q: str) -> ParsedQuery:
             if len(words) > 1 and len(run) <= 6:
                 # A wrong character can cut a run into words that are not there (金针姑): try its sound whole.
                 run_alts = [_and(word_groups)]
-                for sound in _sound_variants(run):
+                for n, sound in enumerate(_sound_variants(run)):
                     expr, lv = _pinyin_pairs(sound, open_end=False)
                     run_alts.append(expr)
-                    leaves += lv
+                    if n == 0:
+                        leaves += lv
                     parsed.sounds["".join(sound)] = False
                 groups.append(_or(run_alts))
             else:
@@ -551,7 +555,7 @@ def highlight_spans(name: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
             for i in range(start, start + len(mark)):
                 hit[i] = True
             start = norm.find(mark, start + 1)
-    if parsed.sounds:
+    if parsed.sounds and not any(hit):
         syl = _char_readings(norm)
         for target, allow_prefix in parsed.sounds.items():
             if len(target) < 2:
