@@ -330,10 +330,12 @@ def did_you_mean(session: Session, parsed: tokens.ParsedQuery) -> list[str]:
 
 # --- suggestions ---------------------------------------------------------------------------------------------------
 
+# A short prefix ("m", "重") can match tens of thousands of keys: the first 3,000 in key order are ranked, which
+# keeps every suggestion under a few milliseconds (longer prefixes are exact).
 SUGGEST_SQL = text(
     """
-    SELECT term, source, ref_id, max(weight) AS w FROM search_term
-    WHERE key LIKE :prefix
+    SELECT term, source, ref_id, max(weight) AS w
+    FROM (SELECT term, source, ref_id, weight FROM search_term WHERE key LIKE :prefix ORDER BY key LIMIT 3000) k
     GROUP BY term, source, ref_id
     ORDER BY max(weight) DESC, length(term), term
     LIMIT :limit

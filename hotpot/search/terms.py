@@ -28,7 +28,8 @@ def core_name(name: str) -> str:
 def term_keys(term: str, *, suffixes: bool) -> set[str]:
     norm = tokens.normalize(term)
     core = core_name(term)
-    keys = {norm.replace(" ", ""), core}
+    # An enterprise is found by its distinctive part (渝合毛肚), not by 重庆 or 有限公司 that all of them share.
+    keys = {core} if core != norm else {norm.replace(" ", "")}
     if tokens.CJK.fullmatch(core):
         syl = tokens.pinyin_of(core)
         keys.add("".join(syl))
