@@ -42,8 +42,12 @@ serve: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o locale/messages.pot .
 
+## Every benchmark in turn (several minutes; bench.search needs `wrk`). See bench/README.md.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.registry
+	$(BIN)/python -m bench.search
 
 ## Remove the local embedded database (demo data is rebuilt on the next `make demo`).
 clean-data:

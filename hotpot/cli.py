@@ -225,7 +225,23 @@ def serve(
     url = database_url()
     if migrate_first:
         migrate.upgrade(url)
+        _check_search_index(url)
     _serve(url, host=host, port=port, workers=workers)
+
+
+def _check_search_index(url: str) -> None:
+    """Build the search index the first time (an upgraded database has none); warn when its tokenizer is old."""
+    from hotpot.search import service as search
+
+    with session_scope(url) as session:
+        state = search.status(session)
+    if state.stored_version is None:
+        _reindex(url)
+    elif state.needs_reindex:
+        err_console.print(
+            f"[yellow]搜索索引由分词版本 {state.stored_version} 建立，当前为 {state.current_version}："
+            "请运行 `hotpot search reindex`（在此之前搜索仍可用）[/yellow]"
+        )
 
 
 @app.command()
