@@ -48,7 +48,7 @@ def test_buyer_registers_logs_out_and_in(page, live_server):
     expect(page.locator(".alert-success")).to_contain_text("注册成功")
     header = page.locator(".site-header")
     expect(header.locator(".role-badge")).to_have_text("采购商")
-    expect(header).not_to_contain_text("用户管理")
+    expect(header).not_to_contain_text("系统管理")
     screenshot(page, "buyer-account")
 
     page.click("form[action='/logout'] button")
@@ -80,9 +80,11 @@ def test_buyer_registers_logs_out_and_in(page, live_server):
 def test_admin_sees_admin_navigation_and_manages_users(page, live_server):
     _log_in(page, live_server, "admin@hotpot.example", "Hotpot-Admin-2026")
     nav = page.locator(".main-nav")
-    expect(nav.get_by_role("link", name="用户管理")).to_be_visible()
-    nav.get_by_role("link", name="用户管理").click()
+    expect(nav.get_by_role("link", name="系统管理", exact=True)).to_be_visible()
+    nav.get_by_role("link", name="系统管理", exact=True).click()
     expect(page.locator("h1")).to_have_text("用户管理")
+    # The admin's pages are tabs: users, the search word list, the operation log.
+    expect(page.locator(".admin-tabs")).to_contain_text("搜索词库")
     # htmx filter: typing narrows the table without a page load.
     page.fill("#id_q", "reviewer@")
     expect(page.locator("#user-table tbody tr")).to_have_count(1)
@@ -99,7 +101,7 @@ def test_admin_sees_admin_navigation_and_manages_users(page, live_server):
 
 def test_reviewer_cannot_open_admin_pages(page, live_server):
     _log_in(page, live_server, "reviewer@hotpot.example", "Hotpot-Review-2026")
-    expect(page.locator(".main-nav")).not_to_contain_text("用户管理")
+    expect(page.locator(".main-nav")).not_to_contain_text("系统管理")
     response = page.goto(live_server + "/admin/users")
     assert response.status == 403
     expect(page.locator("h1")).to_have_text("没有访问权限")
