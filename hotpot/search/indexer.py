@@ -130,12 +130,38 @@ def _price_label(low, high, unit) -> str:
     return price_label(low, high, unit)
 
 
+def _doc(kind: str, r: dict[str, Any], vectors: tuple[str, str], **columns: Any) -> dict[str, Any]:
+    """A search_doc row: the record's own columns over the defaults every kind shares."""
+    tsv, rank = vectors
+    row: dict[str, Any] = {
+        "kind": kind,
+        "ref_id": r["id"],
+        "enterprise_id": r.get("enterprise_id"),
+        "tsv": tsv,
+        "rank_tsv": rank,
+        "tags": [],
+        "category_code": None,
+        "kind_code": None,
+        "town_code": r.get("town_code"),
+        "park_group": r.get("park_group"),
+        "storage": None,
+        "cert_kinds": [],
+        "brand_levels": [],
+        "price_min": None,
+        "price_max": None,
+        "listed_at": r["listed_at"],
+        "boost": 0.0,
+    }
+    row.update(columns)
+    return row
+
+
 def product_doc(r: dict[str, Any]) -> dict[str, Any]:
     from hotpot.products.models import STORAGE_SHORT
 
     levels = sorted({*(r["licence_levels"] or []), *([r["brand_level"]] if r["brand_level"] else [])})
     certs = sorted(r["cert_kinds"] or [])
-    tsv, rank = tokens.document_vectors(
+    vectors = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (r["category_name"], "B", True),
@@ -148,25 +174,20 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
         ],
     )
     boost = 0.3 * bool(r["photo_id"]) + 0.1 * min(len(certs), 3) + 0.1 * (r["price_min"] is not None)
-    return {
-        "kind": "product",
-        "tags": [r["category_code"]],
-        "ref_id": r["id"],
-        "enterprise_id": r["enterprise_id"],
-        "tsv": tsv,
-        "rank_tsv": rank,
-        "category_code": r["category_code"],
-        "kind_code": r["kind_code"],
-        "town_code": r["town_code"],
-        "park_group": r["park_group"],
-        "storage": r["storage"],
-        "cert_kinds": certs,
-        "brand_levels": levels,
-        "price_min": r["price_min"],
-        "price_max": r["price_max"],
-        "listed_at": r["listed_at"],
-        "boost": boost,
-        "display": {
+    return _doc(
+        "product",
+        r,
+        vectors,
+        tags=[r["category_code"]],
+        category_code=r["category_code"],
+        kind_code=r["kind_code"],
+        storage=r["storage"],
+        cert_kinds=certs,
+        brand_levels=levels,
+        price_min=r["price_min"],
+        price_max=r["price_max"],
+        boost=boost,
+        display={
             "name": r["name"],
             "spec": r["spec"],
             "price": _price_label(r["price_min"], r["price_max"], r["price_unit"]),
@@ -179,7 +200,7 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
             "photo_id": r["photo_id"],
             "certs": certs,
         },
-    }
+    )
 
 
 def enterprise_doc(r: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +208,7 @@ def enterprise_doc(r: dict[str, Any]) -> dict[str, Any]:
 
     certs = sorted(r["cert_kinds"] or [])
     categories = list(r["categories"] or [])
-    tsv, rank = tokens.document_vectors(
+    vectors = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (r["short_name"], "A", True),
@@ -199,25 +220,16 @@ def enterprise_doc(r: dict[str, Any]) -> dict[str, Any]:
         ],
         rank_fields=2,
     )
-    return {
-        "kind": "enterprise",
-        "tags": sorted(r["category_codes"] or []),
-        "ref_id": r["id"],
-        "enterprise_id": r["id"],
-        "tsv": tsv,
-        "rank_tsv": rank,
-        "category_code": None,
-        "kind_code": None,
-        "town_code": r["town_code"],
-        "park_group": r["park_group"],
-        "storage": None,
-        "cert_kinds": certs,
-        "brand_levels": sorted(r["brand_levels"] or []),
-        "price_min": None,
-        "price_max": None,
-        "listed_at": r["listed_at"],
-        "boost": 0.1 * min(len(certs), 3) + 0.05 * min(r["product_count"], 10),
-        "display": {
+    return _doc(
+        "enterprise",
+        r,
+        vectors,
+        enterprise_id=r["id"],
+        tags=sorted(r["category_codes"] or []),
+        cert_kinds=certs,
+        brand_levels=sorted(r["brand_levels"] or []),
+        boost=0.1 * min(len(certs), 3) + 0.05 * min(r["product_count"], 10),
+        display={
             "name": r["name"],
             "town": r["town_name"] or "合川区外",
             "park": PARK_GROUPS.get(r["park_group"]) if r["park_group"] != "none" else None,
@@ -227,14 +239,14 @@ def enterprise_doc(r: dict[str, Any]) -> dict[str, Any]:
             "logo": bool(r["logo_file_id"]),
             "certs": certs,
         },
-    }
+    )
 
 
 def base_doc(r: dict[str, Any]) -> dict[str, Any]:
     from hotpot.bases.models import BASE_KINDS, STANDARD_LEVELS
 
     certs = sorted(r["cert_kinds"] or [])
-    tsv, rank = tokens.document_vectors(
+    vectors = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (r["produce"], "B", True),
@@ -245,25 +257,13 @@ def base_doc(r: dict[str, Any]) -> dict[str, Any]:
             (r["description"], "D", False),
         ]
     )
-    return {
-        "kind": "base",
-        "tags": [],
-        "ref_id": r["id"],
-        "enterprise_id": r["enterprise_id"],
-        "tsv": tsv,
-        "rank_tsv": rank,
-        "category_code": None,
-        "kind_code": None,
-        "town_code": r["town_code"],
-        "park_group": r["park_group"],
-        "storage": None,
-        "cert_kinds": certs,
-        "brand_levels": [],
-        "price_min": None,
-        "price_max": None,
-        "listed_at": r["listed_at"],
-        "boost": 0.3 * bool(r["photo_id"]) + 0.1 * min(len(certs), 3),
-        "display": {
+    return _doc(
+        "base",
+        r,
+        vectors,
+        cert_kinds=certs,
+        boost=0.3 * bool(r["photo_id"]) + 0.1 * min(len(certs), 3),
+        display={
             "name": r["name"],
             "produce": r["produce"],
             "base_kind": BASE_KINDS.get(r["kind"]),
@@ -274,14 +274,14 @@ def base_doc(r: dict[str, Any]) -> dict[str, Any]:
             "photo_id": r["photo_id"],
             "certs": certs,
         },
-    }
+    )
 
 
 def brand_doc(r: dict[str, Any]) -> dict[str, Any]:
     from hotpot.brands.models import BRAND_LEVELS
 
     owner = r["enterprise_name"] or r["owner_body"]
-    tsv, rank = tokens.document_vectors(
+    vectors = tokens.document_vectors(
         [
             (r["name"], "A", True),
             (owner, "C", True),
@@ -290,25 +290,13 @@ def brand_doc(r: dict[str, Any]) -> dict[str, Any]:
             (r["description"], "D", False),
         ]
     )
-    return {
-        "kind": "brand",
-        "tags": [],
-        "ref_id": r["id"],
-        "enterprise_id": r["enterprise_id"],
-        "tsv": tsv,
-        "rank_tsv": rank,
-        "category_code": None,
-        "kind_code": None,
-        "town_code": r["town_code"],
-        "park_group": r["park_group"],
-        "storage": None,
-        "cert_kinds": [],
-        "brand_levels": [r["level"]],
-        "price_min": None,
-        "price_max": None,
-        "listed_at": r["listed_at"],
-        "boost": 0.5 if r["level"] in ("regional_public", "cluster") else 0.0,
-        "display": {
+    return _doc(
+        "brand",
+        r,
+        vectors,
+        brand_levels=[r["level"]],
+        boost=0.5 if r["level"] in ("regional_public", "cluster") else 0.0,
+        display={
             "name": r["name"],
             "level": BRAND_LEVELS.get(r["level"]),
             "owner": owner,
@@ -316,7 +304,7 @@ def brand_doc(r: dict[str, Any]) -> dict[str, Any]:
             "logo": bool(r["logo_file_id"]),
             "honors": r["honors"],
         },
-    }
+    )
 
 
 BUILDERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -358,17 +346,10 @@ def _write(session: Session, kind: str, docs: list[dict[str, Any]]) -> None:
         return
     session.execute(UPSERT, docs)
     if kind in TERM_SOURCES:
-        from hotpot.search.terms import term_rows
+        from hotpot.search.terms import insert_terms, term_rows
 
         rows = [row for d in docs for row in term_rows(d["display"]["name"], kind, d["ref_id"], weight=_weight(d))]
-        if rows:
-            session.execute(
-                text(
-                    "INSERT INTO search_term (key, term, source, ref_id, weight) "
-                    "VALUES (:key, :term, :source, :ref_id, :weight)"
-                ),
-                rows,
-            )
+        insert_terms(session, rows)
 
 
 def _weight(doc: dict[str, Any]) -> int:

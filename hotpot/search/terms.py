@@ -75,12 +75,15 @@ def rebuild_dictionary_terms(session: Session) -> int:
             if term not in seen:
                 seen.add(term)
                 rows += term_rows(term, "synonym", None, weight=1)
-    if rows:
-        session.execute(
-            text(
-                "INSERT INTO search_term (key, term, source, ref_id, weight) "
-                "VALUES (:key, :term, :source, :ref_id, :weight)"
-            ),
-            rows,
-        )
+    insert_terms(session, rows)
     return len(seen)
+
+
+INSERT_TERM = text(
+    "INSERT INTO search_term (key, term, source, ref_id, weight) VALUES (:key, :term, :source, :ref_id, :weight)"
+)
+
+
+def insert_terms(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(INSERT_TERM, rows)

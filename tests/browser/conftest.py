@@ -143,3 +143,11 @@ def screenshot(pg, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def log_in(pg, base: str, email: str, password: str) -> None:
+    """Log in through the login form (the header's search box has a submit button too: aim at the form)."""
+    pg.goto(base + "/login")
+    pg.fill("#id_email", email)
+    pg.fill("#id_password", password)
+    pg.click("form[action='/login'] button[type=submit]")

@@ -7,16 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page, base, email, password):
-    page.goto(base + "/login")
-    page.fill("#id_email", email)
-    page.fill("#id_password", password)
-    page.click("form[action='/login'] button[type=submit]")
 
 
 def test_buyer_registers_logs_out_and_in(page, live_server):
@@ -78,7 +71,7 @@ def test_buyer_registers_logs_out_and_in(page, live_server):
 
 
 def test_admin_sees_admin_navigation_and_manages_users(page, live_server):
-    _log_in(page, live_server, "admin@hotpot.example", "Hotpot-Admin-2026")
+    log_in(page, live_server, "admin@hotpot.example", "Hotpot-Admin-2026")
     nav = page.locator(".main-nav")
     expect(nav.get_by_role("link", name="系统管理", exact=True)).to_be_visible()
     nav.get_by_role("link", name="系统管理", exact=True).click()
@@ -100,7 +93,7 @@ def test_admin_sees_admin_navigation_and_manages_users(page, live_server):
 
 
 def test_reviewer_cannot_open_admin_pages(page, live_server):
-    _log_in(page, live_server, "reviewer@hotpot.example", "Hotpot-Review-2026")
+    log_in(page, live_server, "reviewer@hotpot.example", "Hotpot-Review-2026")
     expect(page.locator(".main-nav")).not_to_contain_text("系统管理")
     response = page.goto(live_server + "/admin/users")
     assert response.status == 403

@@ -8,16 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in(page, base, email, password):
-    page.goto(base + "/login")
-    page.fill("#id_email", email)
-    page.fill("#id_password", password)
-    page.click("form[action='/login'] button[type=submit]")
+    log_in(page, base, email, password)
     expect(page.locator(".user-chip")).to_be_visible()
 
 
