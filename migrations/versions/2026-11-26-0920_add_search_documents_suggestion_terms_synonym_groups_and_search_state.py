@@ -98,9 +98,9 @@ def upgrade() -> None:
             postgresql_using="gin",
             postgresql_where=sa.text(f"kind = '{kind}'"),
         )
-    # A search reads each match's row: keep rows narrow. The match vector (read only by the GIN index) and the
-    # display data (read for 20 hits) go out of line; the short rank vector stays inline and uncompressed, so
-    # ts_rank never decompresses anything.
+    # A search reads each match's row. The short rank vector stays inline and uncompressed (ts_rank never
+    # decompresses anything); for rows over PostgreSQL's 2 kB toast threshold (large enterprise documents) the
+    # match vector, read only by the GIN index, and the display data, read for 20 hits, go out of line first.
     op.execute(
         "ALTER TABLE search_doc ALTER COLUMN tsv SET STORAGE EXTERNAL, ALTER COLUMN display SET STORAGE EXTERNAL,"
         " ALTER COLUMN rank_tsv SET STORAGE PLAIN, SET (toast_tuple_target = 256)"
