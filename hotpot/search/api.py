@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from hotpot.api.errors import raise_422
@@ -23,7 +23,6 @@ def _json(data) -> Response:
 
 @router.get("/search", response_model=schemas.SearchResponse, summary="搜索（中文、拼音、首字母、错别字、同义词）")
 def search(
-    request: Request,
     session: SessionDep,
     user: PublicUser,
     q: Annotated[str, Query(max_length=100, description="搜索词：毛肚、maod、md、千層毛肚、5斤 ……")] = "",
@@ -63,7 +62,7 @@ def search(
     versions = engine.state(session)
     body = engine.cached("api-search", params.key(), versions)
     if body is None:
-        result = service.search(session, params)
+        result = service.search(session, params, versions=versions)
         body = json.dumps(schemas.api_response(session, result), ensure_ascii=False, separators=(",", ":"))
         engine.remember("api-search", params.key(), versions, body)
     return Response(body, media_type="application/json")

@@ -10,7 +10,7 @@ the last committed change.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
@@ -116,7 +116,8 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.params.page_size))
+        """Pages a visitor can open: the last one or MAX_PAGE, whichever comes first."""
+        return min(MAX_PAGE, max(1, -(-self.total // self.params.page_size)))
 
 
 _cache: LRUCache = LRUCache(maxsize=4000)
@@ -156,8 +157,12 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def search(session: Session, params: SearchParams) -> SearchResult:
-    versions = state(session)
+def search(session: Session, params: SearchParams, *, versions: tuple[int, int] | None = None) -> SearchResult:
+    """The search's result, from this process's cache when the index has not changed since it was computed.
+
+    `versions` is the index's state when the caller already read it (the API keys its own cache on it too).
+    """
+    versions = versions or state(session)
     ensure_vocabulary(session, versions[1])
     key = params.key()
     hit = cached("search", key, versions)
@@ -369,7 +374,3 @@ def suggest(session: Session, q: str, *, limit: int = 8) -> list[Suggestion]:
             out.append(Suggestion(f"{head} {term}".strip(), term, source, url))
     remember("suggest", (norm, limit), versions, out)
     return out
-
-
-def with_page(params: SearchParams, page: int) -> SearchParams:
-    return replace(params, page=page)

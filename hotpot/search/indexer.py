@@ -433,7 +433,7 @@ def reindex(session: Session, *, batch: int = 2000, progress: Callable[[ReindexP
 # --- tracking writes in a session ----------------------------------------------------------------------------------
 
 
-def _keys_for(obj: Any, session: Session) -> Iterable[tuple[str, int]]:
+def _keys_for(obj: Any) -> Iterable[tuple[str, int]]:
     from hotpot.bases.models import BasePhoto, RawBase
     from hotpot.brands.models import Brand, BrandLicence
     from hotpot.certificates.models import Certificate
@@ -552,7 +552,7 @@ def _after_flush(session: Session, flush_context) -> None:
     # After the flush every new object has its id; deleted ones still carry theirs.
     pending: set = session.info.setdefault(PENDING, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
-        pending.update(_keys_for(obj, session))
+        pending.update(_keys_for(obj))
 
 
 def _after_soft_rollback(session: Session, previous_transaction) -> None:

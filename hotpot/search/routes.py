@@ -37,25 +37,12 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
         "sorts": schemas.SORT_LABELS,
         "types": DOC_KINDS,
         "popular": POPULAR,
-        "popular_categories": _popular_categories(session) if not result.items else [],
+        "popular_categories": service.popular_categories(session) if not result.items else [],
         "cert_labels": CERT_KINDS,
         "tab_cap": engine.TAB_COUNT_CAP,
     }
     block = "results" if request.headers.get("HX-Target") == "search-results" else None
     return render(request, "search/results.html", context, block=block)
-
-
-def _popular_categories(session) -> list[tuple[str, str, int]]:
-    from sqlalchemy import text
-
-    rows = session.execute(
-        text(
-            "SELECT d.category_code, c.name, count(*) FROM search_doc d"
-            " JOIN product_category c ON c.code = d.category_code WHERE d.kind = 'product'"
-            " GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 12"
-        )
-    ).all()
-    return [(code, name, n) for code, name, n in rows]
 
 
 @router.get("/search/suggest")
@@ -141,6 +128,3 @@ def delete_synonyms(request: Request, session: SessionDep, user: AdminUser, grou
     except StaleVersion:
         return conflict(request, title="同义词组已被他人修改", back_url="/admin/search", changes=[])
     return redirect(request, "/admin/search", flash="synonyms_deleted")
-
-
-__all__ = ["engine", "router"]

@@ -13,22 +13,42 @@ from sqlalchemy.orm import Session
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
 from hotpot.resources import resource_dir
-from hotpot.search import indexer
+from hotpot.search import engine, indexer
 from hotpot.search import text as tokens
 from hotpot.search.engine import SearchParams, SearchResult, Suggestion
 from hotpot.search.engine import search as run_search
 from hotpot.search.engine import suggest as run_suggest
 from hotpot.search.models import SearchDoc, SearchState, SynonymGroup
 from hotpot.search.terms import rebuild_dictionary_terms
-from hotpot.validation import FieldErrors, StaleVersion, check_version
+from hotpot.validation import FieldErrors, check_version
 
 
-def search(session: Session, params: SearchParams) -> SearchResult:
-    return run_search(session, params)
+def search(session: Session, params: SearchParams, *, versions: tuple[int, int] | None = None) -> SearchResult:
+    return run_search(session, params, versions=versions)
 
 
 def suggest(session: Session, q: str, *, limit: int = 8) -> list[Suggestion]:
     return run_suggest(session, q, limit=limit)
+
+
+POPULAR_CATEGORIES = text(
+    "SELECT d.category_code, c.name, count(*) FROM search_doc d"
+    " JOIN product_category c ON c.code = d.category_code WHERE d.kind = 'product'"
+    " GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT 12"
+)
+
+
+def popular_categories(session: Session) -> list[tuple[str, str, int]]:
+    """(code, name, public products) of the twelve largest categories, for a search that found nothing.
+
+    Counting every product is not for each empty search: the answer is cached with the index's version.
+    """
+    versions = engine.state(session)
+    found = engine.cached("popular-categories", (), versions)
+    if found is None:
+        found = [(code, name, n) for code, name, n in session.execute(POPULAR_CATEGORIES)]
+        engine.remember("popular-categories", (), versions, found)
+    return found
 
 
 # --- state -------------------------------------------------------------------------------------------------------
@@ -189,6 +209,3 @@ def delete_group(session: Session, *, user: User, group: SynonymGroup, version: 
 
 def _snapshot(group: SynonymGroup) -> dict[str, Any]:
     return {"terms": list(group.terms), "note": group.note}
-
-
-__all__ = ["SearchParams", "StaleVersion", "Suggestion"]
