@@ -68,8 +68,9 @@ class Certificate(TimestampMixin, Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined", innerjoin=True)
-    product: Mapped[Product | None] = relationship(lazy="select")
-    base: Mapped[RawBase | None] = relationship(lazy="select")
+    # Loaded for a whole list at once (holder_label is shown on every row of a certificate table).
+    product: Mapped[Product | None] = relationship(lazy="selectin")
+    base: Mapped[RawBase | None] = relationship(lazy="selectin")
 
     @property
     def kind_label(self) -> str:

@@ -128,3 +128,30 @@ def test_checklist_flags_expired_sc(client, db):
     )
     log_in(client, owner_of(db, enterprise).email)
     assert "已于" in client.get("/my/enterprise").text
+
+
+def test_a_certificate_table_loads_its_holders_in_one_query(db):
+    """holder_label on every row of a table: the products and bases come in one query, not one per row."""
+    from sqlalchemy import event
+
+    from hotpot.certificates import service
+
+    enterprise = make_enterprise(db)
+    for n in range(5):
+        product = make_product(db, enterprise=enterprise, name=f"持证产品{n}")
+        make_certificate(db, enterprise=enterprise, holder=f"product:{product.id}", kind="green_food", verified=False)
+    db.flush()
+    db.expunge_all()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(db.bind, "before_cursor_execute", count)
+    try:
+        enterprise = db.get(type(enterprise), enterprise.id)
+        labels = [c.holder_label for c in service.of_enterprise(db, enterprise=enterprise, public_only=False)]
+    finally:
+        event.remove(db.bind, "before_cursor_execute", count)
+    assert sorted(labels) == [f"产品：持证产品{n}" for n in range(5)]
+    assert len(statements) <= 3, statements
