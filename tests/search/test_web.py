@@ -170,3 +170,9 @@ def test_a_query_that_names_only_a_supplier_opens_the_enterprise_tab(demo_client
     html = demo_client.get("/search", params={"q": "渝合毛肚食品有限公司"}).text
     assert 'class="card hit hit-enterprise"' in html
     assert "重庆渝合毛肚食品有限公司" in re.sub(r"</?mark>", "", html)
+
+
+def test_an_empty_catalogue_name_filter_points_to_search(client):
+    html = client.get("/products", params={"q": "maod"}).text
+    assert "没有符合条件的产品" in html
+    assert 'href="/search?q=maod"' in html
