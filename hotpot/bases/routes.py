@@ -203,15 +203,9 @@ def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id:
     if base is None:
         raise HTTPException(404)
     data = dict(form)
-    version = data.pop("version", None)
+    version = form_version(data)
     try:
-        service.decide(
-            session,
-            reviewer=user,
-            base=base,
-            data=parse_form(DecisionIn, data),
-            version=int(version) if version else None,
-        )
+        service.decide(session, reviewer=user, base=base, data=parse_form(DecisionIn, data), version=version)
     except FieldErrors as exc:
         return _review_page(request, session, base, errors=exc.errors, status_code=422)
     except StaleVersion:

@@ -19,7 +19,7 @@ from hotpot.files import service as files
 from hotpot.files.models import StoredFile
 from hotpot.review import DecisionIn
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
-from hotpot.web import conflict, redirect, render, stale_changes
+from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,10 +94,7 @@ def edit_certificate(
 ) -> Response:
     data = dict(form)
     scan = files.read_upload(data.pop("scan", None))
-    try:
-        version = int(data.pop("version", ""))
-    except ValueError:
-        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    version = form_version(data)
     try:
         service.edit(session, user=user, cert=cert, data=parse_form(CertificateIn, data), version=version, scan=scan)
     except FieldErrors as exc:
@@ -185,15 +182,9 @@ def decide_certificate(
     if cert is None:
         raise HTTPException(404)
     data = dict(form)
-    version = data.pop("version", None)
+    version = form_version(data)
     try:
-        service.decide(
-            session,
-            reviewer=user,
-            cert=cert,
-            data=parse_form(DecisionIn, data),
-            version=int(version) if version else None,
-        )
+        service.decide(session, reviewer=user, cert=cert, data=parse_form(DecisionIn, data), version=version)
     except FieldErrors as exc:
         return _review_page(request, session, cert, errors=exc.errors, status_code=422)
     except StaleVersion:

@@ -155,3 +155,13 @@ def test_a_certificate_table_loads_its_holders_in_one_query(db):
         event.remove(db.bind, "before_cursor_execute", count)
     assert sorted(labels) == [f"产品：持证产品{n}" for n in range(5)]
     assert len(statements) <= 3, statements
+
+
+def test_a_decision_without_the_form_version_is_refused_and_changes_nothing(client, db):
+    cert = make_certificate(db, verified=False)
+    log_in(client, make_user(db, role="reviewer").email)
+    for version in ({}, {"version": "abc"}):
+        response = client.post(f"/review/certificates/{cert.id}/decision", data={"action": "verify", **version})
+        assert response.status_code == 400
+    db.refresh(cert)
+    assert cert.verification == "unverified"
