@@ -12,7 +12,7 @@ from hotpot.auth.schemas import RoleChangeIn, StaffCreateIn
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, ListParamsDep
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
-from hotpot.web import redirect, render
+from hotpot.web import form_version, redirect, render
 
 router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
 
@@ -83,11 +83,9 @@ def enable_user(request: Request, session: SessionDep, admin: AdminUser, user_id
 
 def _set_active(request, session, admin, user_id: int, form: dict, *, active: bool) -> Response:
     user = _user_or_404(session, user_id)
+    version = form_version(dict(form))
     try:
-        version = int(form.get("version", user.version))
         auth_service.set_active(session, actor=admin, user=user, active=active, version=version)
-    except ValueError as exc:
-        raise HTTPException(400) from exc
     except StaleVersion:
         raise HTTPException(409, "该账号刚被其他管理员修改过，请刷新页面后重试。") from None
     except FieldErrors as exc:

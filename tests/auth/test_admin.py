@@ -111,3 +111,11 @@ def test_audit_page_lists_changes(client, db):
     page = client.get("/admin/audit?q=user.create")
     assert page.status_code == 200
     assert "x1@hotpot.example" in page.text
+
+
+def test_disabling_without_the_form_version_is_refused(client, db):
+    log_in(client, make_user(db, role="admin").email)
+    user = make_user(db, role="buyer")
+    assert client.post(f"/admin/users/{user.id}/disable", data={}).status_code == 400
+    db.refresh(user)
+    assert user.is_active
