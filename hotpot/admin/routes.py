@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from hotpot.audit import labels as audit_labels
 from hotpot.audit import service as audit
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import ROLE_LABELS, Role, User
@@ -106,7 +110,50 @@ def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id
     return redirect(request, "/admin/users", flash="role_changed")
 
 
+def _log_date(raw: str | None, field: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        errors[field] = "请输入正确的日期（年-月-日）"
+        return None
+
+
 @router.get("/audit")
-def audit_log(request: Request, session: SessionDep, admin: AdminUser, params: ListParamsDep) -> Response:
-    page = audit.recent(session, page=params.page, page_size=params.page_size, q=params.q)
-    return render(request, "admin/audit.html", {"page": page, "filters": {"q": params.q or ""}}, block="audit_table")
+def audit_log(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    params: ListParamsDep,
+    date_from: Annotated[str | None, Query(max_length=20)] = None,
+    date_to: Annotated[str | None, Query(max_length=20)] = None,
+    who: Annotated[str | None, Query(max_length=100)] = None,
+    entity_type: Annotated[str | None, Query(max_length=50)] = None,
+    action: Annotated[str | None, Query(max_length=50)] = None,
+) -> Response:
+    errors: dict[str, str] = {}
+    filters = audit.LogFilters(
+        date_from=_log_date(date_from, "date_from", errors),
+        date_to=_log_date(date_to, "date_to", errors),
+        who=(who or "").strip() or None,
+        entity_type=entity_type if entity_type in audit_labels.ENTITY_TYPES else None,
+        action=action if action in audit_labels.ACTIONS else None,
+    )
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        errors["date_to"] = "结束日期不能早于开始日期"
+    page = audit.log_page(session, page=params.page, page_size=params.page_size, filters=filters)
+    context = {
+        "page": page,
+        "errors": errors,
+        "values": {
+            "date_from": date_from or "",
+            "date_to": date_to or "",
+            "who": filters.who or "",
+            "entity_type": filters.entity_type or "",
+            "action": filters.action or "",
+        },
+        "entity_types": list(audit_labels.ENTITY_TYPES.items()),
+        "actions": list(audit_labels.ACTIONS.items()),
+    }
+    return render(request, "admin/audit.html", context, block="audit_table")

@@ -43,9 +43,8 @@ def history(request: Request, session: SessionDep, user: AnyUser, entity_type: s
     if not allowed:
         raise HTTPException(403, "只有记录所属企业和审核人员可以查看变更历史。")
     context = {
-        "history": service.history(session, entity_type=entity_type, entity_id=entity_id, limit=500),
+        "history": service.timeline(session, entity_type=entity_type, entity_id=entity_id, limit=500),
         "label": label,
         "title": title_of(record),
-        "labels": {},
     }
     return render(request, "audit/history.html", context)

@@ -190,7 +190,7 @@ def _review_page(request, session, base, *, errors, status_code=200) -> Response
         {
             "base": base,
             "errors": errors,
-            "history": audit.history(session, entity_type="base", entity_id=base.id),
+            "history": audit.timeline(session, entity_type="base", entity_id=base.id),
             "certificates": cert_service.of_base(session, base=base, public_only=False),
         },
         status_code=status_code,

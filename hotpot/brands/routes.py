@@ -104,7 +104,7 @@ def _detail(request, session, user, brand, *, errors, status_code=200) -> Respon
         )
         if staff and brand.is_licensable
         else [],
-        "history": audit.history(session, entity_type="brand", entity_id=brand.id) if staff else [],
+        "history": audit.timeline(session, entity_type="brand", entity_id=brand.id) if staff else [],
         "errors": errors,
         "values": {},
     }

@@ -168,7 +168,7 @@ def _review_page(request, session, cert, *, errors, status_code=200) -> Response
         {
             "cert": cert,
             "errors": errors,
-            "history": audit.history(session, entity_type="certificate", entity_id=cert.id),
+            "history": audit.timeline(session, entity_type="certificate", entity_id=cert.id),
         },
         status_code=status_code,
     )

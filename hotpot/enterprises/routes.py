@@ -358,7 +358,7 @@ def review_enterprise(request: Request, session: SessionDep, user: StaffUser, en
 def _review_page(request, session, enterprise, *, errors, status_code: int = 200) -> Response:
     context = {
         "enterprise": enterprise,
-        "history": audit.history(session, entity_type="enterprise", entity_id=enterprise.id),
+        "history": audit.timeline(session, entity_type="enterprise", entity_id=enterprise.id),
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
         **_records(session, enterprise, public_only=False),
         "errors": errors,

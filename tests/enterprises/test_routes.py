@@ -185,7 +185,7 @@ def test_renaming_a_verified_enterprise_sends_it_back_with_old_name_visible(clie
     log_in(reviewer, make_user(db, role="reviewer").email)
     page = reviewer.get(f"/review/enterprises/{enterprise.id}")
     assert "<del>重庆老名字食品有限公司</del>" in page.text
-    assert "enterprise.update" in page.text  # the change history
+    assert "修改企业信息" in page.text  # the change history, by its Chinese label
 
 
 def test_editing_other_fields_keeps_verification(client, db):
