@@ -131,18 +131,18 @@ _EXTRA_FIELDS = {
 @cache
 def _form_labels() -> dict[str, dict[str, str]]:
     # The forms' own labels, imported late: the domains' route modules import the audit service.
-    from hotpot.bases.routes import FIELD_LABELS as base_fields
-    from hotpot.brands.routes import FIELD_LABELS as brand_fields
-    from hotpot.certificates.routes import FIELD_LABELS as cert_fields
-    from hotpot.enterprises.routes import FIELD_LABELS as enterprise_fields
-    from hotpot.products.routes import FIELD_LABELS as product_fields
+    from hotpot.bases.routes import FIELD_LABELS as BASE_FIELDS
+    from hotpot.brands.routes import FIELD_LABELS as BRAND_FIELDS
+    from hotpot.certificates.routes import FIELD_LABELS as CERT_FIELDS
+    from hotpot.enterprises.routes import FIELD_LABELS as ENTERPRISE_FIELDS
+    from hotpot.products.routes import FIELD_LABELS as PRODUCT_FIELDS
 
     forms = {
-        "enterprise": enterprise_fields,
-        "product": product_fields,
-        "base": base_fields,
-        "certificate": cert_fields,
-        "brand": brand_fields,
+        "enterprise": ENTERPRISE_FIELDS,
+        "product": PRODUCT_FIELDS,
+        "base": BASE_FIELDS,
+        "certificate": CERT_FIELDS,
+        "brand": BRAND_FIELDS,
     }
     return {kind: {**fields, **_EXTRA_FIELDS.get(kind, {})} for kind, fields in forms.items()}
 

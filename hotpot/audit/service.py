@@ -257,6 +257,7 @@ def _text(lookup: _Lookup, entity_type: str, key: str, value: Any) -> str:
 def _changes(lookup: _Lookup, e: AuditEvent) -> list[Change]:
     before, after = e.before or {}, e.after or {}
     if e.action == "product.sources":
+
         def shares(snap: dict) -> str:
             parts = [f"{lookup.name('base', k) or '已删除的基地'} {v}%" for k, v in snap.items()]
             return "、".join(parts) or "—"
@@ -341,6 +342,4 @@ def timeline(session: Session, *, entity_type: str, entity_id: object, limit: in
 def log_page(session: Session, *, page: int, page_size: int, filters: LogFilters) -> Page[EventView]:
     """One page of the audit log, described for people."""
     found = recent(session, page=page, page_size=page_size, filters=filters)
-    return Page(
-        items=describe(session, found.items), total=found.total, page=found.page, page_size=found.page_size
-    )
+    return Page(items=describe(session, found.items), total=found.total, page=found.page, page_size=found.page_size)

@@ -28,7 +28,9 @@ def _visible_text(html: str) -> str:
 
 def _green_food_cert(db, enterprise):
     owner = owner_of(db, enterprise)
-    cert = make_certificate(db, enterprise=enterprise, verified=False, with_scan=True, kind="green_food", number="LB-01-2301234567A")
+    cert = make_certificate(
+        db, enterprise=enterprise, verified=False, with_scan=True, kind="green_food", number="LB-01-2301234567A"
+    )
     cert_service.edit(
         db,
         user=owner,
@@ -50,9 +52,12 @@ def test_certificate_history_reads_in_chinese(client, db):
     page = client.get(f"/review/certificates/{cert.id}")
     assert page.status_code == 200
     text = _visible_text(page.text)
-    assert "新增证书" in text and "修改证书" in text and "核验证书通过" in text
+    assert "新增证书" in text
+    assert "修改证书" in text
+    assert "核验证书通过" in text
     assert "绿色食品" in text
-    assert "待核验" in text and "已核验" in text  # the status change, by its labels
+    assert "待核验" in text
+    assert "已核验" in text
     assert "赵审核（审核人员（区农业农村委））" in text
     assert "许可证.pdf" in text  # the scan by its name and size
     assert not RAW.search(text), RAW.search(text)
@@ -69,13 +74,14 @@ def test_enterprise_history_names_towns_and_links(client, db):
     assert "登记企业" in text
     assert "龙市组团" in text  # park_group longshi
     assert "初加工" in text or "精深加工" in text  # chain links by name
-    assert "longshi" not in text and "primary_processing" not in text
+    assert "longshi" not in text
+    assert "primary_processing" not in text
     assert "enterprise.register" not in text
 
 
 def test_audit_log_reads_in_chinese(client, db):
     enterprise = make_enterprise(db)
-    cert, _ = _green_food_cert(db, enterprise)
+    _cert, _ = _green_food_cert(db, enterprise)
     admin = make_user(db, role="admin", display_name="钱管理")
     log_in(client, admin.email)
     page = client.get("/admin/audit", params={"page_size": 100})
@@ -98,11 +104,15 @@ def test_audit_log_filters_by_date_person_type_and_action(client, db):
         return html.count('class="audit-row" role="row"'), _visible_text(html)
 
     n, text = rows(entity_type="certificate")
-    assert n == 3 and "新增证书" in text and "登录" not in text.split("共", 1)[1]
+    assert n == 3
+    assert "新增证书" in text
+    assert "登录" not in text.split("共", 1)[1]
     n, text = rows(action="certificate.verify")
     assert n == 1
     n, text = rows(who="赵审核")
-    assert n >= 1 and "赵审核" in text and "孙管理（" not in text
+    assert n >= 1
+    assert "赵审核" in text
+    assert "孙管理（" not in text
     n, text = rows(who="孙管理", action="session.login")
     assert n == 1
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
@@ -111,7 +121,8 @@ def test_audit_log_filters_by_date_person_type_and_action(client, db):
     n, _ = rows(date_from=(date.today() - timedelta(days=1)).isoformat(), date_to=tomorrow, entity_type="certificate")
     assert n == 3
     bad = client.get("/admin/audit", params={"date_from": "2026-13-40"})
-    assert bad.status_code == 200 and "请输入正确的日期" in bad.text
+    assert bad.status_code == 200
+    assert "请输入正确的日期" in bad.text
 
 
 def test_described_history_of_an_unknown_action_is_still_chinese(db):
