@@ -14,7 +14,7 @@ from hotpot.deps import FormDict, ListParamsDep, allow_roles
 from hotpot.enterprises.models import Enterprise
 from hotpot.inquiries import service
 from hotpot.inquiries.models import INQUIRY_STATUSES, Inquiry
-from hotpot.inquiries.schemas import InquiryIn, ReplyIn
+from hotpot.inquiries.schemas import ReplyIn
 from hotpot.products.models import PRICE_UNITS, Product
 from hotpot.validation import FieldErrors, parse_form
 from hotpot.web import redirect, render
@@ -79,7 +79,7 @@ def send_inquiry(
 ) -> Response:
     enterprise = _verified_enterprise(session, enterprise_id)
     try:
-        inquiry = service.create(session, buyer=user, enterprise=enterprise, data=parse_form(InquiryIn, form))
+        inquiry = service.create_from_form(session, buyer=user, enterprise=enterprise, form=form)
     except FieldErrors as exc:
         return _form(request, session, enterprise, values=form, errors=exc.errors, status_code=422)
     return redirect(request, f"/inquiries/{inquiry.id}", flash="inquiry_sent")
