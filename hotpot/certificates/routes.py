@@ -46,11 +46,22 @@ def own_certificate(session: SessionDep, user: ProducerUser, cert_id: int) -> Ce
 OwnCertificate = Annotated[Certificate, Depends(own_certificate)]
 
 
-def _form(request, session, enterprise, *, values, errors, cert=None, status_code=200) -> Response:
+def _scan_of_try(request, session, user, data: dict):
+    """The scan chosen now (stored at once) or kept from the last try, and the scan's own error."""
+    scan = files.read_upload(data.pop("scan", None))
+    key = getattr(request.state, "csrf_token", "")
+    held = files.held_file(session, token=data.pop("scan_token", None), key=key, user=user)
+    return service.take_scan(session, user=user, scan=scan, held=held)
+
+
+def _form(request, session, enterprise, *, values, errors, cert=None, status_code=200, scan_file=None) -> Response:
+    key = getattr(request.state, "csrf_token", "")
     context = {
         "values": values,
         "errors": errors,
         "cert": cert,
+        "held_scan": scan_file,
+        "scan_token": files.hold_token(scan_file, key=key) if scan_file is not None and key else None,
         "kinds": list(CERT_KINDS.items()),
         "holders": service.holder_choices(session, enterprise=enterprise),
     }
@@ -73,11 +84,15 @@ def create_certificate(request: Request, session: SessionDep, user: ProducerUser
     if enterprise is None:
         return redirect(request, "/my/enterprise/new")
     data = dict(form)
-    scan = files.read_upload(data.pop("scan", None))
+    scan_file, scan_errors = _scan_of_try(request, session, user, data)
     try:
-        service.create(session, user=user, enterprise=enterprise, data=parse_form(CertificateIn, data), scan=scan)
+        parsed = parse_form(CertificateIn, data)
+        service.create(
+            session, user=user, enterprise=enterprise, data=parsed, scan_file=scan_file, scan_errors=scan_errors
+        )
     except FieldErrors as exc:
-        return _form(request, session, enterprise, values=data, errors=exc.errors, status_code=422)
+        errors = {**scan_errors, **exc.errors}
+        return _form(request, session, enterprise, values=data, errors=errors, status_code=422, scan_file=scan_file)
     return redirect(request, "/my/enterprise", flash="certificate_created")
 
 
@@ -93,19 +108,29 @@ def edit_certificate(
     request: Request, session: SessionDep, user: ProducerUser, cert: OwnCertificate, form: FormDict
 ) -> Response:
     data = dict(form)
-    scan = files.read_upload(data.pop("scan", None))
+    scan_file, scan_errors = _scan_of_try(request, session, user, data)
     version = form_version(data)
     try:
-        service.edit(session, user=user, cert=cert, data=parse_form(CertificateIn, data), version=version, scan=scan)
+        parsed = parse_form(CertificateIn, data)
+        service.edit(
+            session,
+            user=user,
+            cert=cert,
+            data=parsed,
+            version=version,
+            scan_file=scan_file,
+            scan_errors=scan_errors,
+        )
     except FieldErrors as exc:
         return _form(
             request,
             session,
             cert.enterprise,
             values={**data, "version": version},
-            errors=exc.errors,
+            errors={**scan_errors, **exc.errors},
             cert=cert,
             status_code=422,
+            scan_file=scan_file,
         )
     except StaleVersion:
         changes = stale_changes(data, {k: getattr(cert, k) for k in FIELD_LABELS}, FIELD_LABELS)

@@ -18,6 +18,7 @@ from hotpot.enterprises import codes
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.files import service as files
+from hotpot.files.models import StoredFile
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.review import DecisionIn, require_reason
@@ -44,8 +45,10 @@ def snapshot(c: Certificate) -> dict[str, Any]:
     }
 
 
-def _resolve(session: Session, *, enterprise: Enterprise, data: CertificateIn) -> dict[str, Any]:
-    errors: dict[str, str] = {}
+def _resolve(
+    session: Session, *, enterprise: Enterprise, data: CertificateIn, errors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    errors = dict(errors or {})
     values: dict[str, Any] = data.model_dump(exclude={"holder"})
     holder_type, _, raw_id = data.holder.partition(":")
     values.update(holder_type=holder_type, product_id=None, base_id=None)
@@ -96,6 +99,20 @@ def _store_scan(session: Session, *, user: User, scan: tuple[bytes, str] | None)
     return files.store(session, data=data, filename=filename, uploaded_by=user, field="scan").id
 
 
+def take_scan(
+    session: Session, *, user: User, scan: tuple[bytes, str] | None, held: StoredFile | None
+) -> tuple[StoredFile | None, dict[str, str]]:
+    """The scan of this try: a newly chosen one is checked and stored at once, so that it survives an error in
+    another field; without a new choice, the one kept from the last try. Returns the file and the scan's error."""
+    if not scan:
+        return held, {}
+    data, filename = scan
+    try:
+        return files.store(session, data=data, filename=filename, uploaded_by=user, field="scan"), {}
+    except FieldErrors as exc:
+        return held, exc.errors
+
+
 def create(
     session: Session,
     *,
@@ -103,14 +120,15 @@ def create(
     enterprise: Enterprise,
     data: CertificateIn,
     scan: tuple[bytes, str] | None = None,
+    scan_file: StoredFile | None = None,
+    scan_errors: dict[str, str] | None = None,
     is_demo: bool = False,
 ) -> Certificate:
     """Record a certificate (with its scan, PDF or image); it waits for verification."""
     _require_manager(user, enterprise)
-    values = _resolve(session, enterprise=enterprise, data=data)
-    cert = Certificate(
-        **values, enterprise_id=enterprise.id, is_demo=is_demo, scan_file_id=_store_scan(session, user=user, scan=scan)
-    )
+    values = _resolve(session, enterprise=enterprise, data=data, errors=scan_errors)
+    scan_id = scan_file.id if scan_file else _store_scan(session, user=user, scan=scan)
+    cert = Certificate(**values, enterprise_id=enterprise.id, is_demo=is_demo, scan_file_id=scan_id)
     session.add(cert)
     session.flush()
     audit.record(
@@ -132,15 +150,17 @@ def edit(
     data: CertificateIn,
     version: int | None,
     scan: tuple[bytes, str] | None = None,
+    scan_file: StoredFile | None = None,
+    scan_errors: dict[str, str] | None = None,
 ) -> Certificate:
     """Change a certificate; it must be verified again."""
     _require_manager(user, cert.enterprise)
     check_version(cert, version)
-    values = _resolve(session, enterprise=cert.enterprise, data=data)
+    values = _resolve(session, enterprise=cert.enterprise, data=data, errors=scan_errors)
     before = snapshot(cert)
     for key, value in values.items():
         setattr(cert, key, value)
-    new_scan = _store_scan(session, user=user, scan=scan)
+    new_scan = scan_file.id if scan_file else _store_scan(session, user=user, scan=scan)
     if new_scan:
         cert.scan_file_id = new_scan
     cert.verification, cert.verification_note, cert.verified_at, cert.verified_by_id = "unverified", None, None, None
