@@ -136,7 +136,7 @@ def held_file(session: Session, *, token: object, key: str, user: User) -> Store
     """The file a hold_token names, if the token is genuine and the file is this user's upload; else None."""
     if not isinstance(token, str) or not key or "." not in token or len(token) > 100:
         return None
-    raw_id, _, mac = token.partition(".")
+    raw_id = token.partition(".")[0]
     if not raw_id.isdigit() or len(raw_id) > 12:
         return None
     stored = session.get(StoredFile, int(raw_id))
