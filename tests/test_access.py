@@ -136,6 +136,10 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/admin/search/synonyms/{synonym}/edit", {"admin"}),
     ("POST", "/admin/search/synonyms/{synonym}", {"admin"}),
     ("POST", "/admin/search/synonyms/{synonym}/delete", {"admin"}),
+    # desk: bulk decisions in the verification queues
+    ("POST", "/review/enterprises/bulk", {"admin", "reviewer"}),
+    ("POST", "/review/bases/bulk", {"admin", "reviewer"}),
+    ("POST", "/review/certificates/bulk", {"admin", "reviewer"}),
 ]
 
 

@@ -166,13 +166,37 @@ def review_bases(
     request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "pending"
 ) -> Response:
     status = status if status in BASE_STATUSES else "pending"
-    page = service.review_queue(session, status=status, page=params.page, page_size=params.page_size)
+    return _queue_page(request, session, status=status, page=params.page, page_size=params.page_size)
+
+
+def _queue_page(
+    request, session, *, status, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
+) -> Response:
+    found = service.review_queue(session, status=status, page=page, page_size=page_size)
     return render(
         request,
         "review/bases.html",
-        {"page": page, "status": status, "statuses": BASE_STATUSES, "counts": service.status_counts(session)},
+        {
+            "page": found,
+            "status": status,
+            "statuses": BASE_STATUSES,
+            "counts": service.status_counts(session),
+            "outcome": outcome,
+            "errors": errors or {},
+        },
         block="results",
+        status_code=status_code,
     )
+
+
+@router.post("/review/bases/bulk")
+def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
+    """Verify or reject the ticked bases with one reason; a row that changed meanwhile is reported."""
+    try:
+        outcome = service.decide_many(session, reviewer=user, form=form)
+    except FieldErrors as exc:
+        return _queue_page(request, session, status="pending", page=1, page_size=20, errors=exc.errors, status_code=422)
+    return _queue_page(request, session, status="pending", page=1, page_size=20, outcome=outcome)
 
 
 @router.get("/review/bases/{base_id}")

@@ -19,7 +19,7 @@ from hotpot.enterprises.models import Enterprise
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.reference.models import Town
-from hotpot.review import DecisionIn, require_reason
+from hotpot.review import BulkOutcome, DecisionIn, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version
 
 MAX_BASE_PHOTOS = 8
@@ -169,6 +169,24 @@ def public_list(session: Session, *, filters: BaseFilters, page: int, page_size:
 def review_queue(session: Session, *, status: str, page: int, page_size: int) -> Page[RawBase]:
     stmt = select(RawBase).where(RawBase.status == status).order_by(RawBase.updated_at, RawBase.id)
     return paginate(session, stmt, page=page, page_size=page_size)
+
+
+def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:
+    """One decision and reason for several bases of the queue; each checked and recorded on its own."""
+    data, picks = parse_bulk(form)
+
+    def load(ids: list[int]) -> list[RawBase]:
+        found = {b.id: b for b in session.scalars(select(RawBase).where(RawBase.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
+    return bulk_decide(
+        session,
+        action=data.action,
+        picks=picks,
+        load=load,
+        decide=lambda base, version: decide(session, reviewer=reviewer, base=base, data=data, version=version),
+        title=lambda base: f"{base.name}（{base.enterprise.name}）",
+    )
 
 
 def status_counts(session: Session) -> dict[str, int]:

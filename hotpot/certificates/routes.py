@@ -164,18 +164,40 @@ def review_certificates(
     request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "unverified"
 ) -> Response:
     status = status if status in VERIFICATION else "unverified"
-    page = service.review_queue(session, verification=status, page=params.page, page_size=params.page_size)
+    return _queue_page(request, session, status=status, q=params.q, page=params.page, page_size=params.page_size)
+
+
+def _queue_page(
+    request, session, *, status, q, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
+) -> Response:
+    found = service.review_queue(session, verification=status, q=q, page=page, page_size=page_size)
     return render(
         request,
         "review/certificates.html",
         {
-            "page": page,
+            "page": found,
             "status": status,
+            "q": q or "",
             "statuses": VERIFICATION,
             "counts": service.verification_counts(session),
+            "outcome": outcome,
+            "errors": errors or {},
         },
         block="results",
+        status_code=status_code,
     )
+
+
+@router.post("/review/certificates/bulk")
+def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
+    """Verify or reject the ticked certificates with one reason; a row that changed meanwhile is reported."""
+    try:
+        outcome = service.decide_many(session, reviewer=user, form=form)
+    except FieldErrors as exc:
+        return _queue_page(
+            request, session, status="unverified", q=None, page=1, page_size=20, errors=exc.errors, status_code=422
+        )
+    return _queue_page(request, session, status="unverified", q=None, page=1, page_size=20, outcome=outcome)
 
 
 @router.get("/review/certificates/{cert_id}")

@@ -21,7 +21,7 @@ from hotpot.files import service as files
 from hotpot.files.models import StoredFile
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
-from hotpot.review import DecisionIn, require_reason
+from hotpot.review import BulkOutcome, DecisionIn, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version
 
 
@@ -203,6 +203,19 @@ def decide(
     return cert
 
 
+def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:
+    """One decision and reason for several certificates of the queue; each checked and recorded on its own."""
+    data, picks = parse_bulk(form)
+    return bulk_decide(
+        session,
+        action=data.action,
+        picks=picks,
+        load=lambda ids: queue_ids(session, ids=ids),
+        decide=lambda cert, version: decide(session, reviewer=reviewer, cert=cert, data=data, version=version),
+        title=lambda cert: f"{cert.kind_label} {cert.number}（{cert.enterprise.name}）",
+    )
+
+
 def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[Certificate]:
     stmt = select(Certificate).where(Certificate.enterprise_id == enterprise.id)
     if public_only:
@@ -228,9 +241,35 @@ def of_base(session: Session, *, base: RawBase, public_only: bool) -> list[Certi
     return list(session.scalars(stmt.order_by(Certificate.kind)))
 
 
-def review_queue(session: Session, *, verification: str, page: int, page_size: int) -> Page[Certificate]:
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def review_queue(
+    session: Session, *, verification: str, page: int, page_size: int, q: str | None = None
+) -> Page[Certificate]:
+    """The staff queue of one verification state; q finds a number, a holder's or the enterprise's name."""
     stmt = select(Certificate).where(Certificate.verification == verification)
+    if q:
+        pattern = _like(q)
+        compact = _like(q.replace(" ", "").upper())
+        enterprises = select(Enterprise.id).where(Enterprise.name.ilike(pattern) | Enterprise.uscc.ilike(compact))
+        products = select(Product.id).where(Product.name.ilike(pattern))
+        bases = select(RawBase.id).where(RawBase.name.ilike(pattern))
+        stmt = stmt.where(
+            Certificate.number.ilike(compact)
+            | Certificate.number.ilike(pattern)
+            | Certificate.enterprise_id.in_(enterprises)
+            | Certificate.product_id.in_(products)
+            | Certificate.base_id.in_(bases)
+        )
     return paginate(session, stmt.order_by(Certificate.updated_at, Certificate.id), page=page, page_size=page_size)
+
+
+def queue_ids(session: Session, *, ids: list[int]) -> list[Certificate]:
+    """Certificates picked for a bulk decision, in the order they were listed."""
+    found = {c.id: c for c in session.scalars(select(Certificate).where(Certificate.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def verification_counts(session: Session) -> dict[str, int]:

@@ -336,15 +336,35 @@ def review_queue(
 ) -> Response:
     status = status if status in STATUSES else "pending"
     filters = service.DirectoryFilters(q=params.q, town=town or None, park_group=park_group or None, status=status)
-    page = service.review_queue(session, filters=filters, page=params.page, page_size=params.page_size)
+    return _queue_page(request, session, filters=filters, page=params.page, page_size=params.page_size)
+
+
+def _queue_page(
+    request, session, *, filters, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
+) -> Response:
+    found = service.review_queue(session, filters=filters, page=page, page_size=page_size)
     context = {
-        "page": page,
+        "page": found,
         "filters": filters,
         "counts": service.status_counts(session),
         "statuses": STATUSES,
+        "duplicates": service.duplicates(session, enterprises=found.items),
+        "outcome": outcome,
+        "errors": errors or {},
         **_choices(session),
     }
-    return render(request, "review/queue.html", context, block="results")
+    return render(request, "review/queue.html", context, block="results", status_code=status_code)
+
+
+@router.post("/review/enterprises/bulk")
+def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
+    """Verify or reject the ticked enterprises with one reason; a row that changed meanwhile is reported."""
+    filters = service.DirectoryFilters(status="pending")
+    try:
+        outcome = service.decide_many(session, reviewer=user, form=form)
+    except FieldErrors as exc:
+        return _queue_page(request, session, filters=filters, page=1, page_size=20, errors=exc.errors, status_code=422)
+    return _queue_page(request, session, filters=filters, page=1, page_size=20, outcome=outcome)
 
 
 @router.get("/review/enterprises/{enterprise_id}")
@@ -358,6 +378,7 @@ def review_enterprise(request: Request, session: SessionDep, user: StaffUser, en
 def _review_page(request, session, enterprise, *, errors, status_code: int = 200) -> Response:
     context = {
         "enterprise": enterprise,
+        "duplicates": service.duplicates(session, enterprises=[enterprise]).get(enterprise.id, []),
         "history": audit.timeline(session, entity_type="enterprise", entity_id=enterprise.id),
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
         **_records(session, enterprise, public_only=False),

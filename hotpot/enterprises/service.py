@@ -16,7 +16,7 @@ from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.pagination import Page, paginate
 from hotpot.reference.models import ChainLink, Town
-from hotpot.review import require_reason
+from hotpot.review import BulkOutcome, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version
 
 SORTS = {
@@ -230,6 +230,66 @@ def review_queue(session: Session, *, filters: DirectoryFilters, page: int, page
     stmt = _filtered(select(Enterprise), filters)
     stmt = stmt.where(Enterprise.status == (filters.status or "pending"))
     return paginate(session, stmt.order_by(Enterprise.updated_at, Enterprise.id), page=page, page_size=page_size)
+
+
+def org_part(uscc: str | None) -> str | None:
+    """Characters 9-17 of a credit code: the organisation code, the same for one organisation under any code."""
+    return uscc[8:17] if uscc and len(uscc) == 18 else None
+
+
+@dataclass
+class Duplicate:
+    enterprise: Enterprise
+    reason: str
+
+
+def duplicates(session: Session, *, enterprises: list[Enterprise]) -> dict[int, list[Duplicate]]:
+    """For each enterprise, the other pending or verified ones with the same name or the same organisation code
+    (one query for a whole queue page): the reviewer should check that it is not registered twice."""
+    names = {e.name for e in enterprises}
+    orgs = {o for o in (org_part(e.uscc) for e in enterprises) if o}
+    if not enterprises:
+        return {}
+    others = list(
+        session.scalars(
+            select(Enterprise).where(
+                Enterprise.status.in_(("pending", "verified")),
+                Enterprise.name.in_(names) | func.substr(Enterprise.uscc, 9, 9).in_(orgs),
+            )
+        )
+    )
+    found: dict[int, list[Duplicate]] = {}
+    for e in enterprises:
+        hits = []
+        for o in others:
+            if o.id == e.id:
+                continue
+            if o.name == e.name:
+                hits.append(Duplicate(o, "企业名称相同"))
+            elif org_part(o.uscc) and org_part(o.uscc) == org_part(e.uscc):
+                hits.append(Duplicate(o, "信用代码的组织机构代码部分（第 9-17 位）相同"))
+        if hits:
+            found[e.id] = hits
+    return found
+
+
+def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:
+    """Verify or reject several pending enterprises with one reason; each checked and recorded on its own."""
+    data, picks = parse_bulk(form)
+    change = StatusChangeIn(action=data.action, reason=data.reason)
+
+    def load(ids: list[int]) -> list[Enterprise]:
+        found = {e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
+    return bulk_decide(
+        session,
+        action=data.action,
+        picks=picks,
+        load=load,
+        decide=lambda e, version: change_status(session, reviewer=reviewer, enterprise=e, data=change, version=version),
+        title=lambda e: e.name,
+    )
 
 
 def status_counts(session: Session) -> dict[str, int]:
