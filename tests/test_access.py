@@ -140,6 +140,8 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/review/enterprises/bulk", {"admin", "reviewer"}),
     ("POST", "/review/bases/bulk", {"admin", "reviewer"}),
     ("POST", "/review/certificates/bulk", {"admin", "reviewer"}),
+    # desk: the business licence of ANOTHER producer's enterprise: staff only (404 for everyone else)
+    ("GET", "/enterprises/{enterprise}/licence", {"admin", "reviewer"}),
 ]
 
 
@@ -218,6 +220,8 @@ def actors(db, make_client):
     producer = db.scalars(select(User).where(User.role == "producer").order_by(User.id)).first()
     make_enterprise(db, owner=producer)
     others = make_enterprise(db, owner=other)
+    # desk: another producer's business licence, which only staff may read
+    others.licence_file_id = files.store(db, data=b"%PDF-1.4 licence", filename="licence.pdf", uploaded_by=other).id
     product = make_product(db, enterprise=others)
     from tests.bases.builders import make_base
     from tests.brands.builders import make_brand_with_licence

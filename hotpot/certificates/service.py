@@ -104,13 +104,7 @@ def take_scan(
 ) -> tuple[StoredFile | None, dict[str, str]]:
     """The scan of this try: a newly chosen one is checked and stored at once, so that it survives an error in
     another field; without a new choice, the one kept from the last try. Returns the file and the scan's error."""
-    if not scan:
-        return held, {}
-    data, filename = scan
-    try:
-        return files.store(session, data=data, filename=filename, uploaded_by=user, field="scan"), {}
-    except FieldErrors as exc:
-        return held, exc.errors
+    return files.take(session, user=user, upload=scan, held=held, field="scan")
 
 
 def create(

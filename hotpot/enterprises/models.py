@@ -51,6 +51,8 @@ class Enterprise(TimestampMixin, Base):
     founded_on: Mapped[date | None]
     description: Mapped[str | None] = mapped_column(Text)
     logo_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
+    # The business licence (营业执照) scan, PDF or image: only the enterprise and staff see it.
+    licence_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
 
     status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
     status_reason: Mapped[str | None] = mapped_column(Text)

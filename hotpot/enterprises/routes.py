@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,6 +20,7 @@ from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn, StatusChangeIn
 from hotpot.files import images
 from hotpot.files import service as files
+from hotpot.files.models import StoredFile
 from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
@@ -87,17 +89,37 @@ def _form_values(e: Enterprise) -> dict:
 
 
 def _form(
-    request, session, *, values, errors, mode: str, status_code: int = 200, enterprise=None, invitations=()
+    request,
+    session,
+    *,
+    values,
+    errors,
+    mode: str,
+    status_code: int = 200,
+    enterprise=None,
+    invitations=(),
+    licence=None,
 ) -> Response:
+    key = getattr(request.state, "csrf_token", "")
     context = {
         "values": values,
         "errors": errors,
         "mode": mode,
+        "held_licence": licence,
+        "licence_token": files.hold_token(licence, key=key) if licence is not None and key else None,
         "enterprise": enterprise,
         "invitations": invitations,
         **_choices(session),
     }
     return render(request, "enterprises/form.html", context, status_code=status_code)
+
+
+def _licence_of_try(request, session, user, data: dict):
+    """The business licence chosen now (stored at once) or kept from the last try, and its own error."""
+    upload = files.read_upload(data.pop("licence", None))
+    key = getattr(request.state, "csrf_token", "")
+    held = files.held_file(session, token=data.pop("licence_token", None), key=key, user=user)
+    return files.take(session, user=user, upload=upload, held=held, field="licence")
 
 
 def _listify(form: dict) -> dict:
@@ -159,11 +181,13 @@ def new_enterprise_form(request: Request, session: SessionDep, user: ProducerUse
 @router.post("/my/enterprise/new")
 def register_enterprise(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
     data = _listify(form)
+    licence, licence_errors = _licence_of_try(request, session, user, data)
     try:
         parsed = parse_form(EnterpriseIn, data)
-        service.register(session, user=user, data=parsed)
+        service.register(session, user=user, data=parsed, licence=licence, licence_errors=licence_errors)
     except FieldErrors as exc:
-        return _form(request, session, values=data, errors=exc.errors, mode="new", status_code=422)
+        errors = {**licence_errors, **exc.errors}
+        return _form(request, session, values=data, errors=errors, mode="new", status_code=422, licence=licence)
     return redirect(request, "/my/enterprise", flash="enterprise_registered")
 
 
@@ -181,20 +205,30 @@ def edit_enterprise(request: Request, session: SessionDep, user: ProducerUser, f
     if enterprise is None:
         raise HTTPException(404)
     data = _listify(form)
+    licence, licence_errors = _licence_of_try(request, session, user, data)
     version = form_version(data)
     was = enterprise.status
     try:
         parsed = parse_form(EnterpriseIn, data)
-        service.edit(session, user=user, enterprise=enterprise, data=parsed, version=version)
+        service.edit(
+            session,
+            user=user,
+            enterprise=enterprise,
+            data=parsed,
+            version=version,
+            licence=licence,
+            licence_errors=licence_errors,
+        )
     except FieldErrors as exc:
         return _form(
             request,
             session,
             values={**data, "version": version},
-            errors=exc.errors,
+            errors={**licence_errors, **exc.errors},
             mode="edit",
             status_code=422,
             enterprise=enterprise,
+            licence=licence,
         )
     except StaleVersion:
         return _conflict(request, enterprise, data)
@@ -378,6 +412,7 @@ def review_enterprise(request: Request, session: SessionDep, user: StaffUser, en
 def _review_page(request, session, enterprise, *, errors, status_code: int = 200) -> Response:
     context = {
         "enterprise": enterprise,
+        "licence": session.get(StoredFile, enterprise.licence_file_id) if enterprise.licence_file_id else None,
         "duplicates": service.duplicates(session, enterprises=[enterprise]).get(enterprise.id, []),
         "history": audit.timeline(session, entity_type="enterprise", entity_id=enterprise.id),
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
@@ -429,6 +464,22 @@ def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form:
     except FieldErrors as exc:
         return _dashboard(request, session, user, enterprise, errors=exc.errors, status_code=422)
     return redirect(request, "/my/enterprise", flash="logo_saved")
+
+
+@router.get("/enterprises/{enterprise_id}/licence")
+def enterprise_licence(session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+    """The business licence scan, to the enterprise's producers and staff only (it carries personal data)."""
+    stored = service.licence_file(session, user=user, enterprise_id=enterprise_id)
+    if stored is None:
+        raise HTTPException(404)
+    return Response(
+        stored.content,
+        media_type=stored.mime_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"licence\"; filename*=UTF-8''{quote(stored.filename)}",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/logo")

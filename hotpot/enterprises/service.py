@@ -14,6 +14,7 @@ from hotpot.auth.models import Role, User
 from hotpot.db import utcnow
 from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.files.models import StoredFile
 from hotpot.pagination import Page, paginate
 from hotpot.reference.models import ChainLink, Town
 from hotpot.review import BulkOutcome, bulk_decide, parse_bulk, require_reason
@@ -54,12 +55,15 @@ def snapshot(e: Enterprise) -> dict[str, Any]:
         "description": e.description,
         "status": e.status,
         "status_reason": e.status_reason,
+        "licence_file_id": e.licence_file_id,
     }
 
 
-def _resolve(session: Session, data: EnterpriseIn, *, exclude_id: int | None = None) -> dict[str, Any]:
+def _resolve(
+    session: Session, data: EnterpriseIn, *, exclude_id: int | None = None, errors: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Check what the schema cannot (references, uniqueness, cross-field rules); return column values."""
-    errors: dict[str, str] = {}
+    errors = dict(errors or {})
     town_code = None if data.town == "outside" else data.town
     if town_code and session.get(Town, town_code) is None:
         errors["town"] = "请选择合川区的镇街，或“合川区外”"
@@ -83,14 +87,27 @@ def _resolve(session: Session, data: EnterpriseIn, *, exclude_id: int | None = N
     return {"values": values, "links": links}
 
 
-def register(session: Session, *, user: User, data: EnterpriseIn, is_demo: bool = False) -> Enterprise:
-    """A producer puts their enterprise on record; it waits for the committee's verification."""
+def register(
+    session: Session,
+    *,
+    user: User,
+    data: EnterpriseIn,
+    is_demo: bool = False,
+    licence: StoredFile | None = None,
+    licence_errors: dict[str, str] | None = None,
+) -> Enterprise:
+    """A producer puts their enterprise on record (with its business licence); it waits for verification."""
     if user.role != Role.producer:
         raise FieldErrors({"__all__": "只有生产企业账号可以登记企业"})
     if user.enterprise_id is not None:
         raise FieldErrors({"__all__": "您的账号已属于一家企业，不能重复登记"})
-    resolved = _resolve(session, data)
-    enterprise = Enterprise(**resolved["values"], created_by_id=user.id, is_demo=is_demo)
+    resolved = _resolve(session, data, errors=licence_errors)
+    enterprise = Enterprise(
+        **resolved["values"],
+        created_by_id=user.id,
+        is_demo=is_demo,
+        licence_file_id=licence.id if licence else None,
+    )
     enterprise.chain_links = resolved["links"]
     session.add(enterprise)
     session.flush()
@@ -107,11 +124,18 @@ def register(session: Session, *, user: User, data: EnterpriseIn, is_demo: bool 
 
 
 def edit(
-    session: Session, *, user: User, enterprise: Enterprise, data: EnterpriseIn, version: int | None
+    session: Session,
+    *,
+    user: User,
+    enterprise: Enterprise,
+    data: EnterpriseIn,
+    version: int | None,
+    licence: StoredFile | None = None,
+    licence_errors: dict[str, str] | None = None,
 ) -> Enterprise:
     """Edit the record. A rejected one goes back to review; a verified one does when its name or code changes."""
     check_version(enterprise, version)
-    resolved = _resolve(session, data, exclude_id=enterprise.id)
+    resolved = _resolve(session, data, exclude_id=enterprise.id, errors=licence_errors)
     before = snapshot(enterprise)
     identity_changed = (data.name, data.uscc) != (enterprise.name, enterprise.uscc)
     if enterprise.status == "verified" and identity_changed:
@@ -124,6 +148,8 @@ def edit(
     for key, value in resolved["values"].items():
         setattr(enterprise, key, value)
     enterprise.chain_links = resolved["links"]
+    if licence is not None:
+        enterprise.licence_file_id = licence.id
     enterprise.version += 1
     session.flush()
     after = snapshot(enterprise)
@@ -305,6 +331,16 @@ def visible(session: Session, *, enterprise_id: int, user) -> Enterprise | None:
     if enterprise.status == "verified" or can_manage(user, enterprise) or is_staff(user):
         return enterprise
     return None
+
+
+def licence_file(session: Session, *, user, enterprise_id: int) -> StoredFile | None:
+    """The business licence scan, for the enterprise's own producers and staff only (None for anyone else)."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or enterprise.licence_file_id is None:
+        return None
+    if not (can_manage(user, enterprise) or is_staff(user)):
+        return None
+    return session.get(StoredFile, enterprise.licence_file_id)
 
 
 def is_staff(user) -> bool:

@@ -145,3 +145,17 @@ def held_file(session: Session, *, token: object, key: str, user: User) -> Store
     if not hmac.compare_digest(hold_token(stored, key=key), token):
         return None
     return stored
+
+
+def take(
+    session: Session, *, user: User, upload: tuple[bytes, str] | None, held: StoredFile | None, field: str
+) -> tuple[StoredFile | None, dict[str, str]]:
+    """The document of this try of a form: a newly chosen one is checked and stored at once, so that it survives
+    an error in another field; without a new choice, the one kept from the last try. Returns it and its error."""
+    if not upload:
+        return held, {}
+    data, filename = upload
+    try:
+        return store(session, data=data, filename=filename, uploaded_by=user, field=field), {}
+    except FieldErrors as exc:
+        return held, exc.errors
