@@ -220,7 +220,7 @@ class _Lookup:
     def person(self, user_id: object | None, fallback: str | None) -> str:
         user = self.users.get(str(user_id)) if user_id is not None else None
         if user is not None:
-            return f"{user.display_name}（{user.role_enum.label}）"
+            return f"{user.display_name} · {user.role_enum.label}"
         if fallback in (None, "", "system"):
             return "系统"
         return fallback

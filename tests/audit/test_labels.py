@@ -58,7 +58,7 @@ def test_certificate_history_reads_in_chinese(client, db):
     assert "绿色食品" in text
     assert "待核验" in text
     assert "已核验" in text
-    assert "赵审核（审核人员（区农业农村委））" in text
+    assert "赵审核 · 审核人员（区农业农村委）" in text
     assert "许可证.pdf" in text  # the scan by its name and size
     assert not RAW.search(text), RAW.search(text)
     history = client.get(f"/history/certificate/{cert.id}")
@@ -87,7 +87,7 @@ def test_audit_log_reads_in_chinese(client, db):
     page = client.get("/admin/audit", params={"page_size": 100})
     assert page.status_code == 200
     text = _visible_text(page.text)
-    for label in ("登录", "新增证书", "核验证书通过", "上传文件", "认证企业", "钱管理（系统管理员）"):
+    for label in ("登录", "新增证书", "核验证书通过", "上传文件", "认证企业", "钱管理 · 系统管理员"):
         assert label in text, label
     assert "许可证.pdf（" in text  # the file by name and size
     assert not RAW.search(text), RAW.search(text)
@@ -112,7 +112,7 @@ def test_audit_log_filters_by_date_person_type_and_action(client, db):
     n, text = rows(who="赵审核")
     assert n >= 1
     assert "赵审核" in text
-    assert "孙管理（" not in text
+    assert "孙管理 ·" not in text
     n, text = rows(who="孙管理", action="session.login")
     assert n == 1
     tomorrow = (date.today() + timedelta(days=2)).isoformat()
