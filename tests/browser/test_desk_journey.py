@@ -78,6 +78,11 @@ def test_enterprise_queue_history_and_audit_log_read_in_chinese(browser, live_se
     _fits(pg)
     _in_view(pg, rows.first.locator("a.btn"))
     screenshot(pg, f"desk-enterprise-queue-{width}")
+    # "Select all on this page" ticks every row, and unticks them.
+    pg.check("[data-check-all] input")
+    expect(pg.locator("#results input[name=ids]:not(:checked)")).to_have_count(0)
+    pg.uncheck("[data-check-all] input")
+    expect(pg.locator("#results input[name=ids]:checked")).to_have_count(0)
     # Refusing without a reason is refused, next to the reason field; nothing is decided.
     rows.first.locator("input[type=checkbox]").check()
     pg.click("#bulk-bar button[value=reject]")
