@@ -275,6 +275,12 @@ def _changes(lookup: _Lookup, e: AuditEvent) -> list[Change]:
             out.append(Change(label=label, old=None, new=f"{verb} {count} 张"))
             continue
         if e.before is not None and e.after is not None:
+            if key not in before or key not in after:
+                # Context of the change (the licensee of a revoked licence) or a new fact (the reason): no arrow.
+                value = after[key] if key in after else before[key]
+                if value not in (None, "", []):
+                    out.append(Change(label=label, old=None, new=_text(lookup, e.entity_type, key, value)))
+                continue
             if before.get(key) == after.get(key):
                 continue
             out.append(

@@ -130,3 +130,24 @@ def test_described_history_of_an_unknown_action_is_still_chinese(db):
     (view,) = audit.describe(db, [event])
     assert view.action_label == "品牌变更"
     assert view.actor == "系统"
+
+
+def test_context_and_new_facts_read_without_arrows(db):
+    """A revoked licence names its licensee and the reason, not '企业：X → —'."""
+    enterprise = make_enterprise(db, name="重庆被撤销授权食品有限公司")
+    event = audit.record(
+        db,
+        actor=None,
+        action="brand.licence_revoke",
+        entity_type="brand",
+        entity_id=None,
+        before={"licence": 9, "enterprise_id": enterprise.id},
+        after={"revoked": True, "reason": "抽检不合格"},
+    )
+    (view,) = audit.describe(db, [event])
+    assert view.action_label == "撤销品牌授权"
+    changes = {c.label: (c.old, c.new) for c in view.changes}
+    assert changes["企业"] == (None, "重庆被撤销授权食品有限公司")
+    assert changes["原因"] == (None, "抽检不合格")
+    assert changes["已撤销"] == (None, "是")
+    assert all(c.label != "其他信息" for c in view.changes)  # the licence's own id is not shown
