@@ -21,7 +21,7 @@ from hotpot.files import service as files
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.review import DecisionIn, require_reason
-from hotpot.validation import FieldErrors, check_version
+from hotpot.validation import FieldErrors, check_version, parse_id
 
 
 def snapshot(c: Certificate) -> dict[str, Any]:
@@ -50,13 +50,13 @@ def _resolve(session: Session, *, enterprise: Enterprise, data: CertificateIn) -
     holder_type, _, raw_id = data.holder.partition(":")
     values.update(holder_type=holder_type, product_id=None, base_id=None)
     if holder_type == "product":
-        product = session.get(Product, int(raw_id)) if raw_id.isdigit() else None
+        product = session.get(Product, product_id) if (product_id := parse_id(raw_id)) else None
         if product is None or product.enterprise_id != enterprise.id:
             errors["holder"] = "请选择本企业的产品"
         else:
             values["product_id"] = product.id
     elif holder_type == "base":
-        base = session.get(RawBase, int(raw_id)) if raw_id.isdigit() else None
+        base = session.get(RawBase, base_id) if (base_id := parse_id(raw_id)) else None
         if base is None or base.enterprise_id != enterprise.id:
             errors["holder"] = "请选择本企业的基地"
         else:
