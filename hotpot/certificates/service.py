@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotpot.audit import service as audit
@@ -183,10 +183,37 @@ def decide(
     return cert
 
 
+def public_condition():
+    """SQL for "anyone may see this certificate": verified, and its holder public (the enterprise verified, the
+    product public, the base verified). A draft product's or a pending base's certificate would name them."""
+    product_public = select(Product.id).where(Product.id == Certificate.product_id, Product.is_public).exists()
+    base_public = select(RawBase.id).where(RawBase.id == Certificate.base_id, RawBase.status == "verified").exists()
+    return and_(
+        Certificate.verification == "verified",
+        Certificate.enterprise.has(Enterprise.status == "verified"),
+        or_(
+            Certificate.holder_type == "enterprise",
+            and_(Certificate.holder_type == "product", product_public),
+            and_(Certificate.holder_type == "base", base_public),
+        ),
+    )
+
+
+def is_public(cert: Certificate) -> bool:
+    """The same rule as public_condition, for one loaded certificate."""
+    if cert.verification != "verified" or cert.enterprise.status != "verified":
+        return False
+    if cert.holder_type == "product":
+        return cert.product is not None and cert.product.is_public
+    if cert.holder_type == "base":
+        return cert.base is not None and cert.base.is_public
+    return cert.holder_type == "enterprise"
+
+
 def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[Certificate]:
     stmt = select(Certificate).where(Certificate.enterprise_id == enterprise.id)
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.holder_type, Certificate.kind, Certificate.id)))
 
 
@@ -197,14 +224,14 @@ def of_product(session: Session, *, product: Product, public_only: bool) -> list
         | ((Certificate.enterprise_id == product.enterprise_id) & (Certificate.holder_type == "enterprise"))
     )
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.holder_type.desc(), Certificate.kind)))
 
 
 def of_base(session: Session, *, base: RawBase, public_only: bool) -> list[Certificate]:
     stmt = select(Certificate).where(Certificate.base_id == base.id)
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.kind)))
 
 
@@ -236,9 +263,7 @@ def visible(session: Session, *, cert_id: int, user) -> Certificate | None:
         return None
     if enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user):
         return cert
-    if cert.verification == "verified" and cert.enterprise.status == "verified":
-        return cert
-    return None
+    return cert if is_public(cert) else None
 
 
 def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
@@ -252,11 +277,7 @@ def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[st
 
 
 def public_list(session: Session, *, kind: str | None, page: int, page_size: int) -> Page[Certificate]:
-    stmt = (
-        select(Certificate)
-        .join(Certificate.enterprise)
-        .where(Certificate.verification == "verified", Enterprise.status == "verified")
-    )
+    stmt = select(Certificate).where(public_condition())
     if kind:
         stmt = stmt.where(Certificate.kind == kind)
     return paginate(session, stmt.order_by(Certificate.id.desc()), page=page, page_size=page_size)
