@@ -325,3 +325,63 @@ def test_big_ids_in_submitted_values(bad_input_actors, db):
 
 def test_every_user_role_is_covered():
     assert {_actor(t, a) for _, t, a in ACCESS_TABLE} <= {*USERS, "anonymous", "owner"}
+
+
+def test_a_nul_byte_in_a_form_is_a_field_error_and_nothing_is_saved(bad_input_actors, db):
+    from sqlalchemy import func, select
+
+    from hotpot.products.models import Product
+    from tests.enterprises.builders import product_form
+
+    clients, _ = bad_input_actors
+    owner, _ = clients["owner"]
+    before = db.scalar(select(func.count()).select_from(Product))
+    response = owner.post("/my/products/new", data=product_form(name=NUL, description="好\x00"))
+    assert response.status_code == 422
+    assert '<p class="field-error" id="err_name">包含无效字符</p>' in response.text
+    assert '<p class="field-error" id="err_description">包含无效字符</p>' in response.text
+    assert db.scalar(select(func.count()).select_from(Product)) == before
+
+
+def test_a_nul_byte_in_json_is_a_422_naming_the_field(bad_input_actors):
+    from tests.enterprises.builders import product_form
+
+    clients, _ = bad_input_actors
+    c, raw = clients["producer"]
+    response = _send(c, raw, "POST", "/api/v1/products", json=product_form(name=NUL))
+    assert response.status_code == 422
+    assert {"loc": ["body", "name"], "msg": "包含无效字符", "type": "value_error"} in response.json()["detail"]
+
+
+def test_a_nul_byte_in_a_query_parameter_is_a_422_naming_it(client):
+    response = client.get("/api/v1/products", params={"town": NUL})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "town"]
+    assert response.json()["detail"][0]["msg"] == "包含无效字符"
+    page = client.get("/products", params={"q": NUL})
+    assert page.status_code == 422
+    assert "q：包含无效字符" in page.text
+
+
+def test_a_search_with_a_nul_byte_finds_nothing(client):
+    for path in ("/api/v1/search", "/api/v1/suggest"):
+        response = client.get(path, params={"q": "毛\x00肚"})
+        assert response.status_code == 200, path
+        assert response.json()["items"] == [], path
+    assert client.get("/search", params={"q": "毛\x00肚"}).status_code == 200
+    assert client.get("/search/suggest", params={"q": "\x00"}).status_code == 200
+
+
+def test_ids_that_are_not_plain_numbers_are_refused(bad_input_actors):
+    """Unicode digits pass str.isdigit() but not int(): "product:²" used to be a 500 too."""
+    from tests.certificates.builders import cert_form
+
+    clients, _ = bad_input_actors
+    owner, raw = clients["owner"]
+    for holder in ("product:²", "product:０", "base:-1", "product:0", "base:1e3"):
+        response = _send(owner, raw, "POST", "/api/v1/certificates", json=cert_form(holder=holder))
+        assert response.status_code == 422, holder
+        assert response.json()["detail"][0]["loc"] == ["body", "holder"], holder
+    for bad in ("0", "-1", "abc", "2147483648"):
+        assert owner.get(f"/products/{bad}").status_code == 404, bad
+        assert owner.get(f"/api/v1/products/{bad}").status_code == 404, bad
