@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -123,12 +123,14 @@ def refuse_nul_query(request: Request) -> None:
     """
     if getattr(request.scope.get("endpoint"), "nul_means_no_match", False):
         return
-    refuse_nul("query", dict(request.query_params.multi_items()))
+    refuse_nul("query", request.query_params.multi_items())
 
 
-def refuse_nul(location: str, values: dict[str, Any]) -> None:
-    """Raise a 422 naming each of values' fields that holds a NUL byte (location: "query", "body" ...)."""
-    bad = sorted({str(k) for k, v in values.items() if has_nul(k) or has_nul(v)})
+def refuse_nul(location: str, values: dict[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    """Raise a 422 naming each field (a dict's, or (name, value) pairs, repeated names too) that holds a NUL byte;
+    location is where the fields came from ("query", "body" ...)."""
+    pairs = values.items() if isinstance(values, dict) else values
+    bad = sorted({str(k) for k, v in pairs if has_nul(k) or has_nul(v)})
     if bad:
         error = {"type": "value_error", "msg": NUL_MESSAGE, "ctx": {"error": NUL_MESSAGE}}
         raise RequestValidationError([{**error, "loc": (location, k)} for k in bad])

@@ -358,6 +358,9 @@ def test_a_nul_byte_in_a_query_parameter_is_a_422_naming_it(client):
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "town"]
     assert response.json()["detail"][0]["msg"] == "包含无效字符"
+    repeated = client.get("/api/v1/enterprises", params=[("chain_link", NUL), ("chain_link", "primary_processing")])
+    assert repeated.status_code == 422
+    assert repeated.json()["detail"][0]["loc"] == ["query", "chain_link"]
     page = client.get("/products", params={"q": NUL})
     assert page.status_code == 422
     assert "q：包含无效字符" in page.text
