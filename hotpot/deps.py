@@ -54,11 +54,11 @@ def _load_user(request: Request, session) -> User | None:
     user = None
     if is_api(request):
         raw = bearer_token(request)
-        found = auth_service.user_for_api_token(session, raw=raw) if raw and not has_nul(raw) else None
+        found = auth_service.user_for_api_token(session, raw=raw) if raw else None
         user = found[0] if found else None
     else:
         token = request.cookies.get(SESSION_COOKIE)
-        if token and not has_nul(token):
+        if token:
             user = auth_service.user_for_session(session, token=token)
             if user is None:
                 request.state.session_expired = True
