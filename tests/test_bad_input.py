@@ -293,6 +293,7 @@ def test_big_ids_never_give_a_5xx(bad_input_actors, app):
 def test_big_ids_in_submitted_values(bad_input_actors, db):
     """Ids in forms and JSON bodies (holder=product:N, base_id, product_id, enterprise_id) are refused, not a 500."""
     from tests.certificates.builders import cert_form
+    from tests.enterprises.builders import product_form
 
     clients, ids = bad_input_actors
     owner, raw = clients["owner"]
@@ -313,6 +314,14 @@ def test_big_ids_in_submitted_values(bad_input_actors, db):
         r = owner.post(f"/my/products/{product}/sources", data={"base_id": big, "share_pct": "10", "version": "1"})
         if r.status_code >= 500:
             failures.append(f"POST /my/products/{product}/sources base_id={big} -> {r.status_code}")
+        # Versions are compared in the database's UPDATE too: one it cannot hold must not reach it.
+        r = owner.post(f"/my/products/{product}/edit", data={**product_form(), "version": big})
+        if r.status_code >= 500:
+            failures.append(f"POST /my/products/{product}/edit version={big} -> {r.status_code}")
+        stale = {"If-Match": f'"product-{product}-v{big}"'}
+        r = _send(owner, raw, "PUT", f"/api/v1/products/{product}", json=product_form(), headers=stale)
+        if r.status_code >= 500:
+            failures.append(f"PUT /api/v1/products/{product} If-Match v{big} -> {r.status_code}")
         buyer, _ = clients["buyer"]
         r = buyer.post(
             f"/enterprises/{ids['enterprise']}/inquire",
