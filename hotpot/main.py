@@ -111,6 +111,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        # An id in the path that cannot name a record (abc, 0, 2147483648) is a page that does not exist.
+        if any(e["loc"][:1] == ("path",) for e in exc.errors()):
+            return error_response(request, 404)
         if is_api(request):
             details = [{"loc": list(e["loc"]), "msg": chinese_message(e), "type": e["type"]} for e in exc.errors()]
             return JSONResponse({"detail": details}, status_code=422)

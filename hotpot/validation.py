@@ -3,9 +3,37 @@
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+# Record ids are PostgreSQL integers: a positive 32-bit number, or the record cannot exist. Routes (path, query),
+# forms and schemas all take ids as Id, so 2147483648 is a 404 or a 422, never an out-of-range error from the database.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# PostgreSQL text cannot hold a NUL byte; no form, query or JSON value may carry one.
+NUL_MESSAGE = "包含无效字符"
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a submitted value (a string, or a list or dict of them) contains a NUL byte."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple, set)):
+        return any(has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    return False
+
+
+def parse_id(raw: Any) -> int | None:
+    """An id a client typed or picked (a form value, the N of "product:N"): the integer, or None if it is no id."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
 
 
 class FieldErrors(Exception):
@@ -34,6 +62,13 @@ class InputSchema(BaseModel):
     """Base of every input schema: unknown fields are refused, so status or owner cannot be mass-assigned."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError(NUL_MESSAGE)
+        return value
 
 
 _MESSAGES = {

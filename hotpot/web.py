@@ -17,6 +17,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from hotpot import __version__
 from hotpot.auth.models import ROLE_LABELS, Role
 from hotpot.resources import resource_dir
+from hotpot.validation import parse_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FLASH_COOKIE = "hotpot_flash"
@@ -199,10 +200,11 @@ def login_url(request: Request) -> str:
 
 def form_version(data: dict[str, Any]) -> int:
     """Take the record version a form was loaded with out of its data; a form without one is refused (400)."""
-    try:
-        return int(data.pop("version", ""))
-    except (TypeError, ValueError):
-        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    # Versions are 32-bit like ids: one the database could not hold (2147483648) is as garbled as a missing one.
+    version = parse_id(data.pop("version", ""))
+    if version is None:
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。")
+    return version
 
 
 def stale_changes(

@@ -15,7 +15,7 @@ from hotpot.auth.models import ROLE_LABELS, Role, User
 from hotpot.auth.schemas import RoleChangeIn, StaffCreateIn
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, ListParamsDep
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import form_version, redirect, render
 
 router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 
 
-def _user_or_404(session, user_id: int) -> User:
+def _user_or_404(session, user_id: Id) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(404)
@@ -76,16 +76,16 @@ def create_user(request: Request, session: SessionDep, admin: AdminUser, form: F
 
 
 @router.post("/users/{user_id}/disable")
-def disable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+def disable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
     return _set_active(request, session, admin, user_id, form, active=False)
 
 
 @router.post("/users/{user_id}/enable")
-def enable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+def enable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
     return _set_active(request, session, admin, user_id, form, active=True)
 
 
-def _set_active(request, session, admin, user_id: int, form: dict, *, active: bool) -> Response:
+def _set_active(request, session, admin, user_id: Id, form: dict, *, active: bool) -> Response:
     user = _user_or_404(session, user_id)
     version = form_version(dict(form))
     try:
@@ -98,7 +98,7 @@ def _set_active(request, session, admin, user_id: int, form: dict, *, active: bo
 
 
 @router.post("/users/{user_id}/role")
-def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
     user = _user_or_404(session, user_id)
     try:
         data = parse_form(RoleChangeIn, form)

@@ -15,6 +15,7 @@ from hotpot.deps import AnyUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.products.models import Product
+from hotpot.validation import Id
 from hotpot.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +30,7 @@ KINDS = {
 
 
 @router.get("/history/{entity_type}/{entity_id}")
-def history(request: Request, session: SessionDep, user: AnyUser, entity_type: str, entity_id: int) -> Response:
+def history(request: Request, session: SessionDep, user: AnyUser, entity_type: str, entity_id: Id) -> Response:
     if entity_type not in KINDS:
         raise HTTPException(404)
     model, label, owner_of, title_of = KINDS[entity_type]

@@ -12,7 +12,7 @@ from hotpot.auth import service
 from hotpot.auth.schemas import TokenOut
 from hotpot.config import get_settings
 from hotpot.db import SessionDep
-from hotpot.deps import AnyUser, Public, bearer_token
+from hotpot.deps import AnyUser, Public, bearer_token, refuse_nul
 
 router = APIRouter(prefix="/api/v1/auth", tags=["账号"])
 # Declared for OpenAPI only ("Authorize" button in /docs); the access rules do the checking.
@@ -23,6 +23,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 def issue_token(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> Response:
+    refuse_nul("body", {"username": form.username, "password": form.password})
     ip = request.client.host if request.client else "unknown"
     result = service.authenticate(session, email=form.username, password=form.password, ip=ip)
     # Failures answer without raising so the failed attempt is committed and counts toward the limit.

@@ -13,7 +13,7 @@ from hotpot.auth.schemas import LoginIn, PasswordChangeIn, RegisterIn
 from hotpot.config import get_settings
 from hotpot.db import SessionDep
 from hotpot.deps import CSRF_COOKIE, SESSION_COOKIE, AnyUser, FormDict, PublicUser
-from hotpot.validation import FieldErrors, parse_form
+from hotpot.validation import FieldErrors, Id, parse_form
 from hotpot.web import redirect, render, safe_next
 
 router = APIRouter(tags=["账号"], include_in_schema=False)
@@ -145,7 +145,7 @@ def change_password(request: Request, session: SessionDep, user: AnyUser, form: 
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, session: SessionDep, user: AnyUser, token_id: int) -> Response:
+def revoke_token(request: Request, session: SessionDep, user: AnyUser, token_id: Id) -> Response:
     if not service.revoke_api_token(session, user=user, token_id=token_id):
         raise HTTPException(404)
     return redirect(request, "/account", flash="token_revoked")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
-from hotpot.validation import InputSchema, normalize_phone
+from hotpot.validation import Id, InputSchema, normalize_phone
 
 
 class RegisterIn(InputSchema):
@@ -53,7 +53,7 @@ class StaffCreateIn(InputSchema):
 
 class RoleChangeIn(InputSchema):
     role: Literal["admin", "reviewer", "producer", "buyer"]
-    version: int
+    version: Id  # 32-bit like an id
 
 
 class UserRead(BaseModel):

@@ -19,7 +19,7 @@ from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.reference import service as reference
 from hotpot.review import DecisionIn
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +41,7 @@ FIELD_LABELS = {
 FIELDS = tuple(FIELD_LABELS)
 
 
-def own_base(session: SessionDep, user: ProducerUser, base_id: int) -> RawBase:
+def own_base(session: SessionDep, user: ProducerUser, base_id: Id) -> RawBase:
     base = session.get(RawBase, base_id)
     if base is None:
         raise HTTPException(404)
@@ -144,7 +144,7 @@ def base_list(
 
 
 @router.get("/bases/{base_id}")
-def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: int) -> Response:
+def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: Id) -> Response:
     base = service.visible(session, base_id=base_id, user=user)
     if base is None:
         raise HTTPException(404)
@@ -200,7 +200,7 @@ def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: 
 
 
 @router.get("/review/bases/{base_id}")
-def review_base(request: Request, session: SessionDep, user: StaffUser, base_id: int) -> Response:
+def review_base(request: Request, session: SessionDep, user: StaffUser, base_id: Id) -> Response:
     base = session.get(RawBase, base_id)
     if base is None:
         raise HTTPException(404)
@@ -222,7 +222,7 @@ def _review_page(request, session, base, *, errors, status_code=200) -> Response
 
 
 @router.post("/review/bases/{base_id}/decision")
-def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id: int, form: FormDict) -> Response:
+def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id: Id, form: FormDict) -> Response:
     base = session.get(RawBase, base_id)
     if base is None:
         raise HTTPException(404)
@@ -250,13 +250,13 @@ def upload_photos(request: Request, session: SessionDep, user: ProducerUser, bas
 
 
 @router.post("/my/bases/{base_id}/photos/{photo_id}/delete")
-def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, photo_id: int) -> Response:
+def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, photo_id: Id) -> Response:
     if not service.remove_photo(session, user=user, base=base, photo_id=photo_id):
         raise HTTPException(404)
     return redirect(request, f"/my/bases/{base.id}/edit#photos", flash="photo_removed")
 
 
-def _photo(session, user, base_id: int, photo_id: int) -> BasePhoto:
+def _photo(session, user, base_id: Id, photo_id: Id) -> BasePhoto:
     base = service.visible(session, base_id=base_id, user=user)
     photo = session.get(BasePhoto, photo_id)
     if base is None or photo is None or photo.base_id != base.id:
@@ -265,10 +265,10 @@ def _photo(session, user, base_id: int, photo_id: int) -> BasePhoto:
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}")
-def photo(session: SessionDep, user: PublicUser, base_id: int, photo_id: int) -> Response:
+def photo(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
     return images.image_response(session, _photo(session, user, base_id, photo_id).image_file_id)
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}/thumb")
-def photo_thumb(session: SessionDep, user: PublicUser, base_id: int, photo_id: int) -> Response:
+def photo_thumb(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
     return images.image_response(session, _photo(session, user, base_id, photo_id).thumb_file_id)

@@ -18,7 +18,7 @@ from hotpot.enterprises import service as enterprise_service
 from hotpot.files import service as files
 from hotpot.files.models import StoredFile
 from hotpot.review import DecisionIn
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ FIELD_LABELS = {
 FIELDS = tuple(FIELD_LABELS)
 
 
-def own_certificate(session: SessionDep, user: ProducerUser, cert_id: int) -> Certificate:
+def own_certificate(session: SessionDep, user: ProducerUser, cert_id: Id) -> Certificate:
     cert = session.get(Certificate, cert_id)
     if cert is None:
         raise HTTPException(404)
@@ -139,7 +139,7 @@ def edit_certificate(
 
 
 @router.get("/certificates/{cert_id}/scan")
-def certificate_scan(session: SessionDep, user: PublicUser, cert_id: int) -> Response:
+def certificate_scan(session: SessionDep, user: PublicUser, cert_id: Id) -> Response:
     """The scan, to the enterprise's producers and staff only (scans carry personal data)."""
     cert = session.get(Certificate, cert_id)
     if (
@@ -201,7 +201,7 @@ def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: 
 
 
 @router.get("/review/certificates/{cert_id}")
-def review_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: int) -> Response:
+def review_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: Id) -> Response:
     cert = session.get(Certificate, cert_id)
     if cert is None:
         raise HTTPException(404)
@@ -222,9 +222,7 @@ def _review_page(request, session, cert, *, errors, status_code=200) -> Response
 
 
 @router.post("/review/certificates/{cert_id}/decision")
-def decide_certificate(
-    request: Request, session: SessionDep, user: StaffUser, cert_id: int, form: FormDict
-) -> Response:
+def decide_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: Id, form: FormDict) -> Response:
     cert = session.get(Certificate, cert_id)
     if cert is None:
         raise HTTPException(404)

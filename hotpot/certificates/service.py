@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotpot.audit import service as audit
@@ -22,7 +22,7 @@ from hotpot.files.models import StoredFile
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.review import BulkOutcome, DecisionIn, bulk_decide, parse_bulk, require_reason
-from hotpot.validation import FieldErrors, check_version
+from hotpot.validation import FieldErrors, check_version, parse_id
 
 
 def snapshot(c: Certificate) -> dict[str, Any]:
@@ -53,13 +53,13 @@ def _resolve(
     holder_type, _, raw_id = data.holder.partition(":")
     values.update(holder_type=holder_type, product_id=None, base_id=None)
     if holder_type == "product":
-        product = session.get(Product, int(raw_id)) if raw_id.isdigit() else None
+        product = session.get(Product, product_id) if (product_id := parse_id(raw_id)) else None
         if product is None or product.enterprise_id != enterprise.id:
             errors["holder"] = "请选择本企业的产品"
         else:
             values["product_id"] = product.id
     elif holder_type == "base":
-        base = session.get(RawBase, int(raw_id)) if raw_id.isdigit() else None
+        base = session.get(RawBase, base_id) if (base_id := parse_id(raw_id)) else None
         if base is None or base.enterprise_id != enterprise.id:
             errors["holder"] = "请选择本企业的基地"
         else:
@@ -210,10 +210,37 @@ def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> Bu
     )
 
 
+def public_condition():
+    """SQL for "anyone may see this certificate": verified, and its holder public (the enterprise verified, the
+    product public, the base verified). A draft product's or a pending base's certificate would name them."""
+    product_public = select(Product.id).where(Product.id == Certificate.product_id, Product.is_public).exists()
+    base_public = select(RawBase.id).where(RawBase.id == Certificate.base_id, RawBase.status == "verified").exists()
+    return and_(
+        Certificate.verification == "verified",
+        Certificate.enterprise.has(Enterprise.status == "verified"),
+        or_(
+            Certificate.holder_type == "enterprise",
+            and_(Certificate.holder_type == "product", product_public),
+            and_(Certificate.holder_type == "base", base_public),
+        ),
+    )
+
+
+def is_public(cert: Certificate) -> bool:
+    """The same rule as public_condition, for one loaded certificate."""
+    if cert.verification != "verified" or cert.enterprise.status != "verified":
+        return False
+    if cert.holder_type == "product":
+        return cert.product is not None and cert.product.is_public
+    if cert.holder_type == "base":
+        return cert.base is not None and cert.base.is_public
+    return cert.holder_type == "enterprise"
+
+
 def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[Certificate]:
     stmt = select(Certificate).where(Certificate.enterprise_id == enterprise.id)
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.holder_type, Certificate.kind, Certificate.id)))
 
 
@@ -224,14 +251,14 @@ def of_product(session: Session, *, product: Product, public_only: bool) -> list
         | ((Certificate.enterprise_id == product.enterprise_id) & (Certificate.holder_type == "enterprise"))
     )
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.holder_type.desc(), Certificate.kind)))
 
 
 def of_base(session: Session, *, base: RawBase, public_only: bool) -> list[Certificate]:
     stmt = select(Certificate).where(Certificate.base_id == base.id)
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.kind)))
 
 
@@ -289,9 +316,7 @@ def visible(session: Session, *, cert_id: int, user) -> Certificate | None:
         return None
     if enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user):
         return cert
-    if cert.verification == "verified" and cert.enterprise.status == "verified":
-        return cert
-    return None
+    return cert if is_public(cert) else None
 
 
 def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
@@ -305,11 +330,7 @@ def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[st
 
 
 def public_list(session: Session, *, kind: str | None, page: int, page_size: int) -> Page[Certificate]:
-    stmt = (
-        select(Certificate)
-        .join(Certificate.enterprise)
-        .where(Certificate.verification == "verified", Enterprise.status == "verified")
-    )
+    stmt = select(Certificate).where(public_condition())
     if kind:
         stmt = stmt.where(Certificate.kind == kind)
     return paginate(session, stmt.order_by(Certificate.id.desc()), page=page, page_size=page_size)

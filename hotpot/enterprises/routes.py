@@ -24,7 +24,7 @@ from hotpot.files.models import StoredFile
 from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
-from hotpot.validation import FieldErrors, StaleVersion, normalize_phone, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, normalize_phone, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -289,7 +289,7 @@ def invite(request: Request, session: SessionDep, user: ProducerUser, form: Form
 
 
 @router.post("/my/enterprise/invitations/{invitation_id}/revoke")
-def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: int) -> Response:
+def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: Id) -> Response:
     enterprise = service.of_user(session, user)
     if enterprise is None or not service.is_owner(user, enterprise):
         raise HTTPException(403, "只有企业的登记人可以撤回邀请。")
@@ -299,7 +299,7 @@ def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser,
 
 
 @router.post("/my/invitations/{invitation_id}/accept")
-def accept_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: int) -> Response:
+def accept_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: Id) -> Response:
     try:
         service.accept_invitation(session, user=user, invitation_id=invitation_id)
     except LookupError:
@@ -340,7 +340,7 @@ def directory(
 
 
 @router.get("/enterprises/{enterprise_id}")
-def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
     enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
     if enterprise is None:
         raise HTTPException(404)
@@ -402,7 +402,7 @@ def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: 
 
 
 @router.get("/review/enterprises/{enterprise_id}")
-def review_enterprise(request: Request, session: SessionDep, user: StaffUser, enterprise_id: int) -> Response:
+def review_enterprise(request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise HTTPException(404)
@@ -426,7 +426,7 @@ def _review_page(request, session, enterprise, *, errors, status_code: int = 200
 
 @router.post("/review/enterprises/{enterprise_id}/status")
 def change_status(
-    request: Request, session: SessionDep, user: StaffUser, enterprise_id: int, form: FormDict
+    request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id, form: FormDict
 ) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
@@ -483,7 +483,7 @@ def enterprise_licence(session: SessionDep, user: PublicUser, enterprise_id: int
 
 
 @router.get("/enterprises/{enterprise_id}/logo")
-def enterprise_logo(session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+def enterprise_logo(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
     enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
     if enterprise is None:
         raise HTTPException(404)

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from hotpot.validation import InputSchema
+from hotpot.validation import Id, InputSchema
 
 
 class InquiryIn(InputSchema):
-    product_id: int | None = None
+    product_id: Id | None = None
     quantity: Decimal = Field(gt=0, le=100_000_000, max_digits=12, decimal_places=2)
     unit: str = Field(min_length=1, max_length=10)
     target_price: Decimal | None = Field(default=None, ge=0, le=10_000_000, max_digits=12, decimal_places=2)

@@ -21,7 +21,7 @@ from hotpot.products.deps import OwnProduct
 from hotpot.products.models import PRICE_UNITS, STORAGES, Product
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -186,7 +186,7 @@ def catalog(
 
 
 @router.get("/products/{product_id}")
-def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: int) -> Response:
+def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: Id) -> Response:
     product = service.visible(session, product_id=product_id, user=user)
     if product is None:
         raise HTTPException(404)
@@ -220,7 +220,7 @@ def upload_photos(
 
 @router.post("/my/products/{product_id}/photos/{photo_id}/delete")
 def delete_photo(
-    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, photo_id: int
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, photo_id: Id
 ) -> Response:
     if not media.remove_photo(session, user=user, product=product, photo_id=photo_id):
         raise HTTPException(404)
@@ -246,14 +246,14 @@ def save_sources(
     return redirect(request, f"/my/products/{product.id}/edit", flash="sources_saved")
 
 
-def _visible_or_404(session, user, product_id: int) -> Product:
+def _visible_or_404(session, user, product_id: Id) -> Product:
     product = service.visible(session, product_id=product_id, user=user)
     if product is None:
         raise HTTPException(404)
     return product
 
 
-def _image(session, product, photo_id: int, *, thumb: bool) -> Response:
+def _image(session, product, photo_id: Id, *, thumb: bool) -> Response:
     found = media.photo_bytes(session, product=product, photo_id=photo_id, thumb=thumb)
     if found is None:
         raise HTTPException(404)
@@ -264,10 +264,10 @@ def _image(session, product, photo_id: int, *, thumb: bool) -> Response:
 
 
 @router.get("/products/{product_id}/photos/{photo_id}")
-def photo(session: SessionDep, user: PublicUser, product_id: int, photo_id: int) -> Response:
+def photo(session: SessionDep, user: PublicUser, product_id: Id, photo_id: Id) -> Response:
     return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=False)
 
 
 @router.get("/products/{product_id}/photos/{photo_id}/thumb")
-def photo_thumb(session: SessionDep, user: PublicUser, product_id: int, photo_id: int) -> Response:
+def photo_thumb(session: SessionDep, user: PublicUser, product_id: Id, photo_id: Id) -> Response:
     return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=True)
