@@ -467,7 +467,7 @@ def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form:
 
 
 @router.get("/enterprises/{enterprise_id}/licence")
-def enterprise_licence(session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+def enterprise_licence(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
     """The business licence scan, to the enterprise's producers and staff only (it carries personal data)."""
     stored = service.licence_file(session, user=user, enterprise_id=enterprise_id)
     if stored is None:
