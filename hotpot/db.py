@@ -59,27 +59,47 @@ class AppSession(Session):
 
     SQLAlchemy raises `StaleDataError` from a flush whose conditioned UPDATE/DELETE matched no row (another
     transaction changed the record since it was loaded). Here, in the one place every flush passes (a service's
-    explicit flush, autoflush, and the flush inside commit after the route returned), the whole unit of work is
-    rolled back (nothing half-saved, and the session is usable again for the conflict page) and the record is
-    reloaded as it is now, so `StaleVersion.current` shows what the other writer saved.
+    explicit flush, autoflush, and the flush inside commit after the route returned), it becomes the project's
+    stale-version conflict. Nothing of the unit of work is kept: during a use case the session is rolled back at
+    once (so it is usable again for the conflict page) and the record reloaded as it is now, so
+    `StaleVersion.current` shows what the other writer saved; at commit, the caller's rollback follows
+    (`transaction` below) and the app's handler answers 409 / 412.
     """
 
+    _committing = False
+
+    def commit(self) -> None:
+        self._committing = True
+        try:
+            super().commit()
+        finally:
+            self._committing = False
+
     def flush(self, objects=None) -> None:
-        watched = [
-            (obj, inspect(obj).committed_state.get("version", inspect(obj).dict.get("version")))
-            for obj in (*self.dirty, *self.deleted)
-            if isinstance(obj, Versioned)
-        ]
+        # Read before the flush: a failed flush expires what it touched.
+        watched = [(obj, *_loaded(obj)) for obj in (*self.dirty, *self.deleted) if isinstance(obj, Versioned)]
         try:
             super().flush(objects)
         except StaleDataError as exc:
+            title = watched[0][2] if watched else None
+            if self._committing:
+                # Inside commit the session cannot roll back yet (the caller does), so nothing is reloaded.
+                raise StaleVersion(watched[0][0] if watched else None, title=title) from exc
             self.rollback()
-            raise StaleVersion(_moved(watched)) from exc
+            raise StaleVersion(_moved(watched), title=title) from exc
 
 
-def _moved(watched: list[tuple[Any, int | None]]) -> Any:
+def _loaded(obj: Any) -> tuple[int | None, str | None]:
+    """The version a versioned object was loaded at, and what a conflict page calls it (no query)."""
+    state = inspect(obj)
+    loaded = state.dict
+    title = next((str(loaded[k]) for k in ("name", "display_name", "number") if loaded.get(k)), None)
+    return state.committed_state.get("version", loaded.get("version")), title
+
+
+def _moved(watched: list[tuple[Any, int | None, str | None]]) -> Any:
     """The record (reloaded) whose version moved underneath the flush; None when it is gone or unknown."""
-    for obj, loaded in watched:
+    for obj, loaded, _ in watched:
         try:
             if obj.version != loaded:
                 return obj

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotpot import __version__
@@ -87,16 +88,14 @@ def _request_id(request: Request) -> str | None:
     return request.scope.get("state", {}).get("request_id")
 
 
-def _record_title(record) -> str:
+def _record_title(exc: StaleVersion) -> str:
     """What the conflict page calls a record it knows nothing else about."""
-    for attr in ("name", "display_name", "number"):
-        try:
-            value = getattr(record, attr, None)
-        except Exception:
-            value = None
-        if value:
-            return str(value)
-    return "该记录"
+    if exc.title:
+        return exc.title
+    try:
+        return next(str(v) for k in ("name", "display_name", "number") if (v := getattr(exc.current, k, None)))
+    except (StopIteration, SQLAlchemyError):  # nothing to call it by, or a record that cannot be reloaded
+        return "该记录"
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -140,7 +139,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         referer = urlsplit(request.headers.get("referer") or "")
         same_site = referer.netloc in ("", request.url.netloc)
         back = safe_next(referer.path + (f"?{referer.query}" if referer.query else "") if same_site else None)
-        return conflict(request, title=_record_title(exc.current), back_url=back, changes=[])
+        return conflict(request, title=_record_title(exc), back_url=back, changes=[])
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

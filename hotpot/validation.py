@@ -17,11 +17,17 @@ class FieldErrors(Exception):
 
 
 class StaleVersion(Exception):
-    """The record changed since the form was loaded (optimistic locking); current is the record as it is now."""
+    """The record changed since the form was loaded (optimistic locking); current is the record as it is now.
 
-    def __init__(self, current: Any):
+    Raised by check_version, and by the session's flush when the database refused the conditioned UPDATE
+    (hotpot/db.py AppSession); current is None when the record was deleted meanwhile, title (when known) is
+    what a generic conflict page calls the record.
+    """
+
+    def __init__(self, current: Any, *, title: str | None = None):
         super().__init__("stale version")
         self.current = current
+        self.title = title
 
 
 def check_version(record: Any, version: int | None) -> None:

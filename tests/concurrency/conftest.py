@@ -75,6 +75,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="package")
 def live(server_url: str) -> Iterator[LiveApp]:
+    t0 = time.monotonic()
     url = fresh_database(server_url, "hotpot_concurrency")
     migrate.upgrade(url)
     engine = make_engine(url, pool_size=12, max_overflow=4)
@@ -87,7 +88,11 @@ def live(server_url: str) -> Iterator[LiveApp]:
         search.load_seed_synonyms(s)
     app = create_app(engine=engine, session_factory=factory)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+        )
+    )
     thread = threading.Thread(target=server.run, name="uvicorn-concurrency", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -95,6 +100,7 @@ def live(server_url: str) -> Iterator[LiveApp]:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     state = LiveApp(base_url=f"http://127.0.0.1:{port}", engine=engine, factory=factory)
+    print(f"[concurrency] app serving after {time.monotonic() - t0:.1f}s")
 
     @event.listens_for(engine, "after_cursor_execute")
     def _count_refusals(conn, cursor, statement, parameters, context, executemany):
