@@ -142,14 +142,16 @@ class Figures:
 class Lane:
     """One record and the two writers that race for it, pair after pair.
 
-    send(writer, client, i, version) -> status code, for writer 0 or 1 of pair i, editing from `version`.
-    state(session) -> (version, value): the row as committed now; value must equal expect(i, winner).
+    send(writer, client, i, version, before) -> status code, for writer 0 or 1 of pair i, editing from `version`
+    (the row's value was `before`).
+    state(session) -> (version, value): the row as committed now; after the pair, value must equal
+    expect(i, winner, before).
     """
 
     clients: tuple[httpx.Client, httpx.Client]
-    send: Callable[[int, httpx.Client, int, int], int]
+    send: Callable[[int, httpx.Client, int, int, Any], int]
     state: Callable[[Session], tuple[int, Any]]
-    expect: Callable[[int, int], Any]
+    expect: Callable[[int, int, Any], Any]
 
 
 def race(live: LiveApp, kind: str, lanes: list[Lane], *, pairs: int, loser: int) -> Figures:
@@ -167,18 +169,19 @@ def race(live: LiveApp, kind: str, lanes: list[Lane], *, pairs: int, loser: int)
         with ThreadPoolExecutor(PAIR_THREADS) as pool:
             for i in range(count):
                 with live.factory() as s:
-                    version, _ = lane.state(s)
+                    version, before = lane.state(s)
                 barrier = threading.Barrier(2)
 
-                def one(writer: int, *, i=i, version=version, barrier=barrier) -> int:
+                def one(writer: int, *, i=i, version=version, before=before, barrier=barrier) -> int:
                     barrier.wait(timeout=30)
-                    return lane.send(writer, lane.clients[writer], i, version)
+                    return lane.send(writer, lane.clients[writer], i, version, before)
 
                 codes = list(pool.map(one, (0, 1)))
                 with live.factory() as s:
                     after, value = lane.state(s)
+                expected = [lane.expect(i, w, before) for w in (0, 1)]
                 with lock:
-                    _classify(figures, codes, loser=loser, version=version, after=after, value=value, lane=lane, i=i)
+                    _classify(figures, codes, loser=loser, version=version, after=after, value=value, expected=expected)
 
     with ThreadPoolExecutor(len(lanes)) as lanes_pool:
         list(lanes_pool.map(run_lane, lanes, per_lane))
@@ -188,7 +191,7 @@ def race(live: LiveApp, kind: str, lanes: list[Lane], *, pairs: int, loser: int)
     return figures
 
 
-def _classify(figures: Figures, codes: list[int], *, loser: int, version, after, value, lane: Lane, i: int) -> None:
+def _classify(figures: Figures, codes: list[int], *, loser: int, version, after, value, expected) -> None:
     figures.pairs += 1
     won = [w for w, code in enumerate(codes) if code < 400]
     if any(code >= 500 for code in codes):
@@ -196,14 +199,13 @@ def _classify(figures: Figures, codes: list[int], *, loser: int, version, after,
     elif len(won) == 2:
         figures.overwritten += 1
     elif len(won) == 1 and codes[1 - won[0]] == loser:
-        if value == lane.expect(i, won[0]) and after == version + 1:
+        if value == expected[won[0]] and after == version + 1:
             figures.clean += 1
         else:
             figures.overwritten += 1
-            figures.other.append(f"pair {i}: winner {won[0]} but row holds {value!r} at version {after}")
-        return
+            figures.other.append(f"pair {figures.pairs}: writer {won[0]} won but the row holds {value!r} v{after}")
     else:
-        figures.other.append(f"pair {i}: answers {codes}")
+        figures.other.append(f"pair {figures.pairs}: answers {codes}")
 
 
 def assert_clean(figures: Figures) -> None:

@@ -7,6 +7,8 @@ form and per API route, with real threads on real connections; the figures are p
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -52,6 +54,7 @@ class Holding:
 
 @dataclass
 class Admin:
+    user_id: int
     browsers: list[tuple[httpx.Client, httpx.Client]]
     brand_ids: list[int]
     brand_names: list[str]
@@ -92,6 +95,7 @@ def admin(live: LiveApp) -> Admin:
         terms = [f"并发甲{n}词，并发乙{n}词" for n in range(LANES)]
         groups = [search_service.add_group(s, user=admin, raw_terms=t, note=None) for t in terms]
         found = Admin(
+            user_id=admin.id,
             browsers=[],
             brand_ids=[b.id for b in brands],
             brand_names=[b.name for b in brands],
@@ -103,7 +107,7 @@ def admin(live: LiveApp) -> Admin:
     return found
 
 
-def _note(i: int, writer: int) -> str:
+def _note(i: int, writer: int, before=None) -> str:
     return f"并发写入第{i}对，写入方{writer}"
 
 
@@ -117,7 +121,7 @@ def _state(model, column: str, row_id: int):
 
 def test_enterprise_form(live, holdings):
     def lane(h: Holding) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = enterprise_form(uscc=h.uscc, name=h.name, description=_note(i, w), version=version)
             return client.post("/my/enterprise/edit", data=form).status_code
 
@@ -130,10 +134,10 @@ def test_enterprise_form_changing_chain_links(live, holdings):
     """Issue 8: two edits that change the chain links gave a 500 (StaleDataError on the association rows)."""
 
     def lane(h: Holding) -> Lane:
-        def links(i, w):
+        def links(i, w, before=None):
             return sorted(CHAIN_SETS[(i + w) % 3])
 
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = enterprise_form(uscc=h.uscc, name=h.name, chain_links=links(i, w), version=version)
             return client.post("/my/enterprise/edit", data=form).status_code
 
@@ -148,7 +152,7 @@ def test_enterprise_form_changing_chain_links(live, holdings):
 
 def test_enterprise_api(live, holdings):
     def lane(h: Holding) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             body = enterprise_form(uscc=h.uscc, name=h.name, description=_note(i, w))
             etag = f'"enterprise-{h.enterprise_id}-v{version}"'
             url = f"/api/v1/enterprises/{h.enterprise_id}"
@@ -161,7 +165,7 @@ def test_enterprise_api(live, holdings):
 
 def test_product_form(live, holdings):
     def lane(h: Holding) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = product_form(name=f"并发毛肚{i}", description=_note(i, w), version=version)
             return client.post(f"/my/products/{h.product_id}/edit", data=form).status_code
 
@@ -172,7 +176,7 @@ def test_product_form(live, holdings):
 
 def test_product_api(live, holdings):
     def lane(h: Holding) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             body = product_form(description=_note(i, w))
             etag = f'"product-{h.product_id}-v{version}"'
             return client.put(f"/api/v1/products/{h.product_id}", json=body, headers={"If-Match": etag}).status_code
@@ -184,7 +188,7 @@ def test_product_api(live, holdings):
 
 def test_base_form(live, holdings):
     def lane(h: Holding) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = base_form(name=f"并发{holdings.index(h)}号辣椒种植基地", description=_note(i, w), version=version)
             return client.post(f"/my/bases/{h.base_id}/edit", data=form).status_code
 
@@ -195,7 +199,7 @@ def test_base_form(live, holdings):
 
 def test_certificate_form(live, holdings):
     def lane(h: Holding) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = cert_form(issuer=_note(i, w), version=version)
             return client.post(f"/my/certificates/{h.certificate_id}/edit", data=form).status_code
 
@@ -206,7 +210,7 @@ def test_certificate_form(live, holdings):
 
 def test_brand_form(live, admin):
     def lane(n: int) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = brand_form(name=admin.brand_names[n], description=_note(i, w), version=version)
             return client.post(f"/brands/{admin.brand_ids[n]}/edit", data=form).status_code
 
@@ -219,21 +223,122 @@ def test_user_role_by_admins(live, admin):
     roles = ("reviewer", "buyer")
 
     def lane(n: int) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = {"role": roles[w], "version": version}
             return client.post(f"/admin/users/{admin.target_ids[n]}/role", data=form).status_code
 
-        return Lane(admin.browsers[n], send, _state(User, "role", admin.target_ids[n]), lambda i, w: roles[w])
+        return Lane(admin.browsers[n], send, _state(User, "role", admin.target_ids[n]), lambda i, w, before: roles[w])
 
     assert_clean(race(live, "user role (admin)", [lane(n) for n in range(LANES)], pairs=PAIRS, loser=409))
 
 
 def test_synonym_group(live, admin):
     def lane(n: int) -> Lane:
-        def send(w, client, i, version):
+        def send(w, client, i, version, before):
             form = {"terms": admin.group_terms[n], "note": _note(i, w), "version": version}
             return client.post(f"/admin/search/synonyms/{admin.group_ids[n]}", data=form).status_code
 
         return Lane(admin.browsers[n], send, _state(SynonymGroup, "note", admin.group_ids[n]), _note)
 
     assert_clean(race(live, "synonym group", [lane(n) for n in range(LANES)], pairs=PAIRS, loser=409))
+
+
+@pytest.fixture(scope="module")
+def reviewers(live: LiveApp) -> list[httpx.Client]:
+    with live.write() as s:
+        people = [make_user(s, role="reviewer") for _ in range(LANES)]
+    return [live.browser(p) for p in people]
+
+
+def test_enterprise_edit_against_status_change(live, holdings, reviewers):
+    """The producer edits while a reviewer suspends or reinstates: the reviewer never decides on a record that
+    changed under them, and the producer's edit never undoes the decision."""
+
+    def lane(n: int, h: Holding) -> Lane:
+        def send(w, client, i, version, before):
+            if w == 0:
+                form = enterprise_form(uscc=h.uscc, name=h.name, description=_note(i, w), version=version)
+                return client.post("/my/enterprise/edit", data=form).status_code
+            form = {"action": "suspend" if before[1] == "verified" else "reinstate", "version": version}
+            form["reason"] = "并发测试：许可证待复核"
+            return client.post(f"/review/enterprises/{h.enterprise_id}/status", data=form).status_code
+
+        def state(s: Session):
+            e = s.get(Enterprise, h.enterprise_id)
+            return e.version, (e.description, e.status)
+
+        def expect(i, w, before):
+            if w == 0:
+                return (_note(i, 0), before[1])
+            return (before[0], "suspended" if before[1] == "verified" else "verified")
+
+        return Lane((h.browsers[0], reviewers[n]), send, state, expect)
+
+    lanes = [lane(n, h) for n, h in enumerate(holdings)]
+    assert_clean(race(live, "enterprise edit vs status change", lanes, pairs=PAIRS, loser=409))
+
+
+def test_certificate_edit_against_decision(live, holdings, reviewers):
+    def lane(n: int, h: Holding) -> Lane:
+        def send(w, client, i, version, before):
+            if w == 0:
+                form = cert_form(issuer=_note(i, w), version=version)
+                return client.post(f"/my/certificates/{h.certificate_id}/edit", data=form).status_code
+            form = {"action": "reject", "reason": "并发测试：扫描件不清晰"} if before[1] == "verified" else {}
+            form = {"action": "verify", **form, "version": version}
+            return client.post(f"/review/certificates/{h.certificate_id}/decision", data=form).status_code
+
+        def state(s: Session):
+            c = s.get(Certificate, h.certificate_id)
+            return c.version, (c.issuer, c.verification)
+
+        def expect(i, w, before):
+            if w == 0:
+                return (_note(i, 0), "unverified")
+            return (before[0], "rejected" if before[1] == "verified" else "verified")
+
+        return Lane((h.browsers[0], reviewers[n]), send, state, expect)
+
+    lanes = [lane(n, h) for n, h in enumerate(holdings)]
+    assert_clean(race(live, "certificate edit vs decision", lanes, pairs=PAIRS, loser=409))
+
+
+def test_synonym_group_edit_against_delete(live, admin):
+    """One admin edits a group while another deletes it: either the edit is kept or the group is gone, and the
+    other admin is told (409, or 404 when the delete had committed before the edit loaded the group)."""
+    pairs = 10  # an extra scenario of a type raced 50 times above; each winner rebuilds the search dictionary
+    with live.write() as s:
+        # Rows as the setup (add_group would rebuild the search dictionary once per group).
+        groups = [SynonymGroup(terms=[f"删改甲{i}词", f"删改乙{i}词"]) for i in range(pairs)]
+        s.add_all(groups)
+        s.flush()
+        ids = [(g.id, g.version, "，".join(g.terms)) for g in groups]
+
+    def pair(i: int) -> tuple[int, int, bool, str | None]:
+        group_id, version, terms = ids[i]
+        editor, deleter = admin.browsers[i % LANES]
+        barrier = threading.Barrier(2)
+
+        def edit():
+            barrier.wait(timeout=30)
+            form = {"terms": terms, "note": _note(i, 0), "version": version}
+            return editor.post(f"/admin/search/synonyms/{group_id}", data=form).status_code
+
+        def delete():
+            barrier.wait(timeout=30)
+            return deleter.post(f"/admin/search/synonyms/{group_id}/delete", data={"version": version}).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            edited, deleted = pool.submit(edit), pool.submit(delete)
+            codes = (edited.result(), deleted.result())
+        with live.factory() as s:
+            row = s.get(SynonymGroup, group_id)
+            return codes[0], codes[1], row is not None, row.note if row else None
+
+    with ThreadPoolExecutor(LANES) as pool:
+        results = list(pool.map(pair, range(pairs)))
+    kept = [r for r in results if r[:3] == (303, 409, True)]
+    gone = [r for r in results if r[0] in (409, 404) and r[1:3] == (303, False)]
+    print(f"[concurrency] synonym edit vs delete: pairs={pairs} edit won={len(kept)} delete won={len(gone)}")
+    assert all(r[3] == _note(i, 0) for i, r in enumerate(results) if r[:3] == (303, 409, True))
+    assert len(kept) + len(gone) == pairs, results
