@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotpot.auth.models import User
-from hotpot.bases.models import RawBase
+from hotpot.bases.models import ProductSource, RawBase
 from hotpot.brands import service as brand_service
 from hotpot.brands.models import Brand
 from hotpot.brands.schemas import BrandIn
@@ -47,6 +47,7 @@ class Holding:
     name: str
     product_id: int
     base_id: int
+    extra_base_id: int
     certificate_id: int
     browsers: tuple[httpx.Client, httpx.Client]
     apis: tuple[httpx.Client, httpx.Client]
@@ -71,9 +72,10 @@ def holdings(live: LiveApp) -> list[Holding]:
             enterprise = make_enterprise(s, name=f"重庆并发{n}号火锅食品有限公司")
             product = make_product(s, enterprise=enterprise, name=f"并发毛肚{n}")
             base = make_base(s, enterprise=enterprise, name=f"并发{n}号辣椒种植基地")
+            extra = make_base(s, enterprise=enterprise, name=f"并发{n}号花椒种植基地", verified=False)
             cert = make_certificate(s, enterprise=enterprise)
             owner = owner_of(s, enterprise)
-            ids = (enterprise.id, enterprise.uscc, enterprise.name, product.id, base.id, cert.id)
+            ids = (enterprise.id, enterprise.uscc, enterprise.name, product.id, base.id, extra.id, cert.id)
         out.append(
             Holding(
                 *ids,
@@ -184,6 +186,31 @@ def test_product_api(live, holdings):
         return Lane(h.apis, send, _state(Product, "description", h.product_id), _note)
 
     assert_clean(race(live, "product API", [lane(h) for h in holdings], pairs=PAIRS, loser=412))
+
+
+def test_product_sources(live, holdings):
+    """A relationship-only change: two saves used to rewrite the association rows together (both sets kept, or a
+    duplicate key 500); now the product's conditioned UPDATE comes first."""
+
+    def lane(h: Holding) -> Lane:
+        def chosen(i, w, before=None):
+            return [(h.base_id, 60.0)] if w == 0 else [(h.extra_base_id, 30.0), (h.base_id, 20.0 + i % 7)]
+
+        def send(w, client, i, version, before):
+            rows = chosen(i, w)
+            form = {"base_id": [str(b) for b, _ in rows], "share_pct": [str(p) for _, p in rows], "version": version}
+            return client.post(f"/my/products/{h.product_id}/sources", data=form).status_code
+
+        def state(s: Session):
+            version = s.scalar(select(Product.version).where(Product.id == h.product_id))
+            rows = s.execute(
+                select(ProductSource.base_id, ProductSource.share_pct).where(ProductSource.product_id == h.product_id)
+            )
+            return version, sorted((b, float(p)) for b, p in rows)
+
+        return Lane(h.browsers, send, state, lambda i, w, before: sorted(chosen(i, w)))
+
+    assert_clean(race(live, "product sources", [lane(h) for h in holdings], pairs=PAIRS, loser=409))
 
 
 def test_base_form(live, holdings):
