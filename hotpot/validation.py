@@ -31,7 +31,11 @@ class StaleVersion(Exception):
 
 
 def check_version(record: Any, version: int | None) -> None:
-    """Refuse a change made from a stale copy of record (None skips the check, e.g. for the CLI)."""
+    """Refuse a change made from a stale copy of record (None skips this comparison, e.g. for the CLI).
+
+    This only catches a form that was stale when the request began; a writer who commits between this check and
+    the flush is caught by the database, whose UPDATE is conditioned on the version loaded (hotpot/db.py
+    Versioned), with or without a version here."""
     if version is not None and version != record.version:
         raise StaleVersion(record)
 

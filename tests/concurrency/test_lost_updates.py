@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hotpot.auth.models import User
 from hotpot.bases.models import ProductSource, RawBase
 from hotpot.brands import service as brand_service
-from hotpot.brands.models import Brand
+from hotpot.brands.models import Brand, BrandLicence
 from hotpot.brands.schemas import BrandIn
 from hotpot.certificates.models import Certificate
 from hotpot.enterprises.models import Enterprise
@@ -369,3 +369,78 @@ def test_synonym_group_edit_against_delete(live, admin):
     print(f"[concurrency] synonym edit vs delete: pairs={pairs} edit won={len(kept)} delete won={len(gone)}")
     assert all(r[3] == _note(i, 0) for i, r in enumerate(results) if r[:3] == (303, 409, True))
     assert len(kept) + len(gone) == pairs, results
+
+
+@pytest.fixture(scope="module")
+def licensing(live: LiveApp, admin: Admin) -> tuple[list[tuple[httpx.Client, httpx.Client]], list[int]]:
+    """Two reviewers' browsers per brand, and one verified enterprise per pair to license."""
+    with live.write() as s:
+        people = [make_user(s, role="reviewer") for _ in range(2 * LANES)]
+        licensees = [make_enterprise(s, name=f"重庆授权并发{i}号食品有限公司").id for i in range(PAIRS)]
+    browsers = [live.browser(p) for p in people]
+    return [(browsers[2 * n], browsers[2 * n + 1]) for n in range(LANES)], licensees
+
+
+def test_brand_licence_grant_and_revoke(live, admin, licensing):
+    """Two reviewers grant the same enterprise the same brand at once, then both revoke that licence: one
+    licence, revoked once, and the other reviewer is told why (the brand's licences change one at a time)."""
+    pairs, licensees = licensing
+
+    def pair(i: int) -> tuple:
+        n = i % LANES
+        brand_id, enterprise_id = admin.brand_ids[n], licensees[i]
+
+        def both(post) -> list[httpx.Response]:
+            barrier = threading.Barrier(2)
+
+            def one(w):
+                barrier.wait(timeout=30)
+                return post(w, pairs[n][w])
+
+            with ThreadPoolExecutor(2) as pool:
+                return list(pool.map(one, (0, 1)))
+
+        granted = both(
+            lambda w, c: c.post(
+                f"/brands/{brand_id}/licences", data={"enterprise_id": enterprise_id, "since_on": "2026-01-01"}
+            )
+        )
+        with live.factory() as s:
+            same = (BrandLicence.brand_id == brand_id, BrandLicence.enterprise_id == enterprise_id)
+            rows = s.scalars(select(BrandLicence).where(*same)).all()
+        if len(rows) != 1:
+            return ("grants", [r.status_code for r in granted], len(rows))
+        licence_id = rows[0].id
+        revoked = both(
+            lambda w, c: c.post(
+                f"/brands/{brand_id}/licences/{licence_id}/revoke", data={"reason": f"并发撤销第{i}对，撤销方{w}"}
+            )
+        )
+        with live.factory() as s:
+            licence = s.get(BrandLicence, licence_id)
+            reasons = licence.revoke_reason
+        audits = _count_audits(live, "brand.licence_revoke", brand_id, licence_id)
+        return (
+            sorted(r.status_code for r in granted),
+            sorted(r.status_code for r in revoked),
+            any("已有有效授权" in r.text for r in granted),
+            any("已撤销" in r.text for r in revoked),
+            [w for w, r in enumerate(revoked) if r.status_code == 303] == [int(reasons.endswith("1"))],
+            audits,
+        )
+
+    with ThreadPoolExecutor(LANES) as pool:
+        results = list(pool.map(pair, range(PAIRS)))
+    clean = [r for r in results if r == ([303, 422], [303, 422], True, True, True, 1)]
+    print(f"[concurrency] brand licence grant+revoke: pairs={PAIRS} clean={len(clean)}")
+    assert len(clean) == PAIRS, [r for r in results if r not in clean]
+
+
+def _count_audits(live: LiveApp, action: str, brand_id: int, licence_id: int) -> int:
+    from hotpot.audit.models import AuditEvent
+
+    with live.factory() as s:
+        events = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == action, AuditEvent.entity_id == str(brand_id))
+        ).all()
+        return sum(1 for e in events if (e.before or {}).get("licence") == licence_id)
