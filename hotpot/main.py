@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotpot import __version__
@@ -37,8 +40,8 @@ from hotpot.resources import resource_dir
 from hotpot.search import api as search_api
 from hotpot.search import routes as search_routes
 from hotpot.search import text as search_text
-from hotpot.validation import chinese_message, field_path
-from hotpot.web import login_url, redirect, render
+from hotpot.validation import StaleVersion, chinese_message, field_path
+from hotpot.web import conflict, login_url, redirect, render, safe_next
 
 ERROR_TITLES = {
     400: "请求有误",
@@ -81,6 +84,20 @@ def error_response(request: Request, status: int, *, detail: str | None = None, 
     return response
 
 
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+def _record_title(exc: StaleVersion) -> str:
+    """What the conflict page calls a record it knows nothing else about."""
+    if exc.title:
+        return exc.title
+    try:
+        return next(str(v) for k in ("name", "display_name", "number") if (v := getattr(exc.current, k, None)))
+    except (StopIteration, SQLAlchemyError):  # nothing to call it by, or a record that cannot be reloaded
+        return "该记录"
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
@@ -108,6 +125,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code in (404, 405):
             detail = None
         return error_response(request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(StaleVersion)
+    async def stale_version(request: Request, exc: StaleVersion) -> Response:
+        """A write that lost the race for a versioned record, where no route answered it with its own page: the
+        conditioned UPDATE at commit time, or an API call (whose If-Match matched just before the other writer
+        committed). 412 for the API, the 409 page for people; nothing of the request was saved."""
+        if is_api(request):
+            return JSONResponse(
+                {"detail": "记录已被他人修改（ETag 不匹配），请重新获取后再提交", "request_id": _request_id(request)},
+                status_code=412,
+            )
+        referer = urlsplit(request.headers.get("referer") or "")
+        same_site = referer.netloc in ("", request.url.netloc)
+        back = safe_next(referer.path + (f"?{referer.query}" if referer.query else "") if same_site else None)
+        return conflict(request, title=_record_title(exc), back_url=back, changes=[])
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -45,15 +45,25 @@ class FieldErrors(Exception):
 
 
 class StaleVersion(Exception):
-    """The record changed since the form was loaded (optimistic locking); current is the record as it is now."""
+    """The record changed since the form was loaded (optimistic locking); current is the record as it is now.
 
-    def __init__(self, current: Any):
+    Raised by check_version, and by the session's flush when the database refused the conditioned UPDATE
+    (hotpot/db.py AppSession); current is None when the record was deleted meanwhile, title (when known) is
+    what a generic conflict page calls the record.
+    """
+
+    def __init__(self, current: Any, *, title: str | None = None):
         super().__init__("stale version")
         self.current = current
+        self.title = title
 
 
 def check_version(record: Any, version: int | None) -> None:
-    """Refuse a change made from a stale copy of record (None skips the check, e.g. for the CLI)."""
+    """Refuse a change made from a stale copy of record (None skips this comparison, e.g. for the CLI).
+
+    This only catches a form that was stale when the request began; a writer who commits between this check and
+    the flush is caught by the database, whose UPDATE is conditioned on the version loaded (hotpot/db.py
+    Versioned), with or without a version here."""
     if version is not None and version != record.version:
         raise StaleVersion(record)
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotpot.db import Base, TimestampMixin
+from hotpot.db import Base, TimestampMixin, Versioned
 
 
 class Role(StrEnum):
@@ -31,7 +31,7 @@ ROLE_LABELS = {
 SELF_REGISTER_ROLES = (Role.producer, Role.buyer)
 
 
-class User(TimestampMixin, Base):
+class User(Versioned, TimestampMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'reviewer', 'producer', 'buyer')", name="role_known"),

@@ -220,10 +220,14 @@ def sources(session: Session, *, product: Product) -> list[ProductSource]:
     )
 
 
-def set_sources(session: Session, *, user: User, product: Product, items: list[SourceIn]) -> list[ProductSource]:
+def set_sources(
+    session: Session, *, user: User, product: Product, items: list[SourceIn], version: int | None = None
+) -> list[ProductSource]:
     """Replace a product's raw-material sources; bases must be the enterprise's own or verified ones,
-    each listed once, and the shares must total at most 100%."""
+    each listed once, and the shares must total at most 100%. The sources are part of the product's record: the
+    change bumps its version like any edit (`version` is the one the form was loaded with)."""
     _require_manager(user, product.enterprise)
+    check_version(product, version)
     errors: dict[str, str] = {}
     ids = [i.base_id for i in items]
     if len(ids) != len(set(ids)):
@@ -238,6 +242,10 @@ def set_sources(session: Session, *, user: User, product: Product, items: list[S
             errors["sources"] = "请选择本企业登记的基地或已认证的基地"
     if errors:
         raise FieldErrors(errors)
+    # The product's conditioned UPDATE comes before the association rows: it locks the product, so of two saves
+    # from the same version one waits and is refused (StaleVersion), instead of both rewriting the rows.
+    product.version += 1
+    session.flush()
     before = {str(s.base_id): s.share_pct for s in sources(session, product=product)}
     session.execute(delete(ProductSource).where(ProductSource.product_id == product.id))
     for i in items:

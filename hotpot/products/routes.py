@@ -235,14 +235,21 @@ def save_sources(
     shares = form.get("share_pct") or []
     base_ids = base_ids if isinstance(base_ids, list) else [base_ids]
     shares = shares if isinstance(shares, list) else [shares]
+    version = form_version(dict(form))
     try:
         items = [
             parse_form(SourceIn, {"base_id": b, "share_pct": s}) for b, s in zip(base_ids, shares, strict=False) if b
         ]
-        base_service.set_sources(session, user=user, product=product, items=items)
+        base_service.set_sources(session, user=user, product=product, items=items, version=version)
     except FieldErrors as exc:
         errors = {"sources": next(iter(exc.errors.values()))} if "sources" not in exc.errors else exc.errors
         return _form(request, session, values=_values(product), errors=errors, product=product, status_code=422)
+    except StaleVersion:
+        now = "、".join(
+            f"{s.base.name} {float(s.share_pct):g}%" for s in base_service.sources(session, product=product)
+        )
+        back = f"/my/products/{product.id}/edit#sources"
+        return conflict(request, title=product.name, back_url=back, changes=[("原料来源", "—", now or "（无）")])
     return redirect(request, f"/my/products/{product.id}/edit", flash="sources_saved")
 
 

@@ -111,6 +111,9 @@ def edit_synonyms(request: Request, session: SessionDep, user: AdminUser, group_
         context = {"group": group, "values": form, "errors": exc.errors}
         return render(request, "search/synonym_form.html", context, status_code=422)
     except StaleVersion as exc:
+        if exc.current is None:  # deleted by another admin while this one edited it
+            title = form.get("terms") or "同义词组"
+            return conflict(request, title=title, back_url="/admin/search", changes=[("状态", "—", "已删除")])
         changes = stale_changes(
             {"terms": form.get("terms"), "note": form.get("note")},
             {"terms": "，".join(exc.current.terms), "note": exc.current.note},
