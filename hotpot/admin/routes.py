@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from hotpot.audit import service as audit
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import ROLE_LABELS, Role, User
-from hotpot.auth.schemas import RoleChangeIn, StaffCreateIn
+from hotpot.auth.schemas import AdminResetIn, RoleChangeIn, StaffCreateIn
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, ListParamsDep
 from hotpot.validation import FieldErrors, StaleVersion, parse_form
@@ -104,6 +104,21 @@ def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id
     except FieldErrors as exc:
         raise HTTPException(400, next(iter(exc.errors.values()))) from None
     return redirect(request, "/admin/users", flash="role_changed")
+
+
+@router.post("/users/{user_id}/reset-password")
+def reset_password(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+    """Mail the account a reset link, or give it a one-time password (shown once) to change at its next login."""
+    user = _user_or_404(session, user_id)
+    try:
+        data = parse_form(AdminResetIn, form)
+        password = auth_service.admin_reset_password(session, actor=admin, user=user, mode=data.mode)
+    except FieldErrors as exc:
+        raise HTTPException(400, next(iter(exc.errors.values()))) from None
+    if password is None:
+        return redirect(request, "/admin/users", flash="reset_link_sent")
+    request.state.private = True
+    return render(request, "admin/user_created.html", {"user": user, "password": password, "reset": True})
 
 
 @router.get("/audit")
