@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import string
 from dataclasses import dataclass
@@ -282,7 +283,8 @@ def _counter(session: Session, key: str) -> tuple[int, datetime | None]:
     the attempts of those before it, and no more than the limit get to check a password.
     """
     window = timedelta(minutes=get_settings().login_window_minutes)
-    now = func.now()
+    # The wall clock, not the transaction's start (now()): waits are compared with the time the answer is given.
+    now = func.clock_timestamp()
     expired = LoginCounter.window_started_at < now - window
     stmt = (
         pg_insert(LoginCounter)
@@ -304,7 +306,7 @@ def _count_attempt(session: Session, keys: list[str]) -> None:
     session.execute(
         update(LoginCounter)
         .where(LoginCounter.key.in_(keys))
-        .values(attempts=LoginCounter.attempts + 1, last_attempt_at=func.now())
+        .values(attempts=LoginCounter.attempts + 1, last_attempt_at=func.clock_timestamp())
     )
 
 
@@ -314,7 +316,8 @@ def _wait(attempts: int, limit: int, last: datetime | None) -> int:
         return 0
     s = get_settings()
     delay = min(s.login_delay_base_seconds * 2 ** (attempts - limit), s.login_window_minutes * 60)
-    return max(0, int((last + timedelta(seconds=delay) - utcnow()).total_seconds()) + 1)
+    remaining = (last + timedelta(seconds=delay) - utcnow()).total_seconds()
+    return math.ceil(remaining) if remaining > 0 else 0
 
 
 def _known_device(session: Session, *, user: User | None, raw: str | None) -> KnownDevice | None:
