@@ -305,7 +305,7 @@ def user_create(
         raise typer.Exit(1) from exc
     console.print(f"created {user.email} ({user.role})")
     if generated:
-        console.print(f"one-time password (shown once, change it after the first login): [bold]{generated}[/bold]")
+        console.print(f"one-time password (shown once; the first login must change it): [bold]{generated}[/bold]")
 
 
 @user_app.command("disable")
