@@ -75,6 +75,12 @@ def test_db_upgrade_current_seed_user(run, cli_url):
         assert user.role == "reviewer"
         service.start_session(s, user=user)
         s.commit()
+    reset = run("user", "reset-password", "ops@hotpot.example")
+    assert reset.exit_code == 0, reset.stdout
+    assert "one-time password" in reset.stdout
+    with Session(engine) as s:
+        assert service.get_by_email(s, "ops@hotpot.example").must_change_password
+    assert run("user", "reset-password", "nobody@hotpot.example").exit_code == 1
     disabled = run("user", "disable", "ops@hotpot.example")
     assert disabled.exit_code == 0
     with Session(engine) as s:

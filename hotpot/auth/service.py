@@ -743,10 +743,10 @@ def reset_password(session: Session, *, raw: str, data: PasswordResetIn) -> User
     return user
 
 
-def admin_reset_password(session: Session, *, actor: User, user: User, mode: str) -> str | None:
-    """An admin resets someone's password: "link" mails a reset link; "password" sets a one-time password (shown
-    once, returned) that must be changed at the next login, and ends every session and API token now."""
-    if user.id == actor.id:
+def admin_reset_password(session: Session, *, actor: User | None, user: User, mode: str) -> str | None:
+    """An admin (None: the CLI) resets someone's password: "link" mails a reset link; "password" sets a one-time
+    password (shown once, returned) that must be changed at the next login, and ends every session and API token."""
+    if actor is not None and user.id == actor.id:
         raise FieldErrors({"__all__": "请在“我的账号”中修改自己的密码"})
     if mode == "link":
         if not user.is_active:
