@@ -30,6 +30,7 @@ from hotpot.files import routes as file_routes
 from hotpot.inquiries import routes as inquiry_routes
 from hotpot.inquiries import service as inquiry_service
 from hotpot.mail import routes as mail_routes
+from hotpot.mail import service as mail_service
 from hotpot.middleware import PlatformMiddleware
 from hotpot.pages import routes as page_routes
 from hotpot.products import api as product_api
@@ -147,6 +148,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
     app.state.badges = {"inquiries": inquiry_service.unread_count}
     app.state.session_factory = session_factory
+    mail_service.startup_notice()
     # Load the word dictionary now (about a second) rather than in the first visitor's search.
     search_text.vocabulary.ensure_loaded()
 

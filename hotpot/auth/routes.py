@@ -85,6 +85,17 @@ def _register_context(values: dict | None = None, errors: dict | None = None) ->
     }
 
 
+def _check_email(email: str, purpose: str) -> dict:
+    s = get_settings()
+    return {
+        "email": email.lower(),
+        "purpose": purpose,
+        "demo": s.demo,
+        "hours": s.email_verification_hours,
+        "minutes": s.password_reset_minutes,
+    }
+
+
 @router.get("/register")
 def register_form(request: Request, user: PublicUser, role: str | None = None) -> Response:
     if user:
@@ -105,7 +116,7 @@ def register(request: Request, session: SessionDep, user: PublicUser, form: Form
     return render(
         request,
         "auth/check_email.html",
-        {"email": data.email.lower(), "purpose": "register", "demo": get_settings().demo},
+        _check_email(data.email, "register"),
     )
 
 
@@ -193,9 +204,7 @@ def forgot(request: Request, session: SessionDep, user: PublicUser, form: FormDi
         return render(request, "auth/forgot.html", {"values": form, "errors": exc.errors}, status_code=422)
     service.request_password_reset(session, email=data.email)
     # The same answer for known and unknown addresses.
-    return render(
-        request, "auth/check_email.html", {"email": data.email.lower(), "purpose": "reset", "demo": get_settings().demo}
-    )
+    return render(request, "auth/check_email.html", _check_email(data.email, "reset"))
 
 
 @router.get("/password/reset")

@@ -530,8 +530,14 @@ def _resend_verification(session: Session, user: User) -> None:
 
 
 def prune_login_attempts(session: Session) -> int:
-    """Forget attempts older than the known-address horizon."""
-    cutoff = utcnow() - timedelta(days=KNOWN_ADDRESS_DAYS)
+    """Forget attempts older than the known-address horizon, counters of past windows, dead one-time tokens and
+    expired devices; returns how many attempts went."""
+    now = utcnow()
+    cutoff = now - timedelta(days=KNOWN_ADDRESS_DAYS)
+    window = timedelta(minutes=get_settings().login_window_minutes)
+    session.execute(delete(LoginCounter).where(LoginCounter.window_started_at < now - 2 * window))
+    session.execute(delete(OneTimeToken).where(OneTimeToken.expires_at < cutoff))
+    session.execute(delete(KnownDevice).where(KnownDevice.expires_at < now))
     return session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < cutoff)).rowcount or 0
 
 

@@ -34,6 +34,22 @@ def smtp_configured() -> bool:
     return bool(get_settings().smtp_host)
 
 
+def startup_notice() -> None:
+    """Say once, at start, where mail goes: SMTP, the demo outbox page, or nowhere (logged loudly)."""
+    global _warned
+    s = get_settings()
+    if s.smtp_host:
+        log.info("mail: SMTP %s:%s (STARTTLS %s)", s.smtp_host, s.smtp_port, "on" if s.smtp_starttls else "off")
+    elif s.demo:
+        log.info("mail: demo mode, messages are shown at /dev/outbox and not delivered")
+    else:
+        _warned = True
+        log.warning(
+            "HOTPOT_SMTP_HOST is not set: mail is NOT delivered (verification, password-reset and login-code "
+            "messages stay in the mail_outbox table); set HOTPOT_SMTP_HOST/PORT/USER/PASSWORD/FROM"
+        )
+
+
 def send(session: Session, *, to: str, subject: str, body: str, kind: str) -> OutboxMail:
     """Queue one plain-text mail; it is delivered (SMTP) or shown (demo outbox) only if the transaction commits."""
     global _warned

@@ -185,3 +185,13 @@ def test_counters_are_one_row_per_key(db):
         service.authenticate(db, email=user.email, password=WRONG, ip="192.0.2.7")
     rows = db.execute(select(LoginCounter.key, LoginCounter.attempts).where(LoginCounter.key.like(f"%{user.email}%")))
     assert dict(rows.all()) == {f"a:{user.email}": 3, f"p:{user.email}|192.0.2.7": 3}
+
+
+def test_prune_forgets_old_counters_and_keeps_current_ones(db):
+    user = make_user(db)
+    service.authenticate(db, email=user.email, password=WRONG, ip="192.0.2.8")
+    old = utcnow() - timedelta(days=1)
+    db.execute(update(LoginCounter).where(LoginCounter.key == f"a:{user.email}").values(window_started_at=old))
+    service.prune_login_attempts(db)
+    keys = set(db.scalars(select(LoginCounter.key).where(LoginCounter.key.like(f"%{user.email}%"))))
+    assert keys == {f"p:{user.email}|192.0.2.8"}
