@@ -17,6 +17,10 @@ from hotpot.db import SessionDep
 from hotpot.validation import NUL_MESSAGE, has_nul
 
 SESSION_COOKIE = "hotpot_session"
+# A long-lived random token that marks a browser the account logged in from before (hotpot/auth/models.py).
+DEVICE_COOKIE = "hotpot_device"
+# What an account with a one-time password may reach until it has chosen its own.
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/logout"})
 CSRF_COOKIE = "hotpot_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
@@ -29,6 +33,10 @@ class NotAuthenticated(Exception):
 
 class Forbidden(Exception):
     """The user is logged in but the route's rule does not admit them."""
+
+
+class PasswordChangeRequired(Exception):
+    """The account logged in with a one-time password: it must choose its own before anything else."""
 
 
 class CsrfFailed(Exception):
@@ -140,6 +148,8 @@ def _rule_dependency(rule: AccessRule) -> Callable[..., Any]:
     def dependency(request: Request, session: SessionDep) -> User | None:
         refuse_nul_query(request)
         user = _load_user(request, session)
+        if user is not None and user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+            raise PasswordChangeRequired()
         if rule.kind == "public":
             return user
         if user is None:

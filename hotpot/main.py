@@ -26,12 +26,14 @@ from hotpot.certificates import api as certificate_api
 from hotpot.certificates import routes as certificate_routes
 from hotpot.config import get_settings
 from hotpot.db import make_engine, make_session_factory
-from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, csrf_protect, is_api
+from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, PasswordChangeRequired, csrf_protect, is_api
 from hotpot.enterprises import api as enterprise_api
 from hotpot.enterprises import routes as enterprise_routes
 from hotpot.files import routes as file_routes
 from hotpot.inquiries import routes as inquiry_routes
 from hotpot.inquiries import service as inquiry_service
+from hotpot.mail import routes as mail_routes
+from hotpot.mail import service as mail_service
 from hotpot.middleware import PlatformMiddleware
 from hotpot.pages import routes as page_routes
 from hotpot.products import api as product_api
@@ -111,6 +113,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         target = login_url(request) if request.method == "GET" else "/login"
         return redirect(request, target, flash=flash)
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": "请先登录网页，把一次性密码改为自己的密码"}, status_code=403)
+        return redirect(request, "/account/password", flash="password_change_required")
+
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return error_response(request, 403)
@@ -175,6 +183,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
     app.state.badges = {"inquiries": inquiry_service.unread_count}
     app.state.session_factory = session_factory
+    mail_service.startup_notice()
     # Load the word dictionary now (about a second) rather than in the first visitor's search.
     search_text.vocabulary.ensure_loaded()
 
@@ -191,6 +200,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(audit_routes.router, dependencies=csrf)
     app.include_router(inquiry_routes.router, dependencies=csrf)
     app.include_router(search_routes.router, dependencies=csrf)
+    app.include_router(mail_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
     app.include_router(enterprise_api.router)

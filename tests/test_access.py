@@ -131,6 +131,16 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/search/suggest?q=maod", ALL),
     ("GET", "/api/v1/search?q=maodu", ALL),
     ("GET", "/api/v1/suggest?q=maod", ALL),
+    # accounts
+    ("GET", "/verify-email", ALL),
+    ("POST", "/verify-email", ALL),
+    ("GET", "/password/forgot", ALL),
+    ("POST", "/password/forgot", ALL),
+    ("GET", "/password/reset", ALL),
+    ("POST", "/password/reset", ALL),
+    ("GET", "/account/password", USERS),
+    ("GET", "/dev/outbox", set()),  # demo mode only: 404 for everyone otherwise
+    ("POST", "/admin/users/{user}/reset-password", {"admin"}),
     ("GET", "/admin/search", {"admin"}),
     ("POST", "/admin/search/synonyms", {"admin"}),
     ("GET", "/admin/search/synonyms/{synonym}/edit", {"admin"}),
@@ -317,6 +327,10 @@ def _payload(method: str, path: str) -> dict:
         return {"data": {"terms": "访问甲，访问乙"}}
     if path.startswith("/admin/search/synonyms/"):
         return {"data": {"terms": "访问丙，访问丁", "version": "999"}}
+    if path.endswith("/reset-password"):
+        return {"data": {"mode": "link"}}
+    if path == "/password/forgot":
+        return {"data": {"email": "nobody@hotpot.example"}}
     if path == "/admin/users":
         return {"data": {"email": "new-staff@hotpot.example", "display_name": "新同事", "role": "reviewer"}}
     return {}

@@ -12,7 +12,7 @@ from hotpot.audit import labels as audit_labels
 from hotpot.audit import service as audit
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import ROLE_LABELS, Role, User
-from hotpot.auth.schemas import RoleChangeIn, StaffCreateIn
+from hotpot.auth.schemas import AdminResetIn, RoleChangeIn, StaffCreateIn
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, ListParamsDep
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
@@ -118,6 +118,21 @@ def _log_date(raw: str | None, field: str, errors: dict[str, str]) -> date | Non
     except ValueError:
         errors[field] = "请输入正确的日期（年-月-日）"
         return None
+
+
+@router.post("/users/{user_id}/reset-password")
+def reset_password(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
+    """Mail the account a reset link, or give it a one-time password (shown once) to change at its next login."""
+    user = _user_or_404(session, user_id)
+    try:
+        data = parse_form(AdminResetIn, form)
+        password = auth_service.admin_reset_password(session, actor=admin, user=user, mode=data.mode)
+    except FieldErrors as exc:
+        raise HTTPException(400, next(iter(exc.errors.values()))) from None
+    if password is None:
+        return redirect(request, "/admin/users", flash="reset_link_sent")
+    request.state.private = True
+    return render(request, "admin/user_created.html", {"user": user, "password": password, "reset": True})
 
 
 @router.get("/audit")

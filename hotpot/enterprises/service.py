@@ -15,6 +15,7 @@ from hotpot.db import utcnow
 from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.files.models import StoredFile
+from hotpot.mail import service as mail
 from hotpot.pagination import Page, paginate
 from hotpot.reference.models import ChainLink, Town
 from hotpot.review import BulkOutcome, bulk_decide, parse_bulk, require_reason
@@ -389,6 +390,21 @@ def invite(session: Session, *, owner: User, enterprise: Enterprise, email: str)
     invitation = EnterpriseInvitation(enterprise_id=enterprise.id, email=email, invited_by_id=owner.id)
     session.add(invitation)
     session.flush()
+    mail.send(
+        session,
+        to=email,
+        kind="invitation",
+        subject=f"{enterprise.name} 邀请您加入 - 合川火锅食材数字化平台",
+        body=(
+            f"您好！\n\n{owner.display_name}（{owner.email}）邀请您以同事身份加入企业“{enterprise.name}”，"
+            "一起管理企业信息、产品和询价。\n\n"
+            "已有生产企业账号：登录后在“我的企业”页面接受邀请：\n"
+            f"{mail.public_url('/login')}\n\n"
+            f"还没有账号：用此邮箱 {email} 注册生产企业账号并验证邮箱后即可接受：\n"
+            f"{mail.public_url('/register?role=producer')}\n\n"
+            "只有验证过此邮箱的账号才能接受邀请。如果您不认识邀请人，请忽略本邮件。"
+        ),
+    )
     audit.record(
         session,
         actor=owner,
@@ -420,7 +436,9 @@ def revoke_invitation(session: Session, *, owner: User, enterprise: Enterprise, 
 
 
 def invitations_for(session: Session, *, user: User) -> list[EnterpriseInvitation]:
-    """Open invitations addressed to this account's e-mail."""
+    """Open invitations addressed to this account's e-mail, once the account has proven it owns that address."""
+    if user.email_verified_at is None:
+        return []
     stmt = select(EnterpriseInvitation).where(
         EnterpriseInvitation.email == user.email,
         EnterpriseInvitation.accepted_at.is_(None),
@@ -433,6 +451,10 @@ def accept_invitation(session: Session, *, user: User, invitation_id: int) -> En
     invitation = session.get(EnterpriseInvitation, invitation_id)
     if invitation is None or invitation.email != user.email or not invitation.is_open:
         raise LookupError("no open invitation for this account")
+    # The invitation names an address; only an account that proved it reads that mailbox may take it up
+    # (registering the address alone proves nothing).
+    if user.email_verified_at is None:
+        raise FieldErrors({"__all__": "请先验证您的邮箱，再接受企业邀请"})
     if user.role != Role.producer or user.enterprise_id is not None:
         raise FieldErrors({"__all__": "您的账号已属于一家企业，不能再加入其他企业"})
     invitation.accepted_at = utcnow()

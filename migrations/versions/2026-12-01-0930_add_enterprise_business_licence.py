@@ -1,7 +1,7 @@
 """add enterprise business licence (营业执照) scan, for staff to compare with the registered facts
 
 Revision ID: 5d2e8b1c7a40
-Revises: 9625af74a5f7
+Revises: a7c3e1d2b4f6
 Create Date: 2026-12-01 09:30:00+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d2e8b1c7a40"
-down_revision: str | None = "9625af74a5f7"
+down_revision: str | None = "a7c3e1d2b4f6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -58,7 +58,7 @@ def test_registration_writes_one_event(client, db):
         },
     )
     events = audit.count(db, entity_type="user") - before
-    assert events == 2  # user.register, then session.login
+    assert events == 1  # user.register; the session starts only after the mailed verification link
 
 
 def test_history_view_for_owner_and_staff_only(client, make_client, db):
