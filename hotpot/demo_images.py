@@ -106,20 +106,29 @@ def _text(draw: ImageDraw.ImageDraw, xy, text: str, size: int, fill, *, anchor: 
     draw.text(xy, text, font=font, fill=fill, anchor=anchor, stroke_width=2 if stroke else 0, stroke_fill=stroke)
 
 
+# Cards crop pictures to 16:9 and the photo grid to a square: label and mark stay inside the part both keep.
+SAFE = (WIDTH // 8, HEIGHT // 8, WIDTH - WIDTH // 8, HEIGHT - HEIGHT // 8)
+
+
 def _mark(draw: ImageDraw.ImageDraw, width: int) -> None:
-    """The "示意图" tag in the top-right corner (a plain tag without a font)."""
-    font = _font(20)
-    w = int(draw.textlength(MARK, font=font)) if font else 48
-    box = (width - w - 30, 14, width - 14, 46)
-    draw.rounded_rectangle(box, radius=8, fill=(255, 255, 255, 210), outline=(120, 120, 120, 255))
-    _text(draw, (box[0] + 8, 30), MARK, 20, (90, 90, 90, 255), anchor="lm")
+    """The "示意图" tag in the top-right corner of the safe area (an empty tag without a font)."""
+    font = _font(24)
+    w = int(draw.textlength(MARK, font=font)) if font else 56
+    right, top = SAFE[2] - 6, SAFE[1] + 6
+    box = (right - w - 20, top, right, top + 38)
+    draw.rounded_rectangle(box, radius=9, fill=(255, 255, 255, 225), outline=(110, 110, 110, 255), width=2)
+    _text(draw, (box[0] + 10, top + 19), MARK, 24, (70, 70, 70, 255), anchor="lm")
 
 
-def _label(draw: ImageDraw.ImageDraw, name: str, sub: str | None) -> None:
-    draw.rectangle((0, HEIGHT - 92, WIDTH, HEIGHT), fill=(0, 0, 0, 120))
-    _text(draw, (28, HEIGHT - 48), name, 44, (255, 255, 255, 255), anchor="lm")
-    if sub:
-        _text(draw, (WIDTH - 28, HEIGHT - 46), sub, 22, (255, 240, 220, 255), anchor="rm")
+def _label(draw: ImageDraw.ImageDraw, name: str) -> None:
+    """The sub-category's name on a dark pill at the bottom-left of the safe area."""
+    font = _font(40)
+    w = int(draw.textlength(name, font=font)) if font else 0
+    if not w:
+        return
+    left, bottom = SAFE[0] + 6, SAFE[3] - 6
+    draw.rounded_rectangle((left, bottom - 60, left + w + 36, bottom), radius=14, fill=(20, 20, 20, 165))
+    _text(draw, (left + 18, bottom - 30), name, 40, (255, 255, 255, 255), anchor="lm")
 
 
 # --- motifs per kind: simple shapes that suggest the food without pretending to be a photograph -----------------
@@ -250,7 +259,7 @@ def product_picture(*, kind: str, category_code: str, category_name: str, varian
     image = _gradient((WIDTH, HEIGHT), _jitter(top, rng, 8), _jitter(bottom, rng, 12))
     draw = ImageDraw.Draw(image, "RGBA")
     MOTIFS.get(kind, _motif_shuifa)(image, draw, rng, colours)
-    _label(draw, category_name, "演示数据")
+    _label(draw, category_name)
     _mark(draw, WIDTH)
     return _jpeg(image)
 
@@ -299,7 +308,7 @@ def base_picture(*, kind: str, produce: str, variant: int = 0) -> bytes:
         for x in (20, WIDTH - 60):  # trees
             draw.rectangle((x + 16, horizon - 30, x + 24, horizon + 20), fill=(110, 80, 50, 255))
             draw.ellipse((x - 10, horizon - 90, x + 50, horizon - 20), fill=(70, 140, 70, 255))
-    _label(draw, f"{produce}基地", "演示数据")
+    _label(draw, f"{produce}基地")
     _mark(draw, WIDTH)
     return _jpeg(image)
 

@@ -124,7 +124,8 @@ def test_producer_creates_a_product_with_photos_and_pages_through_them(page, liv
     _until(page, "document.querySelector('#photo-viewer .viewer-img').naturalWidth === 1000")
     page.keyboard.press("ArrowRight")
     expect(caption).to_contain_text("2 / 2")
-    expect(dialog.locator(".viewer-img")).to_have_attribute("src", links.nth(1).get_attribute("href"))
+    second = re.compile(re.escape(links.nth(1).get_attribute("href")) + "$")
+    expect(dialog.locator(".viewer-img")).to_have_attribute("src", second)
     page.keyboard.press("ArrowRight")  # wraps round
     expect(caption).to_contain_text("1 / 2")
     dialog.locator(".viewer-prev").click()
