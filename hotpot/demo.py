@@ -44,8 +44,9 @@ ENTERPRISES = 100
 PRODUCTS_PER_MAKER = (11, 17)
 NO_LOGIN = "!demo-account-without-password"  # not an Argon2 hash: nobody can log in with it
 # Illustrations per sub-category (and per base produce): each is drawn and run through the photo pipeline once,
-# the products that repeat it share its stored files. 7 of 10 published products get one.
-PICTURE_VARIANTS = 2
+# the products that repeat it share its stored files. 7 of 10 published products get one. One variant per
+# sub-category keeps the first `make demo` fast (a second variant cost about 1.5 s of CPU); raise it for variety.
+PICTURE_VARIANTS = 1
 PHOTO_SKIP = (3, 6, 9)
 
 
@@ -147,7 +148,7 @@ class DemoPictures:
         self.products[key] = product_media.add_photos(self.session, user=user, product=product, uploads=[upload])[0]
 
     def base(self, user: User, base: RawBase) -> None:
-        key = (base.kind, base.produce, base.id % PICTURE_VARIANTS)
+        key = (base.kind, base.produce, base.id % 2)
         source = self.bases.get(key)
         if source is not None:
             self.base_copies.append((user, base, source))
@@ -165,11 +166,11 @@ class DemoPictures:
 
     def logo(self, user: User, enterprise: Enterprise) -> None:
         text = (enterprise.short_name or enterprise.name).removeprefix("重庆")[:2]
-        upload = (demo_images.logo_picture(text=text, seed=enterprise.uscc), "logo-示意图.png")
+        upload = (demo_images.logo_picture(text=text, seed=enterprise.uscc), "logo-示意图.jpg")
         enterprise_service.set_logo(self.session, user=user, enterprise=enterprise, upload=upload)
 
     def brand_logo(self, user: User, brand) -> None:
-        upload = (demo_images.logo_picture(text=brand.name[:2], seed=f"brand:{brand.name}"), "logo-示意图.png")
+        upload = (demo_images.logo_picture(text=brand.name[:2], seed=f"brand:{brand.name}"), "logo-示意图.jpg")
         brand_service.set_logo(self.session, user=user, brand=brand, upload=upload)
 
 

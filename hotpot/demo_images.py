@@ -314,7 +314,7 @@ def base_picture(*, kind: str, produce: str, variant: int = 0) -> bytes:
 
 
 def logo_picture(*, text: str, seed: str) -> bytes:
-    """A PNG logo: a coloured roundel with up to two characters of the short name."""
+    """A JPEG logo: a coloured roundel with up to two characters of the short name."""
     rng = random.Random(f"logo:{seed}")
     colour = rng.choice(LOGO_COLOURS)
     image = Image.new("RGB", (LOGO_SIDE, LOGO_SIDE), (255, 255, 255))
@@ -328,5 +328,5 @@ def logo_picture(*, text: str, seed: str) -> bytes:
         _text(draw, (LOGO_SIDE // 2, LOGO_SIDE // 2 - 8), letters, 120, (255, 255, 255, 255), anchor="mm")
     _text(draw, (LOGO_SIDE // 2, LOGO_SIDE - 58), "演示", 24, (255, 255, 255, 220), anchor="mm")
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG")
+    image.save(out, format="JPEG", quality=90)
     return out.getvalue()
