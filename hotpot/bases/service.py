@@ -302,6 +302,44 @@ def add_photos(session: Session, *, user: User, base: RawBase, uploads: list[tup
     return added
 
 
+def add_photo_copies(session: Session, *, copies: list[tuple[User, RawBase, BasePhoto]]) -> list[BasePhoto]:
+    """Show other bases' photos on these bases too, sharing their stored files (the demo set repeats its pictures).
+    One insert for all."""
+    for user, base, _source in copies:
+        _require_manager(user, base.enterprise)
+    ids = [base.id for _user, base, _source in copies]
+    counts = dict(
+        session.execute(
+            select(BasePhoto.base_id, func.count()).where(BasePhoto.base_id.in_(ids)).group_by(BasePhoto.base_id)
+        ).all()
+    )
+    added = []
+    for _user, base, source in copies:
+        counts[base.id] = counts.get(base.id, 0) + 1
+        if counts[base.id] > MAX_BASE_PHOTOS:
+            raise FieldErrors({"photos": f"每个基地最多 {MAX_BASE_PHOTOS} 张照片"})
+        added.append(
+            BasePhoto(
+                base_id=base.id,
+                position=counts[base.id],
+                image_file_id=source.image_file_id,
+                thumb_file_id=source.thumb_file_id,
+            )
+        )
+    session.add_all(added)
+    session.flush()
+    for (user, base, _source), photo in zip(copies, added, strict=True):
+        audit.record(
+            session,
+            actor=user,
+            action="base.photos_add",
+            entity_type="base",
+            entity_id=base.id,
+            after={"photos": [photo.id]},
+        )
+    return added
+
+
 def remove_photo(session: Session, *, user: User, base: RawBase, photo_id: int) -> bool:
     _require_manager(user, base.enterprise)
     photo = session.get(BasePhoto, photo_id)

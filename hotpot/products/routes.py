@@ -83,10 +83,12 @@ def create_product(request: Request, session: SessionDep, user: ProducerUser, fo
     enterprise = enterprise_service.of_user(session, user)
     if enterprise is None:
         return redirect(request, "/my/enterprise/new")
+    uploads = files.read_uploads(form.get("photos"))
     try:
-        service.create(session, user=user, enterprise=enterprise, data=parse_form(ProductIn, form))
+        media.create_with_photos(session, user=user, enterprise=enterprise, form=form, uploads=uploads)
     except FieldErrors as exc:
-        return _form(request, session, values=form, errors=exc.errors, status_code=422)
+        values = {k: v for k, v in form.items() if k != "photos"}
+        return _form(request, session, values=values, errors=exc.errors, status_code=422)
     return redirect(request, "/my/enterprise", flash="product_created")
 
 

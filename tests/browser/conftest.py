@@ -111,7 +111,8 @@ def live_server(server_url, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90  # the machine may be busy: the word dictionary loads at start
+    # Generous: on a shared, loaded machine importing the app alone can take 15 s.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/healthz", timeout=1).status_code == 200:
