@@ -15,11 +15,37 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
 
 
+# A CSP violation is reported to the console by Chromium; this makes sure it is, with what was blocked.
+REPORT_CSP = (
+    "document.addEventListener('securitypolicyviolation', function (e) {"
+    " console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber); });"
+)
+
+
 def _console_errors(page) -> list[str]:
+    """Every console error, uncaught exception and CSP violation of the page from now on."""
     errors: list[str] = []
+    page.add_init_script(REPORT_CSP)
     page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     return errors
+
+
+@pytest.fixture
+def new_page(browser):
+    """Pages in contexts of their own size, closed after the test whatever happens."""
+    contexts = []
+
+    def make(viewport):
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def _one_page(page) -> None:
@@ -34,9 +60,8 @@ def _wait_swapped(page) -> None:
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE], ids=["desktop", "phone"])
-def test_sort_facet_and_next_page_swap_only_the_results(browser, live_server, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
+def test_sort_facet_and_next_page_swap_only_the_results(new_page, live_server, viewport):
+    page = new_page(viewport)
     errors = _console_errors(page)
     page.goto(live_server + "/search?q=毛肚&page_size=10")
     _one_page(page)
@@ -75,7 +100,6 @@ def test_sort_facet_and_next_page_swap_only_the_results(browser, live_server, vi
     _one_page(page)
 
     assert errors == []
-    context.close()
 
 
 def test_the_search_page_logs_no_console_error(page, live_server):
@@ -107,16 +131,14 @@ def _search_from_header(page) -> None:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_on_a_phone_every_page_has_a_search_box_at_the_top(browser, live_server, path):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    page = context.new_page()
+def test_on_a_phone_every_page_has_a_search_box_at_the_top(new_page, live_server, path):
+    page = new_page(PHONE)
     errors = _console_errors(page)
     page.goto(live_server + path)
     if path == "/":
         screenshot(page, "menu-closed-375")
     _search_from_header(page)
     assert errors == []
-    context.close()
 
 
 @pytest.mark.parametrize(
@@ -127,19 +149,34 @@ def test_on_a_phone_every_page_has_a_search_box_at_the_top(browser, live_server,
         ("buyer@hotpot.example", "Hotpot-Buyer-2026", "/inquiries"),
     ],
 )
-def test_on_a_phone_every_role_finds_the_search_in_the_menu(browser, live_server, email, password, path):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    page = context.new_page()
+def test_on_a_phone_every_role_finds_the_search_in_the_menu(new_page, live_server, email, password, path):
+    page = new_page(PHONE)
     log_in(page, live_server, email, password)
     page.goto(live_server + path)
     page.click("label.nav-toggle")
     screenshot(page, f"menu-open-{email.split('@')[0]}-375")
     page.click("label.nav-toggle")
     _search_from_header(page)
-    context.close()
 
 
 def test_on_a_laptop_the_menu_box_stays_hidden(page, live_server):
     page.goto(live_server + "/products")
     expect(page.locator("#header-q")).to_be_visible()
     expect(page.locator("#menu-q")).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE], ids=["desktop", "phone"])
+def test_catalogue_filters_swap_one_results_section(new_page, live_server, viewport):
+    page = new_page(viewport)
+    errors = _console_errors(page)
+    page.goto(live_server + "/products")
+    page.select_option("#id_sort", "price")
+    expect(page).to_have_url(re.compile(r"sort=price"))
+    expect(page.locator("#results .sort-note")).to_contain_text("按折算单价（元/kg）排序")
+    page.select_option("#id_storage", "frozen")
+    expect(page).to_have_url(re.compile(r"storage=frozen"))
+    _wait_swapped(page)
+    for selector in ("header.site-header", "main", "footer", "#results", "form.filter-bar"):
+        expect(page.locator(selector)).to_have_count(1)
+    assert set(page.locator("#results .storage").all_inner_texts()) == {"冷冻"}
+    assert errors == []
