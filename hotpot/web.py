@@ -148,22 +148,37 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
+def wants_block(request: Request, target: str) -> bool:
+    """htmx asked for the element `target` alone: not a boosted navigation, and aimed at that element's id.
+
+    A boosted link or form (HX-Boosted) swaps the page it gets, so it must get the whole page; so must an htmx
+    request aimed at any other element. Answering either with a block, or a block's request with the whole page,
+    puts one page inside another.
+    """
+    return is_htmx(request) and request.headers.get("HX-Target") == target
+
+
 def render(
     request: Request,
     name: str,
     context: dict[str, Any] | None = None,
     *,
     block: str | None = None,
+    target: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    """Render a page, or only `block` of it when htmx asked for a fragment."""
+    """Render a page, or only `block` of it when htmx asked for the element the block renders.
+
+    `target` is the id of that element (the block's outermost tag); by default the block's name with hyphens
+    (block "user_table" renders id="user-table").
+    """
     ctx = {"request": request, "current_user": getattr(request.state, "principal", None)}
     ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
     ctx["badges"] = getattr(request.state, "badges", {})
     ctx["flash"] = pop_flash(request)
     ctx.update(context or {})
     kwargs: dict[str, Any] = {}
-    if block and is_htmx(request):
+    if block and wants_block(request, target or block.replace("_", "-")):
         kwargs["block_name"] = block
     response = templates().TemplateResponse(request, name, ctx, status_code=status_code, **kwargs)
     if ctx["flash"]:

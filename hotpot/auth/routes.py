@@ -272,6 +272,7 @@ def change_password(request: Request, session: SessionDep, user: AnyUser, form: 
                 "account/index.html",
                 _account_context(session, user, request, exc.errors),
                 block="password_form",
+                target="password-card",
                 status_code=422,
             )
         return render(request, "account/password.html", {"errors": exc.errors, "forced": forced}, status_code=422)

@@ -56,6 +56,10 @@ class Product(Versioned, TimestampMixin, Base):
     price_min: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     price_max: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     price_unit: Mapped[str | None] = mapped_column(String(10))
+    # The price in 元/kg where unit and spec allow it (hotpot.search.unitprice), for the catalogue's price sort;
+    # written by the search indexer with the product's document, so it is set on public products only.
+    unit_price_min: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    unit_price_max: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     description: Mapped[str | None] = mapped_column(Text)
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
@@ -96,6 +100,13 @@ def price_label(price_min: Decimal | None, price_max: Decimal | None, unit: str 
 Index(
     "ix_product_public_price_desc",
     Product.price_max.desc().nulls_last(),
+    Product.id,
+    postgresql_where=text("is_public"),
+)
+Index("ix_product_public_unit_price", Product.unit_price_min, Product.id, postgresql_where=text("is_public"))
+Index(
+    "ix_product_public_unit_price_desc",
+    Product.unit_price_max.desc().nulls_last(),
     Product.id,
     postgresql_where=text("is_public"),
 )

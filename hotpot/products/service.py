@@ -21,8 +21,9 @@ from hotpot.validation import FieldErrors, check_version
 
 SORTS = {
     "newest": (Product.published_at.desc(), Product.id.desc()),
-    "price": (Product.price_min.asc().nulls_last(), Product.id),
-    "price_desc": (Product.price_max.desc().nulls_last(), Product.id),
+    # By the comparable price in 元/kg (hotpot.search.unitprice); those without one after, by their own price.
+    "price": (Product.unit_price_min.asc().nulls_last(), Product.price_min.asc().nulls_last(), Product.id),
+    "price_desc": (Product.unit_price_max.desc().nulls_last(), Product.price_max.desc().nulls_last(), Product.id),
     "name": (Product.name, Product.id),
 }
 

@@ -59,11 +59,14 @@ FACET_FROM = {"cert": "m, unnest(m.cert_kinds) AS c(v)", "brand_level": "m, unne
 # Choosing a kind clears the sub-category facet's own filter as well (a sub-category lies inside one kind).
 EXCLUDES = {"kind": ("kind", "category"), "category": ("category",)}
 
+# Under the other sorts `rank` is only the tier (1 for a record of a category the query names, else 0), so a
+# query for 毛肚 sorted by price lists the 毛肚 products by price first, then the other matches (a 鹅肠 of the
+# brand 渝合毛肚老火锅) by price. Prices compare in 元/kg; those without one follow, by their own price.
 ORDER = {
     "relevance": "{t}rank DESC, {t}boost DESC, {t}listed_at DESC NULLS LAST, {t}id DESC",
-    "newest": "{t}listed_at DESC NULLS LAST, {t}id DESC",
-    "price": "{t}price_min ASC NULLS LAST, {t}rank DESC, {t}id DESC",
-    "price_desc": "{t}price_max DESC NULLS LAST, {t}rank DESC, {t}id DESC",
+    "newest": "{t}rank DESC, {t}listed_at DESC NULLS LAST, {t}id DESC",
+    "price": "{t}rank DESC, {t}unit_price_min ASC NULLS LAST, {t}price_min ASC NULLS LAST, {t}id DESC",
+    "price_desc": "{t}rank DESC, {t}unit_price_max DESC NULLS LAST, {t}price_max DESC NULLS LAST, {t}id DESC",
 }
 
 
@@ -258,11 +261,12 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     sql = f"""
         WITH m AS MATERIALIZED (
             SELECT d.id, d.kind_code, d.category_code, d.town_code, d.park_group, d.storage, d.cert_kinds,
-                   d.brand_levels, d.price_min, d.price_max, d.listed_at, d.boost, {rank} AS rank
+                   d.brand_levels, d.price_min, d.price_max, d.unit_price_min, d.unit_price_max, d.listed_at,
+                   d.boost, {rank} AS rank
             FROM search_doc d WHERE {match}
         ),
         h AS (
-            SELECT id, rank, boost, listed_at, price_min, price_max FROM m
+            SELECT id, rank, boost, listed_at, price_min, price_max, unit_price_min, unit_price_max FROM m
             WHERE {where()} ORDER BY {ORDER[params.sort].format(t="")} LIMIT :limit OFFSET :offset
         )
         SELECT

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Integer, String
 
 from hotpot.search import text as tokens
+from hotpot.search import unitprice
 
 PENDING = "search_pending"
 KINDS = ("product", "enterprise", "base", "brand")
@@ -153,6 +154,8 @@ def _doc(kind: str, r: dict[str, Any], vectors: tuple[str, str], **columns: Any)
         "brand_levels": [],
         "price_min": None,
         "price_max": None,
+        "unit_price_min": None,
+        "unit_price_max": None,
         "listed_at": r["listed_at"],
         "boost": 0.0,
     }
@@ -178,6 +181,8 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
         ],
     )
     boost = 0.3 * bool(r["photo_id"]) + 0.1 * min(len(certs), 3) + 0.1 * (r["price_min"] is not None)
+    unit_low = unitprice.per_kg(r["price_min"], r["price_unit"], r["spec"])
+    unit_high = unitprice.per_kg(r["price_max"], r["price_unit"], r["spec"]) if unit_low is not None else None
     return _doc(
         "product",
         r,
@@ -190,11 +195,15 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
         brand_levels=levels,
         price_min=r["price_min"],
         price_max=r["price_max"],
+        unit_price_min=unit_low,
+        unit_price_max=unit_high if unit_high is not None else unit_low,
         boost=boost,
         display={
             "name": r["name"],
             "spec": r["spec"],
             "price": _price_label(r["price_min"], r["price_max"], r["price_unit"]),
+            # What the price sort compares, shown where the price itself is not per kg.
+            "unit_price": unitprice.label(unit_low, unit_high) if r["price_unit"] != "元/kg" else "",
             "storage": STORAGE_SHORT.get(r["storage"], r["storage"]),
             "category": r["category_name"],
             "enterprise_id": r["enterprise_id"],
@@ -321,17 +330,18 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 UPSERT = text(
     """
     INSERT INTO search_doc (kind, ref_id, enterprise_id, tsv, rank_tsv, tags, category_code, kind_code, town_code,
-                            park_group, storage, cert_kinds, brand_levels, price_min, price_max, listed_at, boost,
-                            display)
+                            park_group, storage, cert_kinds, brand_levels, price_min, price_max, unit_price_min,
+                            unit_price_max, listed_at, boost, display)
     VALUES (:kind, :ref_id, :enterprise_id, CAST(:tsv AS tsvector), CAST(:rank_tsv AS tsvector), :tags,
             :category_code, :kind_code, :town_code, :park_group, :storage, :cert_kinds, :brand_levels, :price_min,
-            :price_max, :listed_at, :boost, :display)
+            :price_max, :unit_price_min, :unit_price_max, :listed_at, :boost, :display)
     ON CONFLICT (kind, ref_id) DO UPDATE SET
         enterprise_id = EXCLUDED.enterprise_id, tsv = EXCLUDED.tsv, rank_tsv = EXCLUDED.rank_tsv,
         tags = EXCLUDED.tags, category_code = EXCLUDED.category_code,
         kind_code = EXCLUDED.kind_code, town_code = EXCLUDED.town_code, park_group = EXCLUDED.park_group,
         storage = EXCLUDED.storage, cert_kinds = EXCLUDED.cert_kinds, brand_levels = EXCLUDED.brand_levels,
-        price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, listed_at = EXCLUDED.listed_at,
+        price_min = EXCLUDED.price_min, price_max = EXCLUDED.price_max, unit_price_min = EXCLUDED.unit_price_min,
+        unit_price_max = EXCLUDED.unit_price_max, listed_at = EXCLUDED.listed_at,
         boost = EXCLUDED.boost, display = EXCLUDED.display
     """
 ).bindparams(
@@ -339,6 +349,15 @@ UPSERT = text(
     bindparam("cert_kinds", type_=ARRAY(String)),
     bindparam("brand_levels", type_=ARRAY(String)),
     bindparam("display", type_=JSONB),
+)
+
+# The catalogue sorts public products by the same unit price: it is kept on the product with its document.
+PRODUCT_UNIT_PRICE = text(
+    """
+    UPDATE product SET unit_price_min = :unit_price_min, unit_price_max = :unit_price_max
+    WHERE id = :ref_id AND (unit_price_min IS DISTINCT FROM :unit_price_min
+                            OR unit_price_max IS DISTINCT FROM :unit_price_max)
+    """
 )
 
 # Suggestions find enterprises and brands by name: their keys are kept with their documents.
@@ -349,6 +368,9 @@ def _write(session: Session, kind: str, docs: list[dict[str, Any]]) -> None:
     if not docs:
         return
     session.execute(UPSERT, docs)
+    if kind == "product":
+        keys = ("ref_id", "unit_price_min", "unit_price_max")
+        session.execute(PRODUCT_UNIT_PRICE, [{k: d[k] for k in keys} for d in docs])
     if kind in TERM_SOURCES:
         from hotpot.search.terms import insert_terms, term_rows
 

@@ -54,6 +54,9 @@ class SearchDoc(Base):
     brand_levels: Mapped[list[str]] = mapped_column(ARRAY(String(20)), server_default="{}")
     price_min: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     price_max: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    # The price in 元/kg where the unit and specification allow it (hotpot.search.unitprice): the price sort's key.
+    unit_price_min: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    unit_price_max: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     listed_at: Mapped[datetime | None]
     # A small static quality score (certificates, photos, completeness) that breaks ties between equal ranks.
     boost: Mapped[float] = mapped_column(server_default="0")

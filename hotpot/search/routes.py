@@ -35,6 +35,7 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
         "params": params,
         "result": result,
         "facets": schemas.facet_view(session, result),
+        "sort_note": schemas.sort_note(session, result),
         "sorts": schemas.SORT_LABELS,
         "types": DOC_KINDS,
         "popular": POPULAR,
@@ -42,8 +43,7 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
         "cert_labels": CERT_KINDS,
         "tab_cap": engine.TAB_COUNT_CAP,
     }
-    block = "results" if request.headers.get("HX-Target") == "search-results" else None
-    return render(request, "search/results.html", context, block=block)
+    return render(request, "search/results.html", context, block="results", target="search-results")
 
 
 @router.get("/search/suggest")

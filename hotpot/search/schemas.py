@@ -124,6 +124,22 @@ def facet_view(session: Session, result: SearchResult) -> list[dict[str, Any]]:
     return out
 
 
+def sort_note(session: Session, result: SearchResult) -> str:
+    """What a sort other than relevance does with the matches, said on the page (empty under relevance)."""
+    params = result.params
+    if params.sort == "relevance" or params.type != "product":
+        return ""
+    parts = []
+    if params.sort in ("price", "price_desc"):
+        parts.append("按折算单价（元/kg）排序，无法折算的排在后面")
+    codes = sorted(result.parsed.codes) if result.parsed else []
+    if codes:
+        names = choices(session)["category"]
+        named = "、".join(names.get(c, c) for c in codes)
+        parts.append(f"“{named}”品类的产品排在前面，其他匹配（如品牌或企业名含搜索词）随后")
+    return "；".join(parts)
+
+
 # --- API shapes ----------------------------------------------------------------------------------------------------
 
 

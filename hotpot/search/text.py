@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA
 from hotpot.resources import resource_dir
 
 # Bump when the way documents are tokenized changes: `hotpot search status` then asks for a reindex.
-ALGORITHM_VERSION = 5
+ALGORITHM_VERSION = 6  # 6: documents carry a comparable unit price (元/kg)
 
 jieba.setLogLevel(logging.WARNING)
 _t2s = opencc.OpenCC("t2s")

@@ -26,8 +26,9 @@
     input.setAttribute("aria-expanded", open ? "true" : "false");
   }
   document.addEventListener("htmx:afterSwap", function (event) {
-    var list = event.detail.target;
-    if (!list.classList || !list.classList.contains("suggest")) return;
+    // Not every swap has a target element (a history restore has none).
+    var list = event.detail && event.detail.target;
+    if (!list || !list.classList || !list.classList.contains("suggest")) return;
     var input = document.querySelector('[data-suggest-for="' + list.id + '"]');
     if (input) setOpen(input, list, list.children.length > 0 && document.activeElement === input);
   });

@@ -50,10 +50,10 @@ def test_list_filters_and_htmx_fragment(client, db):
     assert page.status_code == 200
     assert "赵采购" in page.text
     assert "<html" in page.text
-    fragment = client.get("/admin/users?q=渝味", headers={"HX-Request": "true"})
+    fragment = client.get("/admin/users?q=渝味", headers={"HX-Request": "true", "HX-Target": "user-table"})
     assert fragment.text.lstrip().startswith('<section class="card" id="user-table">')
     assert "赵采购" in fragment.text
-    none = client.get("/admin/users?q=不存在的单位", headers={"HX-Request": "true"})
+    none = client.get("/admin/users?q=不存在的单位", headers={"HX-Request": "true", "HX-Target": "user-table"})
     assert "没有符合条件的账号" in none.text
 
 

@@ -304,7 +304,7 @@ def test_change_password_htmx_returns_only_the_form_block(client, db):
     log_in(client, user.email)
     response = client.post(
         "/account/password",
-        headers={"HX-Request": "true"},
+        headers={"HX-Request": "true", "HX-Target": "password-card"},
         data={"current_password": "wrong-one-123", "new_password": "a", "new_password_confirm": "a"},
     )
     assert response.status_code == 422

@@ -243,7 +243,7 @@ def test_directory_filters(client, db):
     page = client.get("/enterprises", params={"park_group": "longshi", "q": "筛选"})
     assert "重庆龙市筛选食品有限公司" in page.text
     assert "重庆渭沱筛选食品有限公司" not in page.text
-    fragment = client.get("/enterprises", params={"q": "筛选"}, headers={"HX-Request": "true"})
+    fragment = client.get("/enterprises", params={"q": "筛选"}, headers={"HX-Request": "true", "HX-Target": "results"})
     assert fragment.text.lstrip().startswith('<section id="results">')
 
 

@@ -151,3 +151,54 @@ def test_an_empty_query_runs_nothing(db, q):
     assert result.total == 0
     assert result.items == []
     assert result.parsed is None
+
+
+# --- the comparable unit price (searchui) --------------------------------------------------------------------------
+
+
+def _unit_prices(db, product_id: int) -> tuple:
+    from sqlalchemy import text
+
+    doc = db.execute(
+        text("SELECT unit_price_min, unit_price_max FROM search_doc WHERE kind = 'product' AND ref_id = :id"),
+        {"id": product_id},
+    ).one()
+    own = db.execute(text("SELECT unit_price_min, unit_price_max FROM product WHERE id = :id"), {"id": product_id})
+    return tuple(doc), tuple(own.one())
+
+
+def test_a_published_product_gets_its_price_per_kg_and_an_edit_recomputes_it(db):
+    from decimal import Decimal
+
+    product = make_product(
+        db, name="折算单价毛肚", spec="500g/袋×20袋/箱", price_unit="元/箱", price_min="400", price_max="500"
+    )
+    db.commit()
+    assert _unit_prices(db, product.id) == ((Decimal("40.00"), Decimal("50.00")),) * 2
+    data = ProductIn(**product_form(name="折算单价毛肚", spec="5L/桶×4桶/件", price_unit="元/件"))
+    product_service.edit(db, user=owner_of(db, product.enterprise), product=product, data=data, version=None)
+    db.commit()
+    assert _unit_prices(db, product.id) == ((None, None),) * 2
+
+
+def test_the_catalogue_sorts_by_the_price_per_kg(client, db):
+    enterprise = make_enterprise(db, name="重庆单价排序食品有限公司")
+
+    def make(name, spec, unit, price):
+        make_product(db, enterprise=enterprise, name=name, spec=spec, price_unit=unit, price_min=price, price_max=price)
+
+    # 300 元 for a 20 kg box is 15 元/kg; 20 元/kg as it is; 100 元 for a 5 kg box is 20 元/kg; a volume has none.
+    make("单价二十", "1kg/袋", "元/kg", "20")
+    make("单价十五", "1kg/袋×20袋/箱", "元/箱", "300")
+    make("单价未知", "5L/桶×4桶/件", "元/件", "9")
+    make("单价整箱", "5kg/箱", "元/箱", "100")
+    db.commit()
+    names = ("单价十五", "单价二十", "单价整箱", "单价未知")
+
+    def order(sort):
+        html = client.get("/products", params={"q": "单价", "sort": sort}).text
+        return sorted(names, key=html.index)
+
+    # Equal prices per kg: the lower own price first (ascending), the higher first (descending).
+    assert order("price") == ["单价十五", "单价二十", "单价整箱", "单价未知"]
+    assert order("price_desc") == ["单价整箱", "单价二十", "单价十五", "单价未知"]

@@ -156,3 +156,57 @@ def test_every_query_of_the_table_is_understood_the_same_through_the_api(demo_cl
         body = demo_client.get("/api/v1/search", params={"q": query}).json()
         assert body["total"] > 0
         assert body["items"][0]["detail"]["category"] in ("毛肚", "鸭肠")
+
+
+# --- sorts other than relevance keep the query's tier (searchui) ---------------------------------------------------
+
+
+@pytest.fixture
+def unit_prices(demo_db) -> dict[int, tuple]:
+    rows = demo_db.execute(select(Product.id, Product.unit_price_min, Product.unit_price_max)).all()
+    return {pid: (low, high) for pid, low, high in rows}
+
+
+@pytest.mark.parametrize("sort", ["price", "price_desc", "newest"])
+@pytest.mark.parametrize("query", ["毛肚", "maodu", "鸭肠", "牛百叶"])
+def test_a_sorted_search_lists_the_ingredient_before_other_matches(demo_db, categories, query, sort):
+    """毛肚 by price used to put 鸭胗花片 first: a product of the brand 渝合毛肚老火锅 matches 毛肚 by its brand and
+    is cheaper than every 毛肚. The tier of the category the query names now comes first under every sort."""
+    expected = dict(RELEVANCE).get(query, {"maodu"})
+    result = service.search(demo_db, SearchParams(q=query, sort=sort, page_size=50))
+    found = [categories[item["id"]] for item in result.items]
+    assert found
+    assert found[0] in expected, f"{query!r} by {sort}: {found}"
+    right = [i for i, c in enumerate(found) if c in expected]
+    wrong = [i for i, c in enumerate(found) if c not in expected]
+    if wrong:
+        assert max(right) < min(wrong), f"{query!r} by {sort}: {found}"
+
+
+def test_the_demo_has_a_brand_match_outside_the_category(demo_db, categories):
+    # Without it the test above could not fail: 毛肚 must also find a product of another category.
+    result = service.search(demo_db, SearchParams(q="毛肚", sort="price", page_size=50))
+    assert any(categories[item["id"]] != "maodu" for item in result.items)
+
+
+@pytest.mark.parametrize("query", ["底料", "毛肚", "豆腐"])
+def test_price_sort_orders_by_the_unit_price_and_puts_the_incomparable_last(demo_db, unit_prices, query):
+    for sort, pick, descending in (("price", 0, False), ("price_desc", 1, True)):
+        result = service.search(demo_db, SearchParams(q=query, sort=sort, page_size=50))
+        ids = [item["id"] for item in result.items if item["score"] >= 1] or [item["id"] for item in result.items]
+        keys = [unit_prices[i][pick] for i in ids]
+        known = [k for k in keys if k is not None]
+        assert known, query
+        assert known == sorted(known, reverse=descending), f"{query!r} by {sort}: {keys}"
+        # Every product without a unit price comes after those with one.
+        assert all(k is None for k in keys[len(known) :]), f"{query!r} by {sort}: {keys}"
+
+
+def test_a_per_box_price_sorts_by_its_price_per_kg(demo_db, unit_prices):
+    """底料 are priced per 箱 in boxes of 10-12 kg: a 400 元 box of 20 kg is cheaper per kg than a 300 元 box of 10."""
+    result = service.search(demo_db, SearchParams(q="底料", sort="price", page_size=50))
+    boxes = [item for item in result.items if item["price"].endswith("元/箱")]
+    assert boxes
+    assert all(item["unit_price"].startswith("折合约") for item in boxes)
+    raw = [float(item["price"].split("–")[0].split()[0]) for item in boxes]
+    assert raw != sorted(raw), "the demo's boxes sort the same by box price and by kg price: the test cannot fail"

@@ -42,6 +42,35 @@ def test_htmx_asks_for_the_results_block_only(demo_client):
     assert "<html" not in response.text
 
 
+def _whole_page(html: str) -> bool:
+    return html.count("<main") == 1 and html.count("<footer") == 1 and html.count('class="site-header"') == 1
+
+
+def test_a_boosted_facet_sort_or_page_link_gets_the_whole_page(demo_client):
+    # htmx sends HX-Boosted with the container's hx-target: the page it swaps must be whole (hx-select picks
+    # the results out of it), never the block, whatever the target says.
+    headers = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "search-results"}
+    for query in ("q=毛肚&sort=price", "q=毛肚&storage=frozen", "q=毛肚&page=2"):
+        html = demo_client.get("/search?" + query, headers=headers).text
+        assert _whole_page(html), query
+        assert html.count('id="search-results"') == 1
+
+
+def test_an_htmx_request_aimed_at_another_element_gets_the_whole_page(demo_client):
+    html = demo_client.get("/search?q=毛肚", headers={"HX-Request": "true", "HX-Target": "results"}).text
+    assert _whole_page(html)
+
+
+def test_boosted_facets_sorts_and_pages_select_the_results_out_of_the_page(demo_client):
+    html = demo_client.get("/search?q=毛肚&page_size=10").text
+    boosted = re.findall(r"<(?:nav|aside)[^>]*hx-boost=\"true\"[^>]*>", html)
+    assert len(boosted) == 3  # facets, sorts, pager
+    for tag in boosted:
+        assert 'hx-target="#search-results"' in tag
+        assert 'hx-select="#search-results"' in tag
+        assert "outerHTML" in tag
+
+
 def test_no_results_suggest_near_terms_and_popular_categories(demo_client):
     html = demo_client.get("/search?q=maoduu").text
     assert "没有找到相关的产品" in html or "共找到" in html
