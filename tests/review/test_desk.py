@@ -48,7 +48,9 @@ def test_certificate_queue_finds_number_holder_and_enterprise(client, db):
     none = client.get("/review/certificates", params={"q": "没有这样的证书"})
     assert "没有符合条件的证书" in none.text
     # htmx asks for the results block only
-    fragment = client.get("/review/certificates", params={"q": "799991"}, headers={"HX-Request": "true"})
+    fragment = client.get(
+        "/review/certificates", params={"q": "799991"}, headers={"HX-Request": "true", "HX-Target": "results"}
+    )
     assert "<main" not in fragment.text
     assert 'id="results"' in fragment.text
 
