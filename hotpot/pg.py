@@ -59,6 +59,12 @@ class EmbeddedPostgres:
             if self.kind == "pgserver":
                 server = self.handle
                 with server._lock:  # pgserver's own inter-process lock, as in its constructor
+                    if server.system_user is not None:
+                        # Under root the server runs as its own account: keep the path to the data directory open
+                        # to it, as pgserver does on first start (something may have tightened it since).
+                        from pgserver.utils import ensure_prefix_permissions
+
+                        ensure_prefix_permissions(self.pgdata)
                     server.ensure_postgres_running()
                 url = normalize_url(server.get_uri())
             else:

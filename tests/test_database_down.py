@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -54,11 +56,21 @@ def _wait(predicate, timeout: float = 90) -> bool:
     return False
 
 
+def _scratch(prefix: str):
+    """A directory outside pytest's tmp_path: other pytest runs reset /tmp/pytest-of-<user> to mode 0700, which
+    would lock the server's own account (under root) out of a data directory inside it."""
+    return tempfile.TemporaryDirectory(prefix=f"hotpot-{prefix}-")
+
+
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template() -> Iterator[Path]:
     """One stopped data directory with the schema, reference data and a producer (initdb is slow: once)."""
     pytest.importorskip("pgserver")
-    root = tmp_path_factory.mktemp("pg-template")
+    with _scratch("pg-template") as tmp:
+        yield _make_template(Path(tmp))
+
+
+def _make_template(root: Path) -> Path:
     server = pg.start_embedded(root)
     url = pg.ensure_database(server.url, "hotpot")
     migrate.upgrade(url)
@@ -70,18 +82,19 @@ def template(tmp_path_factory) -> Path:
         make_user(session, role="producer", email=EMAIL)
         session.commit()
     engine.dispose()
-    _pg_ctl(server.pgdata, "-m", "fast", "stop")
+    server.stop()  # through pgserver, so its exit handler has nothing left to do
     return server.pgdata
 
 
 @pytest.fixture
-def data_dir(template, tmp_path) -> Path:
+def data_dir(template) -> Iterator[Path]:
     """A copy of the template (owner and modes kept: the server runs as its own account under root)."""
-    target = tmp_path / "pgdata"
-    subprocess.run(["cp", "-a", str(template), str(target)], check=True)
-    (target / ".handle_pids.json").unlink(missing_ok=True)
-    (target / "postmaster.pid").unlink(missing_ok=True)
-    return tmp_path
+    with _scratch("pg-copy") as tmp:
+        target = Path(tmp) / "pgdata"
+        subprocess.run(["cp", "-a", str(template), str(target)], check=True)
+        (target / ".handle_pids.json").unlink(missing_ok=True)
+        (target / "postmaster.pid").unlink(missing_ok=True)
+        yield Path(tmp)
 
 
 @pytest.fixture
@@ -229,3 +242,45 @@ def test_a_live_server_is_not_started_twice(server):
     )
     assert out.stdout.strip().splitlines()[-1] == str(pid)
     assert pg.running_postmaster(server.pgdata) == pid
+
+
+def test_hotpot_serve_restarts_its_killed_embedded_server(data_dir, tmp_path):
+    """The real command: `hotpot serve` on the embedded server; kill -9 its postmaster; /healthz answers 503, then
+    200 again without a restart; after Ctrl+C the server is stopped too (the supervisor does not revive it)."""
+    import httpx
+
+    from tests.live import ROOT, free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "HOTPOT_DATABASE_URL"}
+    env.update(HOTPOT_DATA_DIR=str(data_dir), HOTPOT_PORT=str(port), PYTHONPATH=str(ROOT), HOTPOT_LOG_LEVEL="warning")
+    log = tmp_path / "serve.log"
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from hotpot.cli import app; app()", "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+    health = f"http://127.0.0.1:{port}/healthz"
+
+    def status() -> int | None:
+        try:
+            return httpx.get(health, timeout=2).status_code
+        except httpx.HTTPError:
+            return None
+
+    pgdata = data_dir / "pgdata"
+    try:
+        assert _wait(lambda: status() == 200, timeout=120), log.read_text()
+        old = pg.running_postmaster(pgdata)
+        os.kill(old, signal.SIGKILL)
+        assert status() == 503
+        assert _wait(lambda: status() == 200, timeout=120), log.read_text()
+        assert pg.running_postmaster(pgdata) not in (None, old)
+        assert "starting it again" in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl+C (uvicorn re-raises SIGTERM after shutdown: no exit handlers then)
+        proc.wait(60)
+    assert _wait(lambda: pg.running_postmaster(pgdata) is None, timeout=30)
