@@ -36,11 +36,13 @@ def served(server_url, tmp_path_factory):
         session.commit()
     engine.dispose()
     proc, base = start_server(url, tmp_path_factory.mktemp("bombs") / "server.log")
-    client = logged_in_client(base, email, PASSWORD)
-    assert client.get(f"/my/products/{product.id}/edit").status_code == 200
-    yield proc.pid, client, product.id
-    client.close()
-    stop_server(proc)
+    try:
+        client = logged_in_client(base, email, PASSWORD)
+        assert client.get(f"/my/products/{product.id}/edit").status_code == 200
+        yield proc.pid, client, product.id
+        client.close()
+    finally:
+        stop_server(proc)
 
 
 def test_request_of_bombs_keeps_worker_below_400_mb(served, capsys):
