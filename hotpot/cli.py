@@ -18,10 +18,12 @@ from hotpot.config import get_settings
 app = typer.Typer(help="合川火锅食材数字化平台 — command line", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema (Alembic migrations)", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts", no_args_is_help=True)
+mail_app = typer.Typer(help="Mail", no_args_is_help=True)
 search_app = typer.Typer(help="The search index", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(search_app, name="search")
 app.add_typer(user_app, name="user")
+app.add_typer(mail_app, name="mail")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -313,7 +315,23 @@ def user_create(
         raise typer.Exit(1) from exc
     console.print(f"created {user.email} ({user.role})")
     if generated:
-        console.print(f"one-time password (shown once, change it after the first login): [bold]{generated}[/bold]")
+        console.print(f"one-time password (shown once; the first login must change it): [bold]{generated}[/bold]")
+
+
+@user_app.command("reset-password")
+def user_reset_password(email: str) -> None:
+    """Give an account a one-time password (printed once) that must be changed at its next login; its sessions
+    and API tokens end. The way back in for an admin who forgot the password."""
+    from hotpot.auth import service
+
+    url = database_url()
+    with session_scope(url) as session:
+        user = service.get_by_email(session, email)
+        if user is None:
+            err_console.print(f"[red]no account {email}[/red]")
+            raise typer.Exit(1)
+        password = service.admin_reset_password(session, actor=None, user=user, mode="password")
+    console.print(f"one-time password for {email} (shown once; the next login must change it): [bold]{password}[/bold]")
 
 
 @user_app.command("disable")
@@ -329,6 +347,21 @@ def user_disable(email: str) -> None:
             raise typer.Exit(1)
         service.set_active(session, actor=None, user=user, active=False)
     console.print(f"disabled {email}; its sessions and API tokens have ended")
+
+
+@mail_app.command("send")
+def mail_send() -> None:
+    """Send the outbox's unsent mail by SMTP (HOTPOT_SMTP_*), e.g. after the mail server was unreachable."""
+    from hotpot.db import make_engine
+    from hotpot.mail import service as mail
+
+    if not mail.smtp_configured():
+        err_console.print("[red]HOTPOT_SMTP_HOST is not set: mail stays in the mail_outbox table[/red]")
+        raise typer.Exit(1)
+    engine = make_engine(database_url(), pool_size=1, max_overflow=0)
+    sent = mail.deliver(engine)
+    engine.dispose()
+    console.print(f"sent {sent} mail(s)")
 
 
 def main() -> None:  # pragma: no cover - console entry point

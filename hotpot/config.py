@@ -30,6 +30,26 @@ class Settings(BaseSettings):
     login_max_failures_per_account_ip: int = 5
     login_max_failures_per_account: int = 20
     login_max_failures_per_ip: int = 50
+    # After this many attempts on an account from browsers and addresses it does not know, a login also needs a
+    # one-time code mailed to the account's owner (instead of a flat lockout).
+    login_code_after_failures: int = 10
+    # Growing delay between attempts past the limits: base * 2^(n - limit - 1) seconds, at most the window.
+    login_delay_base_seconds: int = 30
+    known_device_days: int = 180
+    email_verification_hours: int = 48
+    password_reset_minutes: int = 60
+    # Mail: delivered by SMTP when HOTPOT_SMTP_HOST is set; otherwise (and always in demo mode, for the
+    # /dev/outbox page) every message stays in the mail_outbox table.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "合川火锅食材数字化平台 <noreply@hotpot.example>"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: int = 10
+    # The address people reach the platform at, for links in mails (never taken from the request's Host header,
+    # which a client chooses); default http://HOST:PORT.
+    public_url: str | None = None
     max_upload_bytes: int = 10 * 1024 * 1024
     inquiries_per_hour: int = 10
     # Argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, create_engine, func
+from sqlalchemy import DateTime, MetaData, create_engine, func, inspect
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
+
+from hotpot.validation import StaleVersion
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,6 +39,76 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 
+class Versioned:
+    """A record edited under optimistic locking, checked by the database itself.
+
+    Every UPDATE and DELETE the ORM writes for the row says `WHERE id = :id AND version = :loaded`, so of two
+    writers that loaded the same version exactly one changes the row; the other's statement matches nothing, and
+    the session turns that into `StaleVersion` (see `AppSession.flush`). The services still bump the number
+    themselves (`record.version += 1`, `version_id_generator` off), so only real edits make an open form stale:
+    an UPDATE that does not bump it (a login's `last_login_at`) is still conditioned but leaves the version alone.
+    The model declares the `version` column; this mixin only tells the mapper to use it.
+    """
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a declared_attr receives the class
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+class AppSession(Session):
+    """The application's session: a write that lost the race for a versioned row raises `StaleVersion`.
+
+    SQLAlchemy raises `StaleDataError` from a flush whose conditioned UPDATE/DELETE matched no row (another
+    transaction changed the record since it was loaded). Here, in the one place every flush passes (a service's
+    explicit flush, autoflush, and the flush inside commit after the route returned), it becomes the project's
+    stale-version conflict. Nothing of the unit of work is kept: during a use case the session is rolled back at
+    once (so it is usable again for the conflict page) and the record reloaded as it is now, so
+    `StaleVersion.current` shows what the other writer saved; at commit, the caller's rollback follows
+    (`transaction` below) and the app's handler answers 409 / 412.
+    """
+
+    _committing = False
+
+    def commit(self) -> None:
+        self._committing = True
+        try:
+            super().commit()
+        finally:
+            self._committing = False
+
+    def flush(self, objects=None) -> None:
+        # Read before the flush: a failed flush expires what it touched.
+        watched = [(obj, *_loaded(obj)) for obj in (*self.dirty, *self.deleted) if isinstance(obj, Versioned)]
+        try:
+            super().flush(objects)
+        except StaleDataError as exc:
+            title = watched[0][2] if watched else None
+            if self._committing:
+                # Inside commit the session cannot roll back yet (the caller does), so nothing is reloaded.
+                raise StaleVersion(watched[0][0] if watched else None, title=title) from exc
+            self.rollback()
+            raise StaleVersion(_moved(watched), title=title) from exc
+
+
+def _loaded(obj: Any) -> tuple[int | None, str | None]:
+    """The version a versioned object was loaded at, and what a conflict page calls it (no query)."""
+    state = inspect(obj)
+    loaded = state.dict
+    title = next((str(loaded[k]) for k in ("name", "display_name", "number") if loaded.get(k)), None)
+    return state.committed_state.get("version", loaded.get("version")), title
+
+
+def _moved(watched: list[tuple[Any, int | None, str | None]]) -> Any:
+    """The record (reloaded) whose version moved underneath the flush; None when it is gone or unknown."""
+    for obj, loaded, _ in watched:
+        try:
+            if obj.version != loaded:
+                return obj
+        except ObjectDeletedError:
+            return None
+    return watched[0][0] if watched else None
+
+
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
     return create_engine(
         url,
@@ -53,7 +126,7 @@ def make_session_factory(bind) -> sessionmaker[Session]:
 
     indexer.install()
     # Objects stay readable after commit: templates render after the use case finished.
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
+    return sessionmaker(bind=bind, class_=AppSession, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager

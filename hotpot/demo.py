@@ -16,11 +16,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotpot import demo_images
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import User
 from hotpot.auth.schemas import StaffCreateIn
 from hotpot.bases import service as base_service
-from hotpot.bases.models import RawBase
+from hotpot.bases.models import BasePhoto, RawBase
 from hotpot.bases.schemas import BaseIn, SourceIn
 from hotpot.brands import service as brand_service
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
@@ -30,7 +31,10 @@ from hotpot.enterprises import codes
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.products import media as product_media
 from hotpot.products import service as product_service
+from hotpot.products.models import Product
+from hotpot.products.photos import ProductPhoto
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference_service
 from hotpot.resources import resource_dir
@@ -39,6 +43,11 @@ from hotpot.review import DecisionIn
 ENTERPRISES = 100
 PRODUCTS_PER_MAKER = (11, 17)
 NO_LOGIN = "!demo-account-without-password"  # not an Argon2 hash: nobody can log in with it
+# Illustrations per sub-category (and per base produce): each is drawn and run through the photo pipeline once,
+# the products that repeat it share its stored files. 7 of 10 published products get one. One variant per
+# sub-category keeps the first `make demo` fast (a second variant cost about 1.5 s of CPU); raise it for variety.
+PICTURE_VARIANTS = 1
+PHOTO_SKIP = (3, 6, 9)
 
 
 @dataclass(frozen=True)
@@ -112,10 +121,64 @@ SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高郑梁�
 GIVEN = "建国明华强军平芳丽勇杰涛磊静敏超洪波宇浩晓红伟刚斌燕林霞峰辉玲鹏"
 
 
+class DemoPictures:
+    """Demo images stored through the same services as uploads. Draws nothing from the registry's random
+    generator, so the demo records stay the same with or without pictures."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.serial = 0
+        self.products: dict[tuple[str, int], ProductPhoto] = {}
+        self.bases: dict[tuple[str, str, int], BasePhoto] = {}
+        # Repeats are stored together at the end (one insert instead of one per record).
+        self.product_copies: list[tuple[User, Product, ProductPhoto]] = []
+        self.base_copies: list[tuple[User, RawBase, BasePhoto]] = []
+
+    def product(self, user: User, product: Product, *, kind: str, category_name: str) -> None:
+        self.serial += 1
+        if self.serial % 10 in PHOTO_SKIP:
+            return
+        key = (product.category_code, (self.serial // 10) % PICTURE_VARIANTS)
+        source = self.products.get(key)
+        if source is not None:
+            self.product_copies.append((user, product, source))
+            return
+        data = demo_images.product_picture(kind=kind, category_code=key[0], category_name=category_name, variant=key[1])
+        upload = (data, f"{key[0]}-{key[1]}-示意图.jpg")
+        self.products[key] = product_media.add_photos(self.session, user=user, product=product, uploads=[upload])[0]
+
+    def base(self, user: User, base: RawBase) -> None:
+        key = (base.kind, base.produce, base.id % 2)
+        source = self.bases.get(key)
+        if source is not None:
+            self.base_copies.append((user, base, source))
+            return
+        data = demo_images.base_picture(kind=key[0], produce=key[1], variant=key[2])
+        upload = (data, f"base-{key[0]}-{key[2]}-示意图.jpg")
+        self.bases[key] = base_service.add_photos(self.session, user=user, base=base, uploads=[upload])[0]
+
+    def finish(self) -> None:
+        if self.product_copies:
+            product_media.add_photo_copies(self.session, copies=self.product_copies)
+        if self.base_copies:
+            base_service.add_photo_copies(self.session, copies=self.base_copies)
+        self.product_copies, self.base_copies = [], []
+
+    def logo(self, user: User, enterprise: Enterprise) -> None:
+        text = (enterprise.short_name or enterprise.name).removeprefix("重庆")[:2]
+        upload = (demo_images.logo_picture(text=text, seed=enterprise.uscc), "logo-示意图.jpg")
+        enterprise_service.set_logo(self.session, user=user, enterprise=enterprise, upload=upload)
+
+    def brand_logo(self, user: User, brand) -> None:
+        upload = (demo_images.logo_picture(text=brand.name[:2], seed=f"brand:{brand.name}"), "logo-示意图.jpg")
+        brand_service.set_logo(self.session, user=user, brand=brand, upload=upload)
+
+
 class DemoRegistry:
     def __init__(self, session: Session, *, progress: Callable[[str], None] | None = None):
         self.session = session
         self.rng = random.Random(20241126)
+        self.pictures = DemoPictures(session)
         self.progress = progress or (lambda _msg: None)
         self.categories = [r for r in _csv("product_categories.csv") if r["parent_code"]]
         self.reviewer = auth_service.get_by_email(session, "reviewer@hotpot.example")
@@ -187,6 +250,7 @@ class DemoRegistry:
                 description=self._description(kind, trade),
             )
             enterprise = enterprise_service.register(self.session, user=owner, data=data, is_demo=True)
+            self.pictures.logo(owner, enterprise)
             if kind not in ("cold_chain",):
                 self._products(owner, enterprise, kind)
             self._status(enterprise, n)
@@ -199,6 +263,7 @@ class DemoRegistry:
         self._certificates(made, bases)
         self.progress("demo brands")
         self._brands(made)
+        self.pictures.finish()
 
     # --- bases, sources, certificates, brands ---------------------------------------------------------------
 
@@ -232,6 +297,7 @@ class DemoRegistry:
                     description=f"{produce}{word}，统一技术标准、统一收购，供应区内火锅食材加工企业。（演示数据）",
                 )
                 base = base_service.create(self.session, user=owner, enterprise=enterprise, data=data, is_demo=True)
+                self.pictures.base(owner, base)
                 roll = self.rng.random()
                 if self.reviewer and roll < 0.86:
                     base_service.decide(
@@ -417,6 +483,8 @@ class DemoRegistry:
                 description="重庆火锅食材产业园集群品牌。（演示数据）",
             ),
         )
+        self.pictures.brand_logo(staff, regional)
+        self.pictures.brand_logo(staff, cluster)
         verified = [(o, e, k) for o, e, k in made if e.status == "verified" and k != "cold_chain"]
         for i, (_owner, enterprise, _kind) in enumerate(verified[:14]):
             brand = regional if i < 10 else cluster
@@ -458,6 +526,7 @@ class DemoRegistry:
                     description=f"{enterprise.name}的{'企业' if level == 'enterprise' else '产品'}品牌。（演示数据）",
                 ),
             )
+            self.pictures.brand_logo(owner, brand)
             for product in product_service.of_enterprise(self.session, enterprise=enterprise, public_only=False)[:3]:
                 fields = {k: v for k, v in product_service.snapshot(product).items() if k != "status"}
                 product_service.edit(
@@ -521,6 +590,8 @@ class DemoRegistry:
                 product.published_at -= timedelta(days=self.rng.randint(0, 400), minutes=self.rng.randint(0, 1440))
             if 0.86 <= roll < 0.9:
                 product_service.set_published(self.session, user=owner, product=product, published=False, version=None)
+            if product.status == "published":
+                self.pictures.product(owner, product, kind=c["parent_code"], category_name=c["name"])
 
     def _status(self, enterprise: Enterprise, n: int) -> None:
         if self.reviewer is None:

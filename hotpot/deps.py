@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import Role, User
 from hotpot.db import SessionDep
+from hotpot.validation import NUL_MESSAGE, has_nul
 
 SESSION_COOKIE = "hotpot_session"
+# A long-lived random token that marks a browser the account logged in from before (hotpot/auth/models.py).
+DEVICE_COOKIE = "hotpot_device"
+# What an account with a one-time password may reach until it has chosen its own.
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/logout"})
 CSRF_COOKIE = "hotpot_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
@@ -27,6 +33,10 @@ class NotAuthenticated(Exception):
 
 class Forbidden(Exception):
     """The user is logged in but the route's rule does not admit them."""
+
+
+class PasswordChangeRequired(Exception):
+    """The account logged in with a one-time password: it must choose its own before anything else."""
 
 
 class CsrfFailed(Exception):
@@ -108,9 +118,38 @@ class AccessRule:
         return self.kind
 
 
+def nul_means_no_match(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a search endpoint: a NUL byte in its query string finds nothing instead of being refused."""
+    endpoint.nul_means_no_match = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def refuse_nul_query(request: Request) -> None:
+    """A NUL byte in any query parameter is invalid input (422 naming the parameter), never a database error.
+
+    Runs with every route's access rule, so no query parameter, declared or read by hand, can reach a query with one.
+    """
+    if getattr(request.scope.get("endpoint"), "nul_means_no_match", False):
+        return
+    refuse_nul("query", request.query_params.multi_items())
+
+
+def refuse_nul(location: str, values: dict[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    """Raise a 422 naming each field (a dict's, or (name, value) pairs, repeated names too) that holds a NUL byte;
+    location is where the fields came from ("query", "body" ...)."""
+    pairs = values.items() if isinstance(values, dict) else values
+    bad = sorted({str(k) for k, v in pairs if has_nul(k) or has_nul(v)})
+    if bad:
+        error = {"type": "value_error", "msg": NUL_MESSAGE, "ctx": {"error": NUL_MESSAGE}}
+        raise RequestValidationError([{**error, "loc": (location, k)} for k in bad])
+
+
 def _rule_dependency(rule: AccessRule) -> Callable[..., Any]:
     def dependency(request: Request, session: SessionDep) -> User | None:
+        refuse_nul_query(request)
         user = _load_user(request, session)
+        if user is not None and user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+            raise PasswordChangeRequired()
         if rule.kind == "public":
             return user
         if user is None:
@@ -172,7 +211,8 @@ async def csrf_protect(request: Request) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
-    if not expected or not sent or not hmac.compare_digest(expected, sent):
+    # compare_digest refuses non-ASCII str (TypeError): compare bytes, so any garbage is a plain mismatch.
+    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise CsrfFailed()
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotpot import __version__
@@ -23,12 +26,14 @@ from hotpot.certificates import api as certificate_api
 from hotpot.certificates import routes as certificate_routes
 from hotpot.config import get_settings
 from hotpot.db import database_unavailable, make_engine, make_session_factory
-from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, csrf_protect, is_api
+from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, PasswordChangeRequired, csrf_protect, is_api
 from hotpot.enterprises import api as enterprise_api
 from hotpot.enterprises import routes as enterprise_routes
 from hotpot.files import routes as file_routes
 from hotpot.inquiries import routes as inquiry_routes
 from hotpot.inquiries import service as inquiry_service
+from hotpot.mail import routes as mail_routes
+from hotpot.mail import service as mail_service
 from hotpot.middleware import PlatformMiddleware
 from hotpot.pages import routes as page_routes
 from hotpot.products import api as product_api
@@ -37,8 +42,8 @@ from hotpot.resources import resource_dir
 from hotpot.search import api as search_api
 from hotpot.search import routes as search_routes
 from hotpot.search import text as search_text
-from hotpot.validation import chinese_message, field_path
-from hotpot.web import login_url, redirect, render
+from hotpot.validation import StaleVersion, chinese_message, field_path
+from hotpot.web import conflict, login_url, redirect, render, safe_next
 
 ERROR_TITLES = {
     400: "请求有误",
@@ -93,6 +98,20 @@ def unhandled_error(scope, exc: Exception) -> Response:
     return error_response(request, 500)
 
 
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+def _record_title(exc: StaleVersion) -> str:
+    """What the conflict page calls a record it knows nothing else about."""
+    if exc.title:
+        return exc.title
+    try:
+        return next(str(v) for k in ("name", "display_name", "number") if (v := getattr(exc.current, k, None)))
+    except (StopIteration, SQLAlchemyError):  # nothing to call it by, or a record that cannot be reloaded
+        return "该记录"
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
@@ -105,6 +124,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         flash = "session_expired" if getattr(request.state, "session_expired", False) else "login_required"
         target = login_url(request) if request.method == "GET" else "/login"
         return redirect(request, target, flash=flash)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": "请先登录网页，把一次性密码改为自己的密码"}, status_code=403)
+        return redirect(request, "/account/password", flash="password_change_required")
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
@@ -121,8 +146,26 @@ def _install_error_handlers(app: FastAPI) -> None:
             detail = None
         return error_response(request, exc.status_code, detail=detail, headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(StaleVersion)
+    async def stale_version(request: Request, exc: StaleVersion) -> Response:
+        """A write that lost the race for a versioned record, where no route answered it with its own page: the
+        conditioned UPDATE at commit time, or an API call (whose If-Match matched just before the other writer
+        committed). 412 for the API, the 409 page for people; nothing of the request was saved."""
+        if is_api(request):
+            return JSONResponse(
+                {"detail": "记录已被他人修改（ETag 不匹配），请重新获取后再提交", "request_id": _request_id(request)},
+                status_code=412,
+            )
+        referer = urlsplit(request.headers.get("referer") or "")
+        same_site = referer.netloc in ("", request.url.netloc)
+        back = safe_next(referer.path + (f"?{referer.query}" if referer.query else "") if same_site else None)
+        return conflict(request, title=_record_title(exc), back_url=back, changes=[])
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        # An id in the path that cannot name a record (abc, 0, 2147483648) is a page that does not exist.
+        if any(e["loc"][:1] == ("path",) for e in exc.errors()):
+            return error_response(request, 404)
         if is_api(request):
             details = [{"loc": list(e["loc"]), "msg": chinese_message(e), "type": e["type"]} for e in exc.errors()]
             return JSONResponse({"detail": details}, status_code=422)
@@ -152,6 +195,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
     app.state.badges = {"inquiries": inquiry_service.unread_count}
     app.state.session_factory = session_factory
+    mail_service.startup_notice()
     # Load the word dictionary now (about a second) rather than in the first visitor's search.
     search_text.vocabulary.ensure_loaded()
 
@@ -168,6 +212,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(audit_routes.router, dependencies=csrf)
     app.include_router(inquiry_routes.router, dependencies=csrf)
     app.include_router(search_routes.router, dependencies=csrf)
+    app.include_router(mail_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
     app.include_router(enterprise_api.router)

@@ -3,9 +3,37 @@
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+# Record ids are PostgreSQL integers: a positive 32-bit number, or the record cannot exist. Routes (path, query),
+# forms and schemas all take ids as Id, so 2147483648 is a 404 or a 422, never an out-of-range error from the database.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# PostgreSQL text cannot hold a NUL byte; no form, query or JSON value may carry one.
+NUL_MESSAGE = "包含无效字符"
+
+
+def has_nul(value: Any) -> bool:
+    """Whether a submitted value (a string, or a list or dict of them) contains a NUL byte."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple, set)):
+        return any(has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    return False
+
+
+def parse_id(raw: Any) -> int | None:
+    """An id a client typed or picked (a form value, the N of "product:N"): the integer, or None if it is no id."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
 
 
 class FieldErrors(Exception):
@@ -17,15 +45,25 @@ class FieldErrors(Exception):
 
 
 class StaleVersion(Exception):
-    """The record changed since the form was loaded (optimistic locking); current is the record as it is now."""
+    """The record changed since the form was loaded (optimistic locking); current is the record as it is now.
 
-    def __init__(self, current: Any):
+    Raised by check_version, and by the session's flush when the database refused the conditioned UPDATE
+    (hotpot/db.py AppSession); current is None when the record was deleted meanwhile, title (when known) is
+    what a generic conflict page calls the record.
+    """
+
+    def __init__(self, current: Any, *, title: str | None = None):
         super().__init__("stale version")
         self.current = current
+        self.title = title
 
 
 def check_version(record: Any, version: int | None) -> None:
-    """Refuse a change made from a stale copy of record (None skips the check, e.g. for the CLI)."""
+    """Refuse a change made from a stale copy of record (None skips this comparison, e.g. for the CLI).
+
+    This only catches a form that was stale when the request began; a writer who commits between this check and
+    the flush is caught by the database, whose UPDATE is conditioned on the version loaded (hotpot/db.py
+    Versioned), with or without a version here."""
     if version is not None and version != record.version:
         raise StaleVersion(record)
 
@@ -34,6 +72,13 @@ class InputSchema(BaseModel):
     """Base of every input schema: unknown fields are refused, so status or owner cannot be mass-assigned."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError(NUL_MESSAGE)
+        return value
 
 
 _MESSAGES = {

@@ -17,6 +17,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from hotpot import __version__
 from hotpot.auth.models import ROLE_LABELS, Role
 from hotpot.resources import resource_dir
+from hotpot.validation import parse_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FLASH_COOKIE = "hotpot_flash"
@@ -26,10 +27,14 @@ LOCALE = "zh_CN"
 # echoed from a cookie into the page.
 FLASH_MESSAGES = {
     "registered": ("success", "注册成功，欢迎使用合川火锅食材数字化平台！"),
+    "email_verified": ("success", "邮箱已验证，欢迎使用合川火锅食材数字化平台！"),
+    "password_reset": ("success", "密码已重置，所有设备上的登录和 API 令牌都已失效，请用新密码登录"),
+    "password_change_required": ("warning", "您正在使用一次性密码，请先设置自己的新密码"),
+    "reset_link_sent": ("success", "重置密码的链接已发送到该账号的邮箱"),
     "logged_in": ("success", "登录成功"),
     "logged_out": ("info", "您已安全退出"),
-    "password_changed": ("success", "密码已修改，其他设备上的登录已失效"),
-    "logged_out_others": ("success", "其他设备上的登录已全部退出"),
+    "password_changed": ("success", "密码已修改，其他设备上的登录和所有 API 令牌已失效"),
+    "logged_out_others": ("success", "其他设备上的登录已全部退出，所有 API 令牌已吊销"),
     "token_revoked": ("success", "API 令牌已吊销"),
     "user_created": ("success", "账号已创建"),
     "user_disabled": ("success", "账号已停用，该账号的所有登录已失效"),
@@ -52,7 +57,7 @@ FLASH_MESSAGES = {
     "inquiry_sent": ("success", "询价已发送，供应企业回复后您会在“我的询价”中看到提醒"),
     "reply_sent": ("success", "回复已发送"),
     "inquiry_closed": ("info", "询价已关闭"),
-    "invitation_sent": ("success", "邀请已发出：对方用该邮箱注册或登录生产企业账号后即可接受"),
+    "invitation_sent": ("success", "邀请邮件已发出：对方验证该邮箱并登录生产企业账号后即可接受"),
     "invitation_revoked": ("success", "邀请已撤回"),
     "invitation_accepted": ("success", "您已加入企业，可以一起管理企业信息和产品"),
     "photo_removed": ("success", "照片已删除"),
@@ -199,10 +204,11 @@ def login_url(request: Request) -> str:
 
 def form_version(data: dict[str, Any]) -> int:
     """Take the record version a form was loaded with out of its data; a form without one is refused (400)."""
-    try:
-        return int(data.pop("version", ""))
-    except (TypeError, ValueError):
-        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。") from None
+    # Versions are 32-bit like ids: one the database could not hold (2147483648) is as garbled as a missing one.
+    version = parse_id(data.pop("version", ""))
+    if version is None:
+        raise HTTPException(400, "表单缺少版本信息，请刷新页面后重试。")
+    return version
 
 
 def stale_changes(

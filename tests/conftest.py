@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotpot import migrate, pg
 from hotpot.config import get_settings
+from hotpot.db import AppSession
 from hotpot.main import create_app
 from hotpot.search import indexer
 
@@ -114,7 +115,11 @@ def db(connection) -> Iterator[Session]:
 @pytest.fixture
 def app(engine, connection):
     factory = sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False, autoflush=True
+        bind=connection,
+        class_=AppSession,  # the app's own session class: a lost race for a versioned row is a StaleVersion
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=True,
     )
     return create_app(engine=engine, session_factory=factory)
 

@@ -131,11 +131,27 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/search/suggest?q=maod", ALL),
     ("GET", "/api/v1/search?q=maodu", ALL),
     ("GET", "/api/v1/suggest?q=maod", ALL),
+    # accounts
+    ("GET", "/verify-email", ALL),
+    ("POST", "/verify-email", ALL),
+    ("GET", "/password/forgot", ALL),
+    ("POST", "/password/forgot", ALL),
+    ("GET", "/password/reset", ALL),
+    ("POST", "/password/reset", ALL),
+    ("GET", "/account/password", USERS),
+    ("GET", "/dev/outbox", set()),  # demo mode only: 404 for everyone otherwise
+    ("POST", "/admin/users/{user}/reset-password", {"admin"}),
     ("GET", "/admin/search", {"admin"}),
     ("POST", "/admin/search/synonyms", {"admin"}),
     ("GET", "/admin/search/synonyms/{synonym}/edit", {"admin"}),
     ("POST", "/admin/search/synonyms/{synonym}", {"admin"}),
     ("POST", "/admin/search/synonyms/{synonym}/delete", {"admin"}),
+    # desk: bulk decisions in the verification queues
+    ("POST", "/review/enterprises/bulk", {"admin", "reviewer"}),
+    ("POST", "/review/bases/bulk", {"admin", "reviewer"}),
+    ("POST", "/review/certificates/bulk", {"admin", "reviewer"}),
+    # desk: the business licence of ANOTHER producer's enterprise: staff only (404 for everyone else)
+    ("GET", "/enterprises/{enterprise}/licence", {"admin", "reviewer"}),
 ]
 
 
@@ -214,6 +230,8 @@ def actors(db, make_client):
     producer = db.scalars(select(User).where(User.role == "producer").order_by(User.id)).first()
     make_enterprise(db, owner=producer)
     others = make_enterprise(db, owner=other)
+    # desk: another producer's business licence, which only staff may read
+    others.licence_file_id = files.store(db, data=b"%PDF-1.4 licence", filename="licence.pdf", uploaded_by=other).id
     product = make_product(db, enterprise=others)
     from tests.bases.builders import make_base
     from tests.brands.builders import make_brand_with_licence
@@ -309,6 +327,10 @@ def _payload(method: str, path: str) -> dict:
         return {"data": {"terms": "访问甲，访问乙"}}
     if path.startswith("/admin/search/synonyms/"):
         return {"data": {"terms": "访问丙，访问丁", "version": "999"}}
+    if path.endswith("/reset-password"):
+        return {"data": {"mode": "link"}}
+    if path == "/password/forgot":
+        return {"data": {"email": "nobody@hotpot.example"}}
     if path == "/admin/users":
         return {"data": {"email": "new-staff@hotpot.example", "display_name": "新同事", "role": "reviewer"}}
     return {}

@@ -68,10 +68,19 @@ def test_db_upgrade_current_seed_user(run, cli_url):
     from hotpot.auth import service
 
     with Session(engine) as s:
+        # A printed one-time password must be changed at the first login; a chosen one need not be.
+        assert service.get_by_email(s, "first.admin@hotpot.example").must_change_password
         user = service.get_by_email(s, "ops@hotpot.example")
+        assert not user.must_change_password
         assert user.role == "reviewer"
         service.start_session(s, user=user)
         s.commit()
+    reset = run("user", "reset-password", "ops@hotpot.example")
+    assert reset.exit_code == 0, reset.stdout
+    assert "one-time password" in reset.stdout
+    with Session(engine) as s:
+        assert service.get_by_email(s, "ops@hotpot.example").must_change_password
+    assert run("user", "reset-password", "nobody@hotpot.example").exit_code == 1
     disabled = run("user", "disable", "ops@hotpot.example")
     assert disabled.exit_code == 0
     with Session(engine) as s:

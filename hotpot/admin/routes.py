@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from hotpot.audit import labels as audit_labels
 from hotpot.audit import service as audit
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import ROLE_LABELS, Role, User
-from hotpot.auth.schemas import RoleChangeIn, StaffCreateIn
+from hotpot.auth.schemas import AdminResetIn, RoleChangeIn, StaffCreateIn
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, ListParamsDep
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import form_version, redirect, render
 
 router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
@@ -19,7 +23,7 @@ router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 
 
-def _user_or_404(session, user_id: int) -> User:
+def _user_or_404(session, user_id: Id) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(404)
@@ -72,16 +76,16 @@ def create_user(request: Request, session: SessionDep, admin: AdminUser, form: F
 
 
 @router.post("/users/{user_id}/disable")
-def disable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+def disable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
     return _set_active(request, session, admin, user_id, form, active=False)
 
 
 @router.post("/users/{user_id}/enable")
-def enable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+def enable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
     return _set_active(request, session, admin, user_id, form, active=True)
 
 
-def _set_active(request, session, admin, user_id: int, form: dict, *, active: bool) -> Response:
+def _set_active(request, session, admin, user_id: Id, form: dict, *, active: bool) -> Response:
     user = _user_or_404(session, user_id)
     version = form_version(dict(form))
     try:
@@ -94,7 +98,7 @@ def _set_active(request, session, admin, user_id: int, form: dict, *, active: bo
 
 
 @router.post("/users/{user_id}/role")
-def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: FormDict) -> Response:
+def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
     user = _user_or_404(session, user_id)
     try:
         data = parse_form(RoleChangeIn, form)
@@ -106,7 +110,65 @@ def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id
     return redirect(request, "/admin/users", flash="role_changed")
 
 
+def _log_date(raw: str | None, field: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        errors[field] = "请输入正确的日期（年-月-日）"
+        return None
+
+
+@router.post("/users/{user_id}/reset-password")
+def reset_password(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
+    """Mail the account a reset link, or give it a one-time password (shown once) to change at its next login."""
+    user = _user_or_404(session, user_id)
+    try:
+        data = parse_form(AdminResetIn, form)
+        password = auth_service.admin_reset_password(session, actor=admin, user=user, mode=data.mode)
+    except FieldErrors as exc:
+        raise HTTPException(400, next(iter(exc.errors.values()))) from None
+    if password is None:
+        return redirect(request, "/admin/users", flash="reset_link_sent")
+    request.state.private = True
+    return render(request, "admin/user_created.html", {"user": user, "password": password, "reset": True})
+
+
 @router.get("/audit")
-def audit_log(request: Request, session: SessionDep, admin: AdminUser, params: ListParamsDep) -> Response:
-    page = audit.recent(session, page=params.page, page_size=params.page_size, q=params.q)
-    return render(request, "admin/audit.html", {"page": page, "filters": {"q": params.q or ""}}, block="audit_table")
+def audit_log(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    params: ListParamsDep,
+    date_from: Annotated[str | None, Query(max_length=20)] = None,
+    date_to: Annotated[str | None, Query(max_length=20)] = None,
+    who: Annotated[str | None, Query(max_length=100)] = None,
+    entity_type: Annotated[str | None, Query(max_length=50)] = None,
+    action: Annotated[str | None, Query(max_length=50)] = None,
+) -> Response:
+    errors: dict[str, str] = {}
+    filters = audit.LogFilters(
+        date_from=_log_date(date_from, "date_from", errors),
+        date_to=_log_date(date_to, "date_to", errors),
+        who=(who or "").strip() or None,
+        entity_type=entity_type if entity_type in audit_labels.ENTITY_TYPES else None,
+        action=action if action in audit_labels.ACTIONS else None,
+    )
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        errors["date_to"] = "结束日期不能早于开始日期"
+    page = audit.log_page(session, page=params.page, page_size=params.page_size, filters=filters)
+    context = {
+        "page": page,
+        "errors": errors,
+        "values": {
+            "date_from": date_from or "",
+            "date_to": date_to or "",
+            "who": filters.who or "",
+            "entity_type": filters.entity_type or "",
+            "action": filters.action or "",
+        },
+        "entity_types": list(audit_labels.ENTITY_TYPES.items()),
+        "actions": list(audit_labels.ACTIONS.items()),
+    }
+    return render(request, "admin/audit.html", context, block="audit_table")

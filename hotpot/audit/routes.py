@@ -15,6 +15,7 @@ from hotpot.deps import AnyUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.products.models import Product
+from hotpot.validation import Id
 from hotpot.web import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +30,7 @@ KINDS = {
 
 
 @router.get("/history/{entity_type}/{entity_id}")
-def history(request: Request, session: SessionDep, user: AnyUser, entity_type: str, entity_id: int) -> Response:
+def history(request: Request, session: SessionDep, user: AnyUser, entity_type: str, entity_id: Id) -> Response:
     if entity_type not in KINDS:
         raise HTTPException(404)
     model, label, owner_of, title_of = KINDS[entity_type]
@@ -43,9 +44,8 @@ def history(request: Request, session: SessionDep, user: AnyUser, entity_type: s
     if not allowed:
         raise HTTPException(403, "只有记录所属企业和审核人员可以查看变更历史。")
     context = {
-        "history": service.history(session, entity_type=entity_type, entity_id=entity_id, limit=500),
+        "history": service.timeline(session, entity_type=entity_type, entity_id=entity_id, limit=500),
         "label": label,
         "title": title_of(record),
-        "labels": {},
     }
     return render(request, "audit/history.html", context)

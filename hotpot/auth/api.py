@@ -12,7 +12,7 @@ from hotpot.auth import service
 from hotpot.auth.schemas import TokenOut
 from hotpot.config import get_settings
 from hotpot.db import SessionDep
-from hotpot.deps import AnyUser, Public, bearer_token
+from hotpot.deps import AnyUser, Public, bearer_token, refuse_nul
 
 router = APIRouter(prefix="/api/v1/auth", tags=["账号"])
 # Declared for OpenAPI only ("Authorize" button in /docs); the access rules do the checking.
@@ -23,13 +23,19 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 def issue_token(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> Response:
+    refuse_nul("body", {"username": form.username, "password": form.password})
     ip = request.client.host if request.client else "unknown"
     result = service.authenticate(session, email=form.username, password=form.password, ip=ip)
     # Failures answer without raising so the failed attempt is committed and counts toward the limit.
     if result.retry_after is not None:
         return JSONResponse({"detail": result.error}, status_code=429, headers={"Retry-After": str(result.retry_after)})
+    if result.needs_code:
+        detail = "该账号近期多次登录失败：请先在网页上用邮箱验证码登录一次（之后该地址的程序可以再获取令牌）"
+        return JSONResponse({"detail": detail}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     if result.user is None:
         return JSONResponse({"detail": result.error}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    if result.user.must_change_password:
+        return JSONResponse({"detail": "请先登录网页，把一次性密码改为自己的密码"}, status_code=403)
     raw, _token = service.issue_api_token(session, user=result.user, name=f"API ({ip})")
     body = TokenOut(access_token=raw, expires_in=get_settings().api_token_days * 86400)
     return JSONResponse(body.model_dump())

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from hotpot.validation import InputSchema, normalize_phone
+from hotpot.validation import FieldErrors, Id, InputSchema, normalize_phone, parse_form
 
 
 class RegisterIn(InputSchema):
@@ -25,17 +25,52 @@ class RegisterIn(InputSchema):
     def _phone(cls, v: str | None) -> str | None:
         return normalize_phone(v) if v else None
 
-    @model_validator(mode="after")
-    def _confirm(self) -> RegisterIn:
-        if self.password != self.password_confirm:
-            raise ValueError("两次输入的密码不一致")
-        return self
+
+def parse_registration(form: dict) -> RegisterIn:
+    """Validate a registration form, reporting every field's problem in one round (the password's strength and
+    the confirmation's mismatch included, each under its own field)."""
+    from hotpot.auth.passwords import password_problem
+
+    errors: dict[str, str] = {}
+    data = None
+    try:
+        data = parse_form(RegisterIn, form)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    confirm = form.get("password_confirm") if isinstance(form.get("password_confirm"), str) else ""
+    email = form.get("email") if isinstance(form.get("email"), str) else None
+    if password and "password" not in errors:
+        problem = password_problem(password, email=(email or "").strip() or None)
+        if problem:
+            errors["password"] = problem
+    if password and confirm and password != confirm and "password_confirm" not in errors:
+        errors["password_confirm"] = "两次输入的密码不一致"  # noqa: S105 - a field name, not a secret
+    if errors or data is None:
+        raise FieldErrors(errors)
+    return data
 
 
 class LoginIn(InputSchema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
     next: str | None = None
+    # The one-time code mailed to the owner when the login limits ask for one.
+    code: str | None = Field(default=None, max_length=12)
+
+
+class ForgotIn(InputSchema):
+    email: EmailStr = Field(max_length=254)
+
+
+class PasswordResetIn(InputSchema):
+    token: str = Field(max_length=100)
+    new_password: str = Field(max_length=128)
+    new_password_confirm: str = Field(max_length=128)
+
+
+class AdminResetIn(InputSchema):
+    mode: Literal["password", "link"]
 
 
 class PasswordChangeIn(InputSchema):
@@ -53,7 +88,7 @@ class StaffCreateIn(InputSchema):
 
 class RoleChangeIn(InputSchema):
     role: Literal["admin", "reviewer", "producer", "buyer"]
-    version: int
+    version: Id  # 32-bit like an id
 
 
 class UserRead(BaseModel):

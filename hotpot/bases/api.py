@@ -16,7 +16,7 @@ from hotpot.bases.schemas import BaseIn
 from hotpot.db import SessionDep
 from hotpot.deps import ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
-from hotpot.validation import FieldErrors
+from hotpot.validation import FieldErrors, Id
 
 router = APIRouter(prefix="/api/v1/bases", tags=["原料基地"])
 
@@ -87,7 +87,7 @@ def list_bases(
 
 
 @router.get("/{base_id}", response_model=BaseRead, summary="基地详情")
-def get_base(session: SessionDep, user: PublicUser, base_id: int, response: Response) -> BaseRead:
+def get_base(session: SessionDep, user: PublicUser, base_id: Id, response: Response) -> BaseRead:
     base = service.visible(session, base_id=base_id, user=user)
     if base is None:
         raise HTTPException(404)

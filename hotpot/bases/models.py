@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotpot.db import Base, TimestampMixin
+from hotpot.db import Base, TimestampMixin, Versioned
 from hotpot.enterprises.models import Enterprise
 from hotpot.reference.models import Town
 
@@ -30,7 +30,7 @@ CHONGQING_LAT = (28.16, 32.21)
 CHONGQING_LON = (105.28, 110.20)
 
 
-class RawBase(TimestampMixin, Base):
+class RawBase(Versioned, TimestampMixin, Base):
     __tablename__ = "base"
     __table_args__ = (
         CheckConstraint("area_mu IS NULL OR area_mu >= 0", name="area_non_negative"),

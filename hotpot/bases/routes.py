@@ -19,7 +19,7 @@ from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.reference import service as reference
 from hotpot.review import DecisionIn
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +41,7 @@ FIELD_LABELS = {
 FIELDS = tuple(FIELD_LABELS)
 
 
-def own_base(session: SessionDep, user: ProducerUser, base_id: int) -> RawBase:
+def own_base(session: SessionDep, user: ProducerUser, base_id: Id) -> RawBase:
     base = session.get(RawBase, base_id)
     if base is None:
         raise HTTPException(404)
@@ -144,7 +144,7 @@ def base_list(
 
 
 @router.get("/bases/{base_id}")
-def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: int) -> Response:
+def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: Id) -> Response:
     base = service.visible(session, base_id=base_id, user=user)
     if base is None:
         raise HTTPException(404)
@@ -166,17 +166,41 @@ def review_bases(
     request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "pending"
 ) -> Response:
     status = status if status in BASE_STATUSES else "pending"
-    page = service.review_queue(session, status=status, page=params.page, page_size=params.page_size)
+    return _queue_page(request, session, status=status, page=params.page, page_size=params.page_size)
+
+
+def _queue_page(
+    request, session, *, status, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
+) -> Response:
+    found = service.review_queue(session, status=status, page=page, page_size=page_size)
     return render(
         request,
         "review/bases.html",
-        {"page": page, "status": status, "statuses": BASE_STATUSES, "counts": service.status_counts(session)},
+        {
+            "page": found,
+            "status": status,
+            "statuses": BASE_STATUSES,
+            "counts": service.status_counts(session),
+            "outcome": outcome,
+            "errors": errors or {},
+        },
         block="results",
+        status_code=status_code,
     )
 
 
+@router.post("/review/bases/bulk")
+def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
+    """Verify or reject the ticked bases with one reason; a row that changed meanwhile is reported."""
+    try:
+        outcome = service.decide_many(session, reviewer=user, form=form)
+    except FieldErrors as exc:
+        return _queue_page(request, session, status="pending", page=1, page_size=20, errors=exc.errors, status_code=422)
+    return _queue_page(request, session, status="pending", page=1, page_size=20, outcome=outcome)
+
+
 @router.get("/review/bases/{base_id}")
-def review_base(request: Request, session: SessionDep, user: StaffUser, base_id: int) -> Response:
+def review_base(request: Request, session: SessionDep, user: StaffUser, base_id: Id) -> Response:
     base = session.get(RawBase, base_id)
     if base is None:
         raise HTTPException(404)
@@ -190,7 +214,7 @@ def _review_page(request, session, base, *, errors, status_code=200) -> Response
         {
             "base": base,
             "errors": errors,
-            "history": audit.history(session, entity_type="base", entity_id=base.id),
+            "history": audit.timeline(session, entity_type="base", entity_id=base.id),
             "certificates": cert_service.of_base(session, base=base, public_only=False),
         },
         status_code=status_code,
@@ -198,7 +222,7 @@ def _review_page(request, session, base, *, errors, status_code=200) -> Response
 
 
 @router.post("/review/bases/{base_id}/decision")
-def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id: int, form: FormDict) -> Response:
+def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id: Id, form: FormDict) -> Response:
     base = session.get(RawBase, base_id)
     if base is None:
         raise HTTPException(404)
@@ -226,13 +250,13 @@ def upload_photos(request: Request, session: SessionDep, user: ProducerUser, bas
 
 
 @router.post("/my/bases/{base_id}/photos/{photo_id}/delete")
-def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, photo_id: int) -> Response:
+def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, photo_id: Id) -> Response:
     if not service.remove_photo(session, user=user, base=base, photo_id=photo_id):
         raise HTTPException(404)
     return redirect(request, f"/my/bases/{base.id}/edit#photos", flash="photo_removed")
 
 
-def _photo(session, user, base_id: int, photo_id: int) -> BasePhoto:
+def _photo(session, user, base_id: Id, photo_id: Id) -> BasePhoto:
     base = service.visible(session, base_id=base_id, user=user)
     photo = session.get(BasePhoto, photo_id)
     if base is None or photo is None or photo.base_id != base.id:
@@ -241,10 +265,10 @@ def _photo(session, user, base_id: int, photo_id: int) -> BasePhoto:
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}")
-def photo(session: SessionDep, user: PublicUser, base_id: int, photo_id: int) -> Response:
+def photo(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
     return images.image_response(session, _photo(session, user, base_id, photo_id).image_file_id)
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}/thumb")
-def photo_thumb(session: SessionDep, user: PublicUser, base_id: int, photo_id: int) -> Response:
+def photo_thumb(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
     return images.image_response(session, _photo(session, user, base_id, photo_id).thumb_file_id)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from hotpot.enterprises import codes
-from hotpot.validation import InputSchema
+from hotpot.validation import Id, InputSchema
 
 
 class BaseIn(InputSchema):
@@ -39,5 +39,5 @@ class BaseIn(InputSchema):
 
 
 class SourceIn(InputSchema):
-    base_id: int
+    base_id: Id
     share_pct: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2)

@@ -19,7 +19,7 @@ from hotpot.enterprises.models import Enterprise
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.reference.models import Town
-from hotpot.review import DecisionIn, require_reason
+from hotpot.review import BulkOutcome, DecisionIn, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version
 
 MAX_BASE_PHOTOS = 8
@@ -171,6 +171,24 @@ def review_queue(session: Session, *, status: str, page: int, page_size: int) ->
     return paginate(session, stmt, page=page, page_size=page_size)
 
 
+def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:
+    """One decision and reason for several bases of the queue; each checked and recorded on its own."""
+    data, picks = parse_bulk(form)
+
+    def load(ids: list[int]) -> list[RawBase]:
+        found = {b.id: b for b in session.scalars(select(RawBase).where(RawBase.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
+    return bulk_decide(
+        session,
+        action=data.action,
+        picks=picks,
+        load=load,
+        decide=lambda base, version: decide(session, reviewer=reviewer, base=base, data=data, version=version),
+        title=lambda base: f"{base.name}（{base.enterprise.name}）",
+    )
+
+
 def status_counts(session: Session) -> dict[str, int]:
     return {s: n for s, n in session.execute(select(RawBase.status, func.count()).group_by(RawBase.status))}  # noqa: C416
 
@@ -202,10 +220,14 @@ def sources(session: Session, *, product: Product) -> list[ProductSource]:
     )
 
 
-def set_sources(session: Session, *, user: User, product: Product, items: list[SourceIn]) -> list[ProductSource]:
+def set_sources(
+    session: Session, *, user: User, product: Product, items: list[SourceIn], version: int | None = None
+) -> list[ProductSource]:
     """Replace a product's raw-material sources; bases must be the enterprise's own or verified ones,
-    each listed once, and the shares must total at most 100%."""
+    each listed once, and the shares must total at most 100%. The sources are part of the product's record: the
+    change bumps its version like any edit (`version` is the one the form was loaded with)."""
     _require_manager(user, product.enterprise)
+    check_version(product, version)
     errors: dict[str, str] = {}
     ids = [i.base_id for i in items]
     if len(ids) != len(set(ids)):
@@ -220,6 +242,10 @@ def set_sources(session: Session, *, user: User, product: Product, items: list[S
             errors["sources"] = "请选择本企业登记的基地或已认证的基地"
     if errors:
         raise FieldErrors(errors)
+    # The product's conditioned UPDATE comes before the association rows: it locks the product, so of two saves
+    # from the same version one waits and is refused (StaleVersion), instead of both rewriting the rows.
+    product.version += 1
+    session.flush()
     before = {str(s.base_id): s.share_pct for s in sources(session, product=product)}
     session.execute(delete(ProductSource).where(ProductSource.product_id == product.id))
     for i in items:
@@ -273,6 +299,44 @@ def add_photos(session: Session, *, user: User, base: RawBase, uploads: list[tup
         entity_id=base.id,
         after={"photos": [p.id for p in added]},
     )
+    return added
+
+
+def add_photo_copies(session: Session, *, copies: list[tuple[User, RawBase, BasePhoto]]) -> list[BasePhoto]:
+    """Show other bases' photos on these bases too, sharing their stored files (the demo set repeats its pictures).
+    One insert for all."""
+    for user, base, _source in copies:
+        _require_manager(user, base.enterprise)
+    ids = [base.id for _user, base, _source in copies]
+    counts = dict(
+        session.execute(
+            select(BasePhoto.base_id, func.count()).where(BasePhoto.base_id.in_(ids)).group_by(BasePhoto.base_id)
+        ).all()
+    )
+    added = []
+    for _user, base, source in copies:
+        counts[base.id] = counts.get(base.id, 0) + 1
+        if counts[base.id] > MAX_BASE_PHOTOS:
+            raise FieldErrors({"photos": f"每个基地最多 {MAX_BASE_PHOTOS} 张照片"})
+        added.append(
+            BasePhoto(
+                base_id=base.id,
+                position=counts[base.id],
+                image_file_id=source.image_file_id,
+                thumb_file_id=source.thumb_file_id,
+            )
+        )
+    session.add_all(added)
+    session.flush()
+    for (user, base, _source), photo in zip(copies, added, strict=True):
+        audit.record(
+            session,
+            actor=user,
+            action="base.photos_add",
+            entity_type="base",
+            entity_id=base.id,
+            after={"photos": [photo.id]},
+        )
     return added
 
 

@@ -12,6 +12,7 @@ from hotpot.api.etag import set_etag
 from hotpot.brands import service
 from hotpot.db import SessionDep
 from hotpot.deps import ListParamsDep, PublicUser
+from hotpot.validation import Id
 
 router = APIRouter(prefix="/api/v1/brands", tags=["品牌"])
 
@@ -88,7 +89,7 @@ def list_brands(
 
 
 @router.get("/{brand_id}", response_model=BrandRead, summary="品牌详情（含授权使用企业）")
-def get_brand(session: SessionDep, user: PublicUser, brand_id: int, response: Response) -> BrandRead:
+def get_brand(session: SessionDep, user: PublicUser, brand_id: Id, response: Response) -> BrandRead:
     brand = service.visible(session, brand_id=brand_id, user=user)
     if brand is None:
         raise HTTPException(404)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotpot.db import Base, TimestampMixin
+from hotpot.db import Base, TimestampMixin, Versioned
 from hotpot.enterprises.models import Enterprise
 
 BRAND_LEVELS = {
@@ -21,7 +21,7 @@ LICENSABLE = ("regional_public", "cluster")
 HONORS = ("中华老字号", "重庆老字号", "重庆市著名商标", "地理标志证明商标", "农产品地理标志", "绿色食品", "名优农产品")
 
 
-class Brand(TimestampMixin, Base):
+class Brand(Versioned, TimestampMixin, Base):
     __tablename__ = "brand"
     __table_args__ = (
         CheckConstraint("nice_class IS NULL OR (nice_class BETWEEN 1 AND 45)", name="nice_class_range"),

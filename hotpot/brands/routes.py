@@ -19,7 +19,7 @@ from hotpot.enterprises.models import Enterprise
 from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.products.models import Product
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -80,7 +80,7 @@ def create_brand(request: Request, session: SessionDep, user: BrandEditor, form:
 
 
 @router.get("/brands/{brand_id}")
-def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand_id: int) -> Response:
+def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
     brand = service.visible(session, brand_id=brand_id, user=user)
     if brand is None:
         raise HTTPException(404)
@@ -104,14 +104,14 @@ def _detail(request, session, user, brand, *, errors, status_code=200) -> Respon
         )
         if staff and brand.is_licensable
         else [],
-        "history": audit.history(session, entity_type="brand", entity_id=brand.id) if staff else [],
+        "history": audit.timeline(session, entity_type="brand", entity_id=brand.id) if staff else [],
         "errors": errors,
         "values": {},
     }
     return render(request, "brands/detail.html", context, status_code=status_code)
 
 
-def editable_brand(session: SessionDep, user: AnyUser, brand_id: int) -> Brand:
+def editable_brand(session: SessionDep, user: AnyUser, brand_id: Id) -> Brand:
     brand = session.get(Brand, brand_id)
     if brand is None:
         raise HTTPException(404)
@@ -145,7 +145,7 @@ def edit_brand(request: Request, session: SessionDep, user: AnyUser, brand: Edit
     return redirect(request, f"/brands/{brand.id}", flash="brand_saved")
 
 
-def _brand(session, brand_id: int) -> Brand:
+def _brand(session, brand_id: Id) -> Brand:
     brand = session.get(Brand, brand_id)
     if brand is None:
         raise HTTPException(404)
@@ -153,7 +153,7 @@ def _brand(session, brand_id: int) -> Brand:
 
 
 @router.post("/brands/{brand_id}/licences")
-def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_id: int, form: FormDict) -> Response:
+def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_id: Id, form: FormDict) -> Response:
     brand = _brand(session, brand_id)
     try:
         service.grant(session, reviewer=user, brand=brand, data=parse_form(LicenceIn, form))
@@ -164,7 +164,7 @@ def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_
 
 @router.post("/brands/{brand_id}/licences/{licence_id}/revoke")
 def revoke_licence(
-    request: Request, session: SessionDep, user: StaffUser, brand_id: int, licence_id: int, form: FormDict
+    request: Request, session: SessionDep, user: StaffUser, brand_id: Id, licence_id: Id, form: FormDict
 ) -> Response:
     brand = _brand(session, brand_id)
     try:
@@ -184,7 +184,7 @@ def upload_logo(request: Request, session: SessionDep, user: AnyUser, brand: Edi
 
 
 @router.get("/brands/{brand_id}/logo")
-def brand_logo(session: SessionDep, user: PublicUser, brand_id: int) -> Response:
+def brand_logo(session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
     brand = service.visible(session, brand_id=brand_id, user=user)
     if brand is None:
         raise HTTPException(404)

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from hotpot.brands.models import HONORS
-from hotpot.validation import InputSchema
+from hotpot.validation import Id, InputSchema
 
 
 class BrandIn(InputSchema):
@@ -43,7 +43,7 @@ class BrandIn(InputSchema):
 
 
 class LicenceIn(InputSchema):
-    enterprise_id: int
+    enterprise_id: Id
     since_on: date
     until_on: date | None = None
 

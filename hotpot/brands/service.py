@@ -114,8 +114,16 @@ def licences(session: Session, *, brand: Brand) -> list[BrandLicence]:
     )
 
 
+def _lock_licences(session: Session, brand: Brand) -> None:
+    """Licence changes of one brand happen one at a time (the brand's row is locked until commit), so the checks
+    below see the other reviewer's committed grant or revocation: no duplicate active licence, no revocation
+    recorded twice. The brand's version is not bumped: a licence is not an edit of the brand's own fields."""
+    session.execute(select(Brand.id).where(Brand.id == brand.id).with_for_update())
+
+
 def grant(session: Session, *, reviewer: User, brand: Brand, data: LicenceIn) -> BrandLicence:
     """Authorize an enterprise to use a regional or cluster brand."""
+    _lock_licences(session, brand)
     errors: dict[str, str] = {}
     if brand.level not in LICENSABLE:
         errors["__all__"] = "只有区域公用品牌和集群品牌可以授权使用"
@@ -158,7 +166,8 @@ def grant(session: Session, *, reviewer: User, brand: Brand, data: LicenceIn) ->
 
 
 def revoke(session: Session, *, reviewer: User, brand: Brand, licence_id: int, data: RevokeIn) -> BrandLicence:
-    licence = session.get(BrandLicence, licence_id)
+    _lock_licences(session, brand)
+    licence = session.get(BrandLicence, licence_id, populate_existing=True)
     if licence is None or licence.brand_id != brand.id:
         raise FieldErrors({"__all__": "授权记录不存在"})
     if licence.revoked_at is not None:

@@ -13,7 +13,7 @@ from hotpot.certificates.schemas import CertificateIn, CertificatePage, Certific
 from hotpot.db import SessionDep
 from hotpot.deps import ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
-from hotpot.validation import FieldErrors
+from hotpot.validation import FieldErrors, Id
 
 router = APIRouter(prefix="/api/v1/certificates", tags=["资质证书"])
 
@@ -32,7 +32,7 @@ def list_certificates(
 
 
 @router.get("/{cert_id}", response_model=CertificateRead, summary="证书详情")
-def get_certificate(session: SessionDep, user: PublicUser, cert_id: int, response: Response) -> CertificateRead:
+def get_certificate(session: SessionDep, user: PublicUser, cert_id: Id, response: Response) -> CertificateRead:
     cert = service.visible(session, cert_id=cert_id, user=user)
     if cert is None:
         raise HTTPException(404)

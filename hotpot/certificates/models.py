@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotpot.bases.models import RawBase
-from hotpot.db import Base, TimestampMixin
+from hotpot.db import Base, TimestampMixin, Versioned
 from hotpot.enterprises.models import Enterprise
 from hotpot.products.models import Product
 
@@ -30,7 +30,7 @@ VERIFICATION = {"unverified": "待核验", "verified": "已核验", "rejected": 
 EXPIRING_DAYS = 60
 
 
-class Certificate(TimestampMixin, Base):
+class Certificate(Versioned, TimestampMixin, Base):
     __tablename__ = "certificate"
     __table_args__ = (
         CheckConstraint("valid_until IS NULL OR issued_on IS NULL OR valid_until > issued_on", name="dates_order"),

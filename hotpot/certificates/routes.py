@@ -18,7 +18,7 @@ from hotpot.enterprises import service as enterprise_service
 from hotpot.files import service as files
 from hotpot.files.models import StoredFile
 from hotpot.review import DecisionIn
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ FIELD_LABELS = {
 FIELDS = tuple(FIELD_LABELS)
 
 
-def own_certificate(session: SessionDep, user: ProducerUser, cert_id: int) -> Certificate:
+def own_certificate(session: SessionDep, user: ProducerUser, cert_id: Id) -> Certificate:
     cert = session.get(Certificate, cert_id)
     if cert is None:
         raise HTTPException(404)
@@ -46,11 +46,22 @@ def own_certificate(session: SessionDep, user: ProducerUser, cert_id: int) -> Ce
 OwnCertificate = Annotated[Certificate, Depends(own_certificate)]
 
 
-def _form(request, session, enterprise, *, values, errors, cert=None, status_code=200) -> Response:
+def _scan_of_try(request, session, user, data: dict):
+    """The scan chosen now (stored at once) or kept from the last try, and the scan's own error."""
+    scan = files.read_upload(data.pop("scan", None))
+    key = getattr(request.state, "csrf_token", "")
+    held = files.held_file(session, token=data.pop("scan_token", None), key=key, user=user)
+    return service.take_scan(session, user=user, scan=scan, held=held)
+
+
+def _form(request, session, enterprise, *, values, errors, cert=None, status_code=200, scan_file=None) -> Response:
+    key = getattr(request.state, "csrf_token", "")
     context = {
         "values": values,
         "errors": errors,
         "cert": cert,
+        "held_scan": scan_file,
+        "scan_token": files.hold_token(scan_file, key=key) if scan_file is not None and key else None,
         "kinds": list(CERT_KINDS.items()),
         "holders": service.holder_choices(session, enterprise=enterprise),
     }
@@ -73,11 +84,15 @@ def create_certificate(request: Request, session: SessionDep, user: ProducerUser
     if enterprise is None:
         return redirect(request, "/my/enterprise/new")
     data = dict(form)
-    scan = files.read_upload(data.pop("scan", None))
+    scan_file, scan_errors = _scan_of_try(request, session, user, data)
     try:
-        service.create(session, user=user, enterprise=enterprise, data=parse_form(CertificateIn, data), scan=scan)
+        parsed = parse_form(CertificateIn, data)
+        service.create(
+            session, user=user, enterprise=enterprise, data=parsed, scan_file=scan_file, scan_errors=scan_errors
+        )
     except FieldErrors as exc:
-        return _form(request, session, enterprise, values=data, errors=exc.errors, status_code=422)
+        errors = {**scan_errors, **exc.errors}
+        return _form(request, session, enterprise, values=data, errors=errors, status_code=422, scan_file=scan_file)
     return redirect(request, "/my/enterprise", flash="certificate_created")
 
 
@@ -93,19 +108,29 @@ def edit_certificate(
     request: Request, session: SessionDep, user: ProducerUser, cert: OwnCertificate, form: FormDict
 ) -> Response:
     data = dict(form)
-    scan = files.read_upload(data.pop("scan", None))
+    scan_file, scan_errors = _scan_of_try(request, session, user, data)
     version = form_version(data)
     try:
-        service.edit(session, user=user, cert=cert, data=parse_form(CertificateIn, data), version=version, scan=scan)
+        parsed = parse_form(CertificateIn, data)
+        service.edit(
+            session,
+            user=user,
+            cert=cert,
+            data=parsed,
+            version=version,
+            scan_file=scan_file,
+            scan_errors=scan_errors,
+        )
     except FieldErrors as exc:
         return _form(
             request,
             session,
             cert.enterprise,
             values={**data, "version": version},
-            errors=exc.errors,
+            errors={**scan_errors, **exc.errors},
             cert=cert,
             status_code=422,
+            scan_file=scan_file,
         )
     except StaleVersion:
         changes = stale_changes(data, {k: getattr(cert, k) for k in FIELD_LABELS}, FIELD_LABELS)
@@ -114,7 +139,7 @@ def edit_certificate(
 
 
 @router.get("/certificates/{cert_id}/scan")
-def certificate_scan(session: SessionDep, user: PublicUser, cert_id: int) -> Response:
+def certificate_scan(session: SessionDep, user: PublicUser, cert_id: Id) -> Response:
     """The scan, to the enterprise's producers and staff only (scans carry personal data)."""
     cert = session.get(Certificate, cert_id)
     if (
@@ -139,22 +164,44 @@ def review_certificates(
     request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "unverified"
 ) -> Response:
     status = status if status in VERIFICATION else "unverified"
-    page = service.review_queue(session, verification=status, page=params.page, page_size=params.page_size)
+    return _queue_page(request, session, status=status, q=params.q, page=params.page, page_size=params.page_size)
+
+
+def _queue_page(
+    request, session, *, status, q, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
+) -> Response:
+    found = service.review_queue(session, verification=status, q=q, page=page, page_size=page_size)
     return render(
         request,
         "review/certificates.html",
         {
-            "page": page,
+            "page": found,
             "status": status,
+            "q": q or "",
             "statuses": VERIFICATION,
             "counts": service.verification_counts(session),
+            "outcome": outcome,
+            "errors": errors or {},
         },
         block="results",
+        status_code=status_code,
     )
 
 
+@router.post("/review/certificates/bulk")
+def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
+    """Verify or reject the ticked certificates with one reason; a row that changed meanwhile is reported."""
+    try:
+        outcome = service.decide_many(session, reviewer=user, form=form)
+    except FieldErrors as exc:
+        return _queue_page(
+            request, session, status="unverified", q=None, page=1, page_size=20, errors=exc.errors, status_code=422
+        )
+    return _queue_page(request, session, status="unverified", q=None, page=1, page_size=20, outcome=outcome)
+
+
 @router.get("/review/certificates/{cert_id}")
-def review_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: int) -> Response:
+def review_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: Id) -> Response:
     cert = session.get(Certificate, cert_id)
     if cert is None:
         raise HTTPException(404)
@@ -168,16 +215,14 @@ def _review_page(request, session, cert, *, errors, status_code=200) -> Response
         {
             "cert": cert,
             "errors": errors,
-            "history": audit.history(session, entity_type="certificate", entity_id=cert.id),
+            "history": audit.timeline(session, entity_type="certificate", entity_id=cert.id),
         },
         status_code=status_code,
     )
 
 
 @router.post("/review/certificates/{cert_id}/decision")
-def decide_certificate(
-    request: Request, session: SessionDep, user: StaffUser, cert_id: int, form: FormDict
-) -> Response:
+def decide_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: Id, form: FormDict) -> Response:
     cert = session.get(Certificate, cert_id)
     if cert is None:
         raise HTTPException(404)

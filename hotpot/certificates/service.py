@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotpot.audit import service as audit
@@ -18,10 +18,11 @@ from hotpot.enterprises import codes
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.files import service as files
+from hotpot.files.models import StoredFile
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
-from hotpot.review import DecisionIn, require_reason
-from hotpot.validation import FieldErrors, check_version
+from hotpot.review import BulkOutcome, DecisionIn, bulk_decide, parse_bulk, require_reason
+from hotpot.validation import FieldErrors, check_version, parse_id
 
 
 def snapshot(c: Certificate) -> dict[str, Any]:
@@ -44,19 +45,21 @@ def snapshot(c: Certificate) -> dict[str, Any]:
     }
 
 
-def _resolve(session: Session, *, enterprise: Enterprise, data: CertificateIn) -> dict[str, Any]:
-    errors: dict[str, str] = {}
+def _resolve(
+    session: Session, *, enterprise: Enterprise, data: CertificateIn, errors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    errors = dict(errors or {})
     values: dict[str, Any] = data.model_dump(exclude={"holder"})
     holder_type, _, raw_id = data.holder.partition(":")
     values.update(holder_type=holder_type, product_id=None, base_id=None)
     if holder_type == "product":
-        product = session.get(Product, int(raw_id)) if raw_id.isdigit() else None
+        product = session.get(Product, product_id) if (product_id := parse_id(raw_id)) else None
         if product is None or product.enterprise_id != enterprise.id:
             errors["holder"] = "请选择本企业的产品"
         else:
             values["product_id"] = product.id
     elif holder_type == "base":
-        base = session.get(RawBase, int(raw_id)) if raw_id.isdigit() else None
+        base = session.get(RawBase, base_id) if (base_id := parse_id(raw_id)) else None
         if base is None or base.enterprise_id != enterprise.id:
             errors["holder"] = "请选择本企业的基地"
         else:
@@ -96,6 +99,14 @@ def _store_scan(session: Session, *, user: User, scan: tuple[bytes, str] | None)
     return files.store(session, data=data, filename=filename, uploaded_by=user, field="scan").id
 
 
+def take_scan(
+    session: Session, *, user: User, scan: tuple[bytes, str] | None, held: StoredFile | None
+) -> tuple[StoredFile | None, dict[str, str]]:
+    """The scan of this try: a newly chosen one is checked and stored at once, so that it survives an error in
+    another field; without a new choice, the one kept from the last try. Returns the file and the scan's error."""
+    return files.take(session, user=user, upload=scan, held=held, field="scan")
+
+
 def create(
     session: Session,
     *,
@@ -103,14 +114,15 @@ def create(
     enterprise: Enterprise,
     data: CertificateIn,
     scan: tuple[bytes, str] | None = None,
+    scan_file: StoredFile | None = None,
+    scan_errors: dict[str, str] | None = None,
     is_demo: bool = False,
 ) -> Certificate:
     """Record a certificate (with its scan, PDF or image); it waits for verification."""
     _require_manager(user, enterprise)
-    values = _resolve(session, enterprise=enterprise, data=data)
-    cert = Certificate(
-        **values, enterprise_id=enterprise.id, is_demo=is_demo, scan_file_id=_store_scan(session, user=user, scan=scan)
-    )
+    values = _resolve(session, enterprise=enterprise, data=data, errors=scan_errors)
+    scan_id = scan_file.id if scan_file else _store_scan(session, user=user, scan=scan)
+    cert = Certificate(**values, enterprise_id=enterprise.id, is_demo=is_demo, scan_file_id=scan_id)
     session.add(cert)
     session.flush()
     audit.record(
@@ -132,15 +144,17 @@ def edit(
     data: CertificateIn,
     version: int | None,
     scan: tuple[bytes, str] | None = None,
+    scan_file: StoredFile | None = None,
+    scan_errors: dict[str, str] | None = None,
 ) -> Certificate:
     """Change a certificate; it must be verified again."""
     _require_manager(user, cert.enterprise)
     check_version(cert, version)
-    values = _resolve(session, enterprise=cert.enterprise, data=data)
+    values = _resolve(session, enterprise=cert.enterprise, data=data, errors=scan_errors)
     before = snapshot(cert)
     for key, value in values.items():
         setattr(cert, key, value)
-    new_scan = _store_scan(session, user=user, scan=scan)
+    new_scan = scan_file.id if scan_file else _store_scan(session, user=user, scan=scan)
     if new_scan:
         cert.scan_file_id = new_scan
     cert.verification, cert.verification_note, cert.verified_at, cert.verified_by_id = "unverified", None, None, None
@@ -183,10 +197,50 @@ def decide(
     return cert
 
 
+def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:
+    """One decision and reason for several certificates of the queue; each checked and recorded on its own."""
+    data, picks = parse_bulk(form)
+    return bulk_decide(
+        session,
+        action=data.action,
+        picks=picks,
+        load=lambda ids: queue_ids(session, ids=ids),
+        decide=lambda cert, version: decide(session, reviewer=reviewer, cert=cert, data=data, version=version),
+        title=lambda cert: f"{cert.kind_label} {cert.number}（{cert.enterprise.name}）",
+    )
+
+
+def public_condition():
+    """SQL for "anyone may see this certificate": verified, and its holder public (the enterprise verified, the
+    product public, the base verified). A draft product's or a pending base's certificate would name them."""
+    product_public = select(Product.id).where(Product.id == Certificate.product_id, Product.is_public).exists()
+    base_public = select(RawBase.id).where(RawBase.id == Certificate.base_id, RawBase.status == "verified").exists()
+    return and_(
+        Certificate.verification == "verified",
+        Certificate.enterprise.has(Enterprise.status == "verified"),
+        or_(
+            Certificate.holder_type == "enterprise",
+            and_(Certificate.holder_type == "product", product_public),
+            and_(Certificate.holder_type == "base", base_public),
+        ),
+    )
+
+
+def is_public(cert: Certificate) -> bool:
+    """The same rule as public_condition, for one loaded certificate."""
+    if cert.verification != "verified" or cert.enterprise.status != "verified":
+        return False
+    if cert.holder_type == "product":
+        return cert.product is not None and cert.product.is_public
+    if cert.holder_type == "base":
+        return cert.base is not None and cert.base.is_public
+    return cert.holder_type == "enterprise"
+
+
 def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[Certificate]:
     stmt = select(Certificate).where(Certificate.enterprise_id == enterprise.id)
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.holder_type, Certificate.kind, Certificate.id)))
 
 
@@ -197,20 +251,46 @@ def of_product(session: Session, *, product: Product, public_only: bool) -> list
         | ((Certificate.enterprise_id == product.enterprise_id) & (Certificate.holder_type == "enterprise"))
     )
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.holder_type.desc(), Certificate.kind)))
 
 
 def of_base(session: Session, *, base: RawBase, public_only: bool) -> list[Certificate]:
     stmt = select(Certificate).where(Certificate.base_id == base.id)
     if public_only:
-        stmt = stmt.where(Certificate.verification == "verified")
+        stmt = stmt.where(public_condition())
     return list(session.scalars(stmt.order_by(Certificate.kind)))
 
 
-def review_queue(session: Session, *, verification: str, page: int, page_size: int) -> Page[Certificate]:
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def review_queue(
+    session: Session, *, verification: str, page: int, page_size: int, q: str | None = None
+) -> Page[Certificate]:
+    """The staff queue of one verification state; q finds a number, a holder's or the enterprise's name."""
     stmt = select(Certificate).where(Certificate.verification == verification)
+    if q:
+        pattern = _like(q)
+        compact = _like(q.replace(" ", "").upper())
+        enterprises = select(Enterprise.id).where(Enterprise.name.ilike(pattern) | Enterprise.uscc.ilike(compact))
+        products = select(Product.id).where(Product.name.ilike(pattern))
+        bases = select(RawBase.id).where(RawBase.name.ilike(pattern))
+        stmt = stmt.where(
+            Certificate.number.ilike(compact)
+            | Certificate.number.ilike(pattern)
+            | Certificate.enterprise_id.in_(enterprises)
+            | Certificate.product_id.in_(products)
+            | Certificate.base_id.in_(bases)
+        )
     return paginate(session, stmt.order_by(Certificate.updated_at, Certificate.id), page=page, page_size=page_size)
+
+
+def queue_ids(session: Session, *, ids: list[int]) -> list[Certificate]:
+    """Certificates picked for a bulk decision, in the order they were listed."""
+    found = {c.id: c for c in session.scalars(select(Certificate).where(Certificate.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def verification_counts(session: Session) -> dict[str, int]:
@@ -236,9 +316,7 @@ def visible(session: Session, *, cert_id: int, user) -> Certificate | None:
         return None
     if enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user):
         return cert
-    if cert.verification == "verified" and cert.enterprise.status == "verified":
-        return cert
-    return None
+    return cert if is_public(cert) else None
 
 
 def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
@@ -252,11 +330,7 @@ def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[st
 
 
 def public_list(session: Session, *, kind: str | None, page: int, page_size: int) -> Page[Certificate]:
-    stmt = (
-        select(Certificate)
-        .join(Certificate.enterprise)
-        .where(Certificate.verification == "verified", Enterprise.status == "verified")
-    )
+    stmt = select(Certificate).where(public_condition())
     if kind:
         stmt = stmt.where(Certificate.kind == kind)
     return paginate(session, stmt.order_by(Certificate.id.desc()), page=page, page_size=page_size)

@@ -14,7 +14,7 @@ from hotpot.enterprises import service
 from hotpot.enterprises.deps import OwnEnterprise
 from hotpot.enterprises.models import Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, EnterprisePage, EnterpriseRead, StatusChangeIn
-from hotpot.validation import FieldErrors
+from hotpot.validation import FieldErrors, Id
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["企业"])
 
@@ -37,7 +37,7 @@ def list_enterprises(
 
 
 @router.get("/{enterprise_id}", response_model=EnterpriseRead, summary="企业详情")
-def get_enterprise(session: SessionDep, user: PublicUser, enterprise_id: int, response: Response) -> EnterpriseRead:
+def get_enterprise(session: SessionDep, user: PublicUser, enterprise_id: Id, response: Response) -> EnterpriseRead:
     enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
     if enterprise is None:
         raise HTTPException(404)
@@ -79,7 +79,7 @@ def edit_enterprise(
     "/{enterprise_id}/status", response_model=EnterpriseRead, summary="审核：认证、退回、暂停、恢复（需 If-Match）"
 )
 def change_status(
-    request: Request, session: SessionDep, user: StaffUser, enterprise_id: int, data: StatusChangeIn, response: Response
+    request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id, data: StatusChangeIn, response: Response
 ) -> EnterpriseRead:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:

@@ -10,9 +10,10 @@ from hotpot.db import SessionDep
 from hotpot.deps import ProducerUser
 from hotpot.enterprises import service
 from hotpot.enterprises.models import Enterprise
+from hotpot.validation import Id
 
 
-def own_enterprise(session: SessionDep, user: ProducerUser, enterprise_id: int) -> Enterprise:
+def own_enterprise(session: SessionDep, user: ProducerUser, enterprise_id: Id) -> Enterprise:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise HTTPException(404)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotpot.db import Base, TimestampMixin
+from hotpot.db import Base, TimestampMixin, Versioned
 from hotpot.reference.models import ChainLink, Town
 
 PARK_GROUPS = {"nanxi": "南溪组团", "longshi": "龙市组团", "wuzun": "五尊组团", "none": "不在园区"}
@@ -23,7 +23,7 @@ enterprise_chain_link = Table(
 )
 
 
-class Enterprise(TimestampMixin, Base):
+class Enterprise(Versioned, TimestampMixin, Base):
     __tablename__ = "enterprise"
     __table_args__ = (
         Index(None, "status", "town_code"),
@@ -51,6 +51,8 @@ class Enterprise(TimestampMixin, Base):
     founded_on: Mapped[date | None]
     description: Mapped[str | None] = mapped_column(Text)
     logo_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
+    # The business licence (营业执照) scan, PDF or image: only the enterprise and staff see it.
+    licence_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
 
     status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
     status_reason: Mapped[str | None] = mapped_column(Text)

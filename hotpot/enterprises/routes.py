@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,10 +20,11 @@ from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn, StatusChangeIn
 from hotpot.files import images
 from hotpot.files import service as files
+from hotpot.files.models import StoredFile
 from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
-from hotpot.validation import FieldErrors, StaleVersion, normalize_phone, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, normalize_phone, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -87,17 +89,37 @@ def _form_values(e: Enterprise) -> dict:
 
 
 def _form(
-    request, session, *, values, errors, mode: str, status_code: int = 200, enterprise=None, invitations=()
+    request,
+    session,
+    *,
+    values,
+    errors,
+    mode: str,
+    status_code: int = 200,
+    enterprise=None,
+    invitations=(),
+    licence=None,
 ) -> Response:
+    key = getattr(request.state, "csrf_token", "")
     context = {
         "values": values,
         "errors": errors,
         "mode": mode,
+        "held_licence": licence,
+        "licence_token": files.hold_token(licence, key=key) if licence is not None and key else None,
         "enterprise": enterprise,
         "invitations": invitations,
         **_choices(session),
     }
     return render(request, "enterprises/form.html", context, status_code=status_code)
+
+
+def _licence_of_try(request, session, user, data: dict):
+    """The business licence chosen now (stored at once) or kept from the last try, and its own error."""
+    upload = files.read_upload(data.pop("licence", None))
+    key = getattr(request.state, "csrf_token", "")
+    held = files.held_file(session, token=data.pop("licence_token", None), key=key, user=user)
+    return files.take(session, user=user, upload=upload, held=held, field="licence")
 
 
 def _listify(form: dict) -> dict:
@@ -159,11 +181,13 @@ def new_enterprise_form(request: Request, session: SessionDep, user: ProducerUse
 @router.post("/my/enterprise/new")
 def register_enterprise(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
     data = _listify(form)
+    licence, licence_errors = _licence_of_try(request, session, user, data)
     try:
         parsed = parse_form(EnterpriseIn, data)
-        service.register(session, user=user, data=parsed)
+        service.register(session, user=user, data=parsed, licence=licence, licence_errors=licence_errors)
     except FieldErrors as exc:
-        return _form(request, session, values=data, errors=exc.errors, mode="new", status_code=422)
+        errors = {**licence_errors, **exc.errors}
+        return _form(request, session, values=data, errors=errors, mode="new", status_code=422, licence=licence)
     return redirect(request, "/my/enterprise", flash="enterprise_registered")
 
 
@@ -181,20 +205,30 @@ def edit_enterprise(request: Request, session: SessionDep, user: ProducerUser, f
     if enterprise is None:
         raise HTTPException(404)
     data = _listify(form)
+    licence, licence_errors = _licence_of_try(request, session, user, data)
     version = form_version(data)
     was = enterprise.status
     try:
         parsed = parse_form(EnterpriseIn, data)
-        service.edit(session, user=user, enterprise=enterprise, data=parsed, version=version)
+        service.edit(
+            session,
+            user=user,
+            enterprise=enterprise,
+            data=parsed,
+            version=version,
+            licence=licence,
+            licence_errors=licence_errors,
+        )
     except FieldErrors as exc:
         return _form(
             request,
             session,
             values={**data, "version": version},
-            errors=exc.errors,
+            errors={**licence_errors, **exc.errors},
             mode="edit",
             status_code=422,
             enterprise=enterprise,
+            licence=licence,
         )
     except StaleVersion:
         return _conflict(request, enterprise, data)
@@ -255,7 +289,7 @@ def invite(request: Request, session: SessionDep, user: ProducerUser, form: Form
 
 
 @router.post("/my/enterprise/invitations/{invitation_id}/revoke")
-def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: int) -> Response:
+def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: Id) -> Response:
     enterprise = service.of_user(session, user)
     if enterprise is None or not service.is_owner(user, enterprise):
         raise HTTPException(403, "只有企业的登记人可以撤回邀请。")
@@ -265,7 +299,7 @@ def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser,
 
 
 @router.post("/my/invitations/{invitation_id}/accept")
-def accept_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: int) -> Response:
+def accept_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: Id) -> Response:
     try:
         service.accept_invitation(session, user=user, invitation_id=invitation_id)
     except LookupError:
@@ -306,7 +340,7 @@ def directory(
 
 
 @router.get("/enterprises/{enterprise_id}")
-def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
     enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
     if enterprise is None:
         raise HTTPException(404)
@@ -336,19 +370,39 @@ def review_queue(
 ) -> Response:
     status = status if status in STATUSES else "pending"
     filters = service.DirectoryFilters(q=params.q, town=town or None, park_group=park_group or None, status=status)
-    page = service.review_queue(session, filters=filters, page=params.page, page_size=params.page_size)
+    return _queue_page(request, session, filters=filters, page=params.page, page_size=params.page_size)
+
+
+def _queue_page(
+    request, session, *, filters, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
+) -> Response:
+    found = service.review_queue(session, filters=filters, page=page, page_size=page_size)
     context = {
-        "page": page,
+        "page": found,
         "filters": filters,
         "counts": service.status_counts(session),
         "statuses": STATUSES,
+        "duplicates": service.duplicates(session, enterprises=found.items),
+        "outcome": outcome,
+        "errors": errors or {},
         **_choices(session),
     }
-    return render(request, "review/queue.html", context, block="results")
+    return render(request, "review/queue.html", context, block="results", status_code=status_code)
+
+
+@router.post("/review/enterprises/bulk")
+def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
+    """Verify or reject the ticked enterprises with one reason; a row that changed meanwhile is reported."""
+    filters = service.DirectoryFilters(status="pending")
+    try:
+        outcome = service.decide_many(session, reviewer=user, form=form)
+    except FieldErrors as exc:
+        return _queue_page(request, session, filters=filters, page=1, page_size=20, errors=exc.errors, status_code=422)
+    return _queue_page(request, session, filters=filters, page=1, page_size=20, outcome=outcome)
 
 
 @router.get("/review/enterprises/{enterprise_id}")
-def review_enterprise(request: Request, session: SessionDep, user: StaffUser, enterprise_id: int) -> Response:
+def review_enterprise(request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise HTTPException(404)
@@ -358,7 +412,9 @@ def review_enterprise(request: Request, session: SessionDep, user: StaffUser, en
 def _review_page(request, session, enterprise, *, errors, status_code: int = 200) -> Response:
     context = {
         "enterprise": enterprise,
-        "history": audit.history(session, entity_type="enterprise", entity_id=enterprise.id),
+        "licence": session.get(StoredFile, enterprise.licence_file_id) if enterprise.licence_file_id else None,
+        "duplicates": service.duplicates(session, enterprises=[enterprise]).get(enterprise.id, []),
+        "history": audit.timeline(session, entity_type="enterprise", entity_id=enterprise.id),
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
         **_records(session, enterprise, public_only=False),
         "errors": errors,
@@ -370,7 +426,7 @@ def _review_page(request, session, enterprise, *, errors, status_code: int = 200
 
 @router.post("/review/enterprises/{enterprise_id}/status")
 def change_status(
-    request: Request, session: SessionDep, user: StaffUser, enterprise_id: int, form: FormDict
+    request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id, form: FormDict
 ) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
@@ -410,8 +466,24 @@ def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form:
     return redirect(request, "/my/enterprise", flash="logo_saved")
 
 
+@router.get("/enterprises/{enterprise_id}/licence")
+def enterprise_licence(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
+    """The business licence scan, to the enterprise's producers and staff only (it carries personal data)."""
+    stored = service.licence_file(session, user=user, enterprise_id=enterprise_id)
+    if stored is None:
+        raise HTTPException(404)
+    return Response(
+        stored.content,
+        media_type=stored.mime_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"licence\"; filename*=UTF-8''{quote(stored.filename)}",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
+
+
 @router.get("/enterprises/{enterprise_id}/logo")
-def enterprise_logo(session: SessionDep, user: PublicUser, enterprise_id: int) -> Response:
+def enterprise_logo(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
     enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
     if enterprise is None:
         raise HTTPException(404)

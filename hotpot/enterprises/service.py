@@ -14,9 +14,11 @@ from hotpot.auth.models import Role, User
 from hotpot.db import utcnow
 from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.files.models import StoredFile
+from hotpot.mail import service as mail
 from hotpot.pagination import Page, paginate
 from hotpot.reference.models import ChainLink, Town
-from hotpot.review import require_reason
+from hotpot.review import BulkOutcome, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version
 
 SORTS = {
@@ -54,12 +56,15 @@ def snapshot(e: Enterprise) -> dict[str, Any]:
         "description": e.description,
         "status": e.status,
         "status_reason": e.status_reason,
+        "licence_file_id": e.licence_file_id,
     }
 
 
-def _resolve(session: Session, data: EnterpriseIn, *, exclude_id: int | None = None) -> dict[str, Any]:
+def _resolve(
+    session: Session, data: EnterpriseIn, *, exclude_id: int | None = None, errors: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Check what the schema cannot (references, uniqueness, cross-field rules); return column values."""
-    errors: dict[str, str] = {}
+    errors = dict(errors or {})
     town_code = None if data.town == "outside" else data.town
     if town_code and session.get(Town, town_code) is None:
         errors["town"] = "请选择合川区的镇街，或“合川区外”"
@@ -83,14 +88,27 @@ def _resolve(session: Session, data: EnterpriseIn, *, exclude_id: int | None = N
     return {"values": values, "links": links}
 
 
-def register(session: Session, *, user: User, data: EnterpriseIn, is_demo: bool = False) -> Enterprise:
-    """A producer puts their enterprise on record; it waits for the committee's verification."""
+def register(
+    session: Session,
+    *,
+    user: User,
+    data: EnterpriseIn,
+    is_demo: bool = False,
+    licence: StoredFile | None = None,
+    licence_errors: dict[str, str] | None = None,
+) -> Enterprise:
+    """A producer puts their enterprise on record (with its business licence); it waits for verification."""
     if user.role != Role.producer:
         raise FieldErrors({"__all__": "只有生产企业账号可以登记企业"})
     if user.enterprise_id is not None:
         raise FieldErrors({"__all__": "您的账号已属于一家企业，不能重复登记"})
-    resolved = _resolve(session, data)
-    enterprise = Enterprise(**resolved["values"], created_by_id=user.id, is_demo=is_demo)
+    resolved = _resolve(session, data, errors=licence_errors)
+    enterprise = Enterprise(
+        **resolved["values"],
+        created_by_id=user.id,
+        is_demo=is_demo,
+        licence_file_id=licence.id if licence else None,
+    )
     enterprise.chain_links = resolved["links"]
     session.add(enterprise)
     session.flush()
@@ -107,11 +125,18 @@ def register(session: Session, *, user: User, data: EnterpriseIn, is_demo: bool 
 
 
 def edit(
-    session: Session, *, user: User, enterprise: Enterprise, data: EnterpriseIn, version: int | None
+    session: Session,
+    *,
+    user: User,
+    enterprise: Enterprise,
+    data: EnterpriseIn,
+    version: int | None,
+    licence: StoredFile | None = None,
+    licence_errors: dict[str, str] | None = None,
 ) -> Enterprise:
     """Edit the record. A rejected one goes back to review; a verified one does when its name or code changes."""
     check_version(enterprise, version)
-    resolved = _resolve(session, data, exclude_id=enterprise.id)
+    resolved = _resolve(session, data, exclude_id=enterprise.id, errors=licence_errors)
     before = snapshot(enterprise)
     identity_changed = (data.name, data.uscc) != (enterprise.name, enterprise.uscc)
     if enterprise.status == "verified" and identity_changed:
@@ -124,6 +149,8 @@ def edit(
     for key, value in resolved["values"].items():
         setattr(enterprise, key, value)
     enterprise.chain_links = resolved["links"]
+    if licence is not None:
+        enterprise.licence_file_id = licence.id
     enterprise.version += 1
     session.flush()
     after = snapshot(enterprise)
@@ -232,6 +259,66 @@ def review_queue(session: Session, *, filters: DirectoryFilters, page: int, page
     return paginate(session, stmt.order_by(Enterprise.updated_at, Enterprise.id), page=page, page_size=page_size)
 
 
+def org_part(uscc: str | None) -> str | None:
+    """Characters 9-17 of a credit code: the organisation code, the same for one organisation under any code."""
+    return uscc[8:17] if uscc and len(uscc) == 18 else None
+
+
+@dataclass
+class Duplicate:
+    enterprise: Enterprise
+    reason: str
+
+
+def duplicates(session: Session, *, enterprises: list[Enterprise]) -> dict[int, list[Duplicate]]:
+    """For each enterprise, the other pending or verified ones with the same name or the same organisation code
+    (one query for a whole queue page): the reviewer should check that it is not registered twice."""
+    names = {e.name for e in enterprises}
+    orgs = {o for o in (org_part(e.uscc) for e in enterprises) if o}
+    if not enterprises:
+        return {}
+    others = list(
+        session.scalars(
+            select(Enterprise).where(
+                Enterprise.status.in_(("pending", "verified")),
+                Enterprise.name.in_(names) | func.substr(Enterprise.uscc, 9, 9).in_(orgs),
+            )
+        )
+    )
+    found: dict[int, list[Duplicate]] = {}
+    for e in enterprises:
+        hits = []
+        for o in others:
+            if o.id == e.id:
+                continue
+            if o.name == e.name:
+                hits.append(Duplicate(o, "企业名称相同"))
+            elif org_part(o.uscc) and org_part(o.uscc) == org_part(e.uscc):
+                hits.append(Duplicate(o, "信用代码的组织机构代码部分（第 9-17 位）相同"))
+        if hits:
+            found[e.id] = hits
+    return found
+
+
+def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:
+    """Verify or reject several pending enterprises with one reason; each checked and recorded on its own."""
+    data, picks = parse_bulk(form)
+    change = StatusChangeIn(action=data.action, reason=data.reason)
+
+    def load(ids: list[int]) -> list[Enterprise]:
+        found = {e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
+    return bulk_decide(
+        session,
+        action=data.action,
+        picks=picks,
+        load=load,
+        decide=lambda e, version: change_status(session, reviewer=reviewer, enterprise=e, data=change, version=version),
+        title=lambda e: e.name,
+    )
+
+
 def status_counts(session: Session) -> dict[str, int]:
     rows = session.execute(select(Enterprise.status, func.count()).group_by(Enterprise.status))
     return {status: n for status, n in rows}  # noqa: C416 - rows are Row objects
@@ -245,6 +332,16 @@ def visible(session: Session, *, enterprise_id: int, user) -> Enterprise | None:
     if enterprise.status == "verified" or can_manage(user, enterprise) or is_staff(user):
         return enterprise
     return None
+
+
+def licence_file(session: Session, *, user, enterprise_id: int) -> StoredFile | None:
+    """The business licence scan, for the enterprise's own producers and staff only (None for anyone else)."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or enterprise.licence_file_id is None:
+        return None
+    if not (can_manage(user, enterprise) or is_staff(user)):
+        return None
+    return session.get(StoredFile, enterprise.licence_file_id)
 
 
 def is_staff(user) -> bool:
@@ -293,6 +390,21 @@ def invite(session: Session, *, owner: User, enterprise: Enterprise, email: str)
     invitation = EnterpriseInvitation(enterprise_id=enterprise.id, email=email, invited_by_id=owner.id)
     session.add(invitation)
     session.flush()
+    mail.send(
+        session,
+        to=email,
+        kind="invitation",
+        subject=f"{enterprise.name} 邀请您加入 - 合川火锅食材数字化平台",
+        body=(
+            f"您好！\n\n{owner.display_name}（{owner.email}）邀请您以同事身份加入企业“{enterprise.name}”，"
+            "一起管理企业信息、产品和询价。\n\n"
+            "已有生产企业账号：登录后在“我的企业”页面接受邀请：\n"
+            f"{mail.public_url('/login')}\n\n"
+            f"还没有账号：用此邮箱 {email} 注册生产企业账号并验证邮箱后即可接受：\n"
+            f"{mail.public_url('/register?role=producer')}\n\n"
+            "只有验证过此邮箱的账号才能接受邀请。如果您不认识邀请人，请忽略本邮件。"
+        ),
+    )
     audit.record(
         session,
         actor=owner,
@@ -324,7 +436,9 @@ def revoke_invitation(session: Session, *, owner: User, enterprise: Enterprise, 
 
 
 def invitations_for(session: Session, *, user: User) -> list[EnterpriseInvitation]:
-    """Open invitations addressed to this account's e-mail."""
+    """Open invitations addressed to this account's e-mail, once the account has proven it owns that address."""
+    if user.email_verified_at is None:
+        return []
     stmt = select(EnterpriseInvitation).where(
         EnterpriseInvitation.email == user.email,
         EnterpriseInvitation.accepted_at.is_(None),
@@ -337,6 +451,10 @@ def accept_invitation(session: Session, *, user: User, invitation_id: int) -> En
     invitation = session.get(EnterpriseInvitation, invitation_id)
     if invitation is None or invitation.email != user.email or not invitation.is_open:
         raise LookupError("no open invitation for this account")
+    # The invitation names an address; only an account that proved it reads that mailbox may take it up
+    # (registering the address alone proves nothing).
+    if user.email_verified_at is None:
+        raise FieldErrors({"__all__": "请先验证您的邮箱，再接受企业邀请"})
     if user.role != Role.producer or user.enterprise_id is not None:
         raise FieldErrors({"__all__": "您的账号已属于一家企业，不能再加入其他企业"})
     invitation.accepted_at = utcnow()

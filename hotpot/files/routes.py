@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from hotpot.db import SessionDep
 from hotpot.deps import PublicUser
 from hotpot.files import service
+from hotpot.validation import Id
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/files/{file_id}")
-def download(session: SessionDep, user: PublicUser, file_id: int) -> Response:
+def download(session: SessionDep, user: PublicUser, file_id: Id) -> Response:
     # Access is decided by the file (public, or the uploader's and staff's); others get 404, not a hint it exists.
     stored = service.readable(session, file_id=file_id, user=user)
     if stored is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import unicodedata
 from typing import Any
 
@@ -119,3 +120,42 @@ def read_upload(upload: Any) -> tuple[bytes, str] | None:
 def read_uploads(value: Any) -> list[tuple[bytes, str]]:
     values = value if isinstance(value, list) else [value]
     return [u for u in (read_upload(v) for v in values) if u is not None]
+
+
+def hold_token(stored: StoredFile, *, key: str) -> str:
+    """A token for a hidden form field that names a file uploaded in a failed try, so the next try keeps it.
+
+    key is a secret of the browser (its CSRF cookie): the token is worthless in another browser, and the file
+    must still be the same user's upload when it is redeemed.
+    """
+    mac = hmac.new(key.encode(), f"held-file:{stored.id}:{stored.uploaded_by_id}".encode(), hashlib.sha256)
+    return f"{stored.id}.{mac.hexdigest()}"
+
+
+def held_file(session: Session, *, token: object, key: str, user: User) -> StoredFile | None:
+    """The file a hold_token names, if the token is genuine and the file is this user's upload; else None."""
+    if not isinstance(token, str) or not key or "." not in token or len(token) > 100:
+        return None
+    raw_id = token.partition(".")[0]
+    if not raw_id.isdigit() or len(raw_id) > 12:
+        return None
+    stored = session.get(StoredFile, int(raw_id))
+    if stored is None or stored.uploaded_by_id != user.id:
+        return None
+    if not hmac.compare_digest(hold_token(stored, key=key), token):
+        return None
+    return stored
+
+
+def take(
+    session: Session, *, user: User, upload: tuple[bytes, str] | None, held: StoredFile | None, field: str
+) -> tuple[StoredFile | None, dict[str, str]]:
+    """The document of this try of a form: a newly chosen one is checked and stored at once, so that it survives
+    an error in another field; without a new choice, the one kept from the last try. Returns it and its error."""
+    if not upload:
+        return held, {}
+    data, filename = upload
+    try:
+        return store(session, data=data, filename=filename, uploaded_by=user, field=field), {}
+    except FieldErrors as exc:
+        return held, exc.errors

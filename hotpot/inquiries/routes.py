@@ -14,9 +14,9 @@ from hotpot.deps import FormDict, ListParamsDep, allow_roles
 from hotpot.enterprises.models import Enterprise
 from hotpot.inquiries import service
 from hotpot.inquiries.models import INQUIRY_STATUSES, Inquiry
-from hotpot.inquiries.schemas import InquiryIn, ReplyIn
+from hotpot.inquiries.schemas import ReplyIn
 from hotpot.products.models import PRICE_UNITS, Product
-from hotpot.validation import FieldErrors, parse_form
+from hotpot.validation import FieldErrors, Id, parse_form
 from hotpot.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +25,7 @@ PartyUser = Annotated[object, Depends(allow_roles(Role.buyer, Role.producer))]
 UNITS = ["箱", "kg", "吨", "袋", "件", "桶"]
 
 
-def party_inquiry(session: SessionDep, user: PartyUser, inquiry_id: int) -> Inquiry:
+def party_inquiry(session: SessionDep, user: PartyUser, inquiry_id: Id) -> Inquiry:
     """The inquiry, if the caller is its buyer or one of its enterprise's producers; others get 404."""
     inquiry = session.get(Inquiry, inquiry_id)
     if inquiry is None or service.side_of(user, inquiry) is None:
@@ -36,7 +36,7 @@ def party_inquiry(session: SessionDep, user: PartyUser, inquiry_id: int) -> Inqu
 PartyInquiry = Annotated[Inquiry, Depends(party_inquiry)]
 
 
-def _verified_enterprise(session, enterprise_id: int) -> Enterprise:
+def _verified_enterprise(session, enterprise_id: Id) -> Enterprise:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None or enterprise.status != "verified":
         raise HTTPException(404)
@@ -66,7 +66,7 @@ def _form(request, session, enterprise, *, values, errors, status_code=200) -> R
 
 @router.get("/enterprises/{enterprise_id}/inquire")
 def inquiry_form(
-    request: Request, session: SessionDep, user: BuyerUser, enterprise_id: int, product: int | None = None
+    request: Request, session: SessionDep, user: BuyerUser, enterprise_id: Id, product: Id | None = None
 ) -> Response:
     enterprise = _verified_enterprise(session, enterprise_id)
     values = {"product_id": str(product) if product else "", "unit": "箱", "delivery_city": "重庆"}
@@ -74,12 +74,10 @@ def inquiry_form(
 
 
 @router.post("/enterprises/{enterprise_id}/inquire")
-def send_inquiry(
-    request: Request, session: SessionDep, user: BuyerUser, enterprise_id: int, form: FormDict
-) -> Response:
+def send_inquiry(request: Request, session: SessionDep, user: BuyerUser, enterprise_id: Id, form: FormDict) -> Response:
     enterprise = _verified_enterprise(session, enterprise_id)
     try:
-        inquiry = service.create(session, buyer=user, enterprise=enterprise, data=parse_form(InquiryIn, form))
+        inquiry = service.create_from_form(session, buyer=user, enterprise=enterprise, form=form)
     except FieldErrors as exc:
         return _form(request, session, enterprise, values=form, errors=exc.errors, status_code=422)
     return redirect(request, f"/inquiries/{inquiry.id}", flash="inquiry_sent")

@@ -16,7 +16,7 @@ from hotpot.inquiries.models import Inquiry, InquiryMessage
 from hotpot.inquiries.schemas import InquiryIn, ReplyIn
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
-from hotpot.validation import FieldErrors
+from hotpot.validation import FieldErrors, parse_form
 
 
 def side_of(user, inquiry: Inquiry) -> str | None:
@@ -30,15 +30,36 @@ def side_of(user, inquiry: Inquiry) -> str | None:
     return None
 
 
+def _product_problem(session: Session, *, enterprise: Enterprise, product_id: object) -> str | None:
+    product = session.get(Product, int(product_id)) if str(product_id).isdigit() and len(str(product_id)) < 10 else None
+    if product is None or product.enterprise_id != enterprise.id or not product.is_public:
+        return "请选择该企业已发布的产品"
+    return None
+
+
+def create_from_form(session: Session, *, buyer: User, enterprise: Enterprise, form: dict) -> Inquiry:
+    """The inquiry form: every field's error in one round, the product's with the schema's."""
+    try:
+        data = parse_form(InquiryIn, form)
+    except FieldErrors as exc:
+        errors = dict(exc.errors)
+        if form.get("product_id") and "product_id" not in errors:
+            problem = _product_problem(session, enterprise=enterprise, product_id=form["product_id"])
+            if problem:
+                errors["product_id"] = problem
+        raise FieldErrors(errors) from exc
+    return create(session, buyer=buyer, enterprise=enterprise, data=data)
+
+
 def create(session: Session, *, buyer: User, enterprise: Enterprise, data: InquiryIn) -> Inquiry:
     """A buyer asks a verified enterprise for a quote, within the hourly limit against spam."""
     if enterprise.status != "verified":
         raise FieldErrors({"__all__": "只能向已认证的企业询价"})
     errors: dict[str, str] = {}
     if data.product_id is not None:
-        product = session.get(Product, data.product_id)
-        if product is None or product.enterprise_id != enterprise.id or not product.is_public:
-            errors["product_id"] = "请选择该企业已发布的产品"
+        problem = _product_problem(session, enterprise=enterprise, product_id=data.product_id)
+        if problem:
+            errors["product_id"] = problem
     if data.needed_by is not None and data.needed_by < date.today():
         errors["needed_by"] = "需求日期不能早于今天"
     if data.target_price is not None and not data.price_unit:

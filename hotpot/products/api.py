@@ -14,7 +14,7 @@ from hotpot.enterprises import service as enterprise_service
 from hotpot.products import service
 from hotpot.products.deps import OwnProduct
 from hotpot.products.schemas import ProductIn, ProductPage, ProductRead
-from hotpot.validation import FieldErrors
+from hotpot.validation import FieldErrors, Id
 
 router = APIRouter(prefix="/api/v1/products", tags=["产品"])
 
@@ -47,7 +47,7 @@ def list_products(
 
 
 @router.get("/{product_id}", response_model=ProductRead, summary="产品详情")
-def get_product(session: SessionDep, user: PublicUser, product_id: int, response: Response) -> ProductRead:
+def get_product(session: SessionDep, user: PublicUser, product_id: Id, response: Response) -> ProductRead:
     product = service.visible(session, product_id=product_id, user=user)
     if product is None:
         raise HTTPException(404)

@@ -10,9 +10,10 @@ from hotpot.db import SessionDep
 from hotpot.deps import ProducerUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.products.models import Product
+from hotpot.validation import Id
 
 
-def own_product(session: SessionDep, user: ProducerUser, product_id: int) -> Product:
+def own_product(session: SessionDep, user: ProducerUser, product_id: Id) -> Product:
     """The product, if it belongs to the caller's enterprise; another enterprise's product is refused (403)."""
     product = session.get(Product, product_id)
     if product is None:

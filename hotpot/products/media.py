@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
+from hotpot.config import get_settings
 from hotpot.enterprises import service as enterprise_service
+from hotpot.enterprises.models import Enterprise
 from hotpot.files import images
+from hotpot.products import service as product_service
 from hotpot.products.models import Product
 from hotpot.products.photos import MAX_PHOTOS, ProductPhoto
+from hotpot.products.schemas import ProductIn
+from hotpot.validation import FieldErrors, parse_form
+
+# Said next to the photo field when the photos were fine but another field was not: browsers cannot refill a file
+# input, and we do not keep photos of a product that was not created.
+CHOOSE_AGAIN = "照片尚未保存：请先改正上面标出的错误，再重新选择这 {n} 张照片后提交（浏览器不能自动保留已选的文件）"
 
 
 def photos_of(session: Session, *, product: Product) -> list[ProductPhoto]:
@@ -20,6 +31,49 @@ def photos_of(session: Session, *, product: Product) -> list[ProductPhoto]:
             select(ProductPhoto).where(ProductPhoto.product_id == product.id).order_by(ProductPhoto.position)
         )
     )
+
+
+def check_uploads(uploads: list[tuple[bytes, str]], *, existing: int = 0) -> None:
+    """The checks add_photos makes (count, size, type by content, decodable), writing nothing."""
+    uploads = [u for u in uploads if u[0]]
+    if existing + len(uploads) > MAX_PHOTOS:
+        raise FieldErrors({"photos": f"每个产品最多 {MAX_PHOTOS} 张照片，本次选择了 {len(uploads)} 张"})
+    cap = get_settings().max_upload_bytes
+    for data, name in uploads:
+        if len(data) > cap:
+            raise FieldErrors({"photos": f"照片“{name}”超过 {cap // (1024 * 1024)} MB，请压缩后重新选择"})
+        try:
+            images.open_image(data, field="photos")
+        except FieldErrors as exc:
+            raise FieldErrors({"photos": f"照片“{name}”：{exc.errors['photos']}"}) from exc
+
+
+def create_with_photos(
+    session: Session, *, user: User, enterprise: Enterprise, form: dict[str, Any], uploads: list[tuple[bytes, str]]
+) -> Product:
+    """A new draft product and its photos from the create form, in one go. Every field and every photo is checked
+    first and all errors come back together; then the product and its photos are kept together or not at all."""
+    errors: dict[str, str] = {}
+    data = None
+    try:
+        data = parse_form(ProductIn, {k: v for k, v in form.items() if k != "photos"})
+        product_service.check(session, enterprise=enterprise, data=data)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    try:
+        check_uploads(uploads)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+    chosen = [u for u in uploads if u[0]]
+    if errors:
+        if chosen and "photos" not in errors:
+            errors["photos"] = CHOOSE_AGAIN.format(n=len(chosen))
+        raise FieldErrors(errors)
+    with session.begin_nested():
+        product = product_service.create(session, user=user, enterprise=enterprise, data=data)
+        if chosen:
+            add_photos(session, user=user, product=product, uploads=chosen)
+    return product
 
 
 def add_photos(
@@ -53,6 +107,49 @@ def add_photos(
         entity_id=product.id,
         after={"photos": [p.id for p in added]},
     )
+    return added
+
+
+def add_photo_copies(session: Session, *, copies: list[tuple[User, Product, ProductPhoto]]) -> list[ProductPhoto]:
+    """Show other products' photos on these products too, sharing their stored files: the demo set repeats its
+    pictures, and the same bytes through the pipeline would give the same files again. One insert for all."""
+    for user, product, _source in copies:
+        if not enterprise_service.can_manage(user, product.enterprise):
+            raise PermissionError("not this producer's product")
+    ids = [product.id for _user, product, _source in copies]
+    counts = dict(
+        session.execute(
+            select(ProductPhoto.product_id, func.count())
+            .where(ProductPhoto.product_id.in_(ids))
+            .group_by(ProductPhoto.product_id)
+        ).all()
+    )
+    added = []
+    for _user, product, source in copies:
+        counts[product.id] = counts.get(product.id, 0) + 1
+        if counts[product.id] > MAX_PHOTOS:
+            raise FieldErrors({"photos": f"每个产品最多 {MAX_PHOTOS} 张照片"})
+        added.append(
+            ProductPhoto(
+                product_id=product.id,
+                position=counts[product.id],
+                image_file_id=source.image_file_id,
+                thumb_file_id=source.thumb_file_id,
+                width=source.width,
+                height=source.height,
+            )
+        )
+    session.add_all(added)
+    session.flush()
+    for (user, product, _source), photo in zip(copies, added, strict=True):
+        audit.record(
+            session,
+            actor=user,
+            action="product.photos_add",
+            entity_type="product",
+            entity_id=product.id,
+            after={"photos": [photo.id]},
+        )
     return added
 
 

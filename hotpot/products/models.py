@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotpot.db import Base, TimestampMixin
+from hotpot.db import Base, TimestampMixin, Versioned
 from hotpot.enterprises.models import Enterprise
 from hotpot.reference.models import ProductCategory
 
@@ -18,7 +18,7 @@ PRODUCT_STATUSES = {"draft": "草稿", "published": "已发布", "withdrawn": "�
 PRICE_UNITS = ("元/kg", "元/箱", "元/袋", "元/件", "元/桶", "元/吨")
 
 
-class Product(TimestampMixin, Base):
+class Product(Versioned, TimestampMixin, Base):
     __tablename__ = "product"
     __table_args__ = (
         CheckConstraint("price_min IS NULL OR price_min >= 0", name="price_min_non_negative"),

@@ -21,7 +21,7 @@ from hotpot.products.deps import OwnProduct
 from hotpot.products.models import PRICE_UNITS, STORAGES, Product
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference
-from hotpot.validation import FieldErrors, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -83,10 +83,12 @@ def create_product(request: Request, session: SessionDep, user: ProducerUser, fo
     enterprise = enterprise_service.of_user(session, user)
     if enterprise is None:
         return redirect(request, "/my/enterprise/new")
+    uploads = files.read_uploads(form.get("photos"))
     try:
-        service.create(session, user=user, enterprise=enterprise, data=parse_form(ProductIn, form))
+        media.create_with_photos(session, user=user, enterprise=enterprise, form=form, uploads=uploads)
     except FieldErrors as exc:
-        return _form(request, session, values=form, errors=exc.errors, status_code=422)
+        values = {k: v for k, v in form.items() if k != "photos"}
+        return _form(request, session, values=values, errors=exc.errors, status_code=422)
     return redirect(request, "/my/enterprise", flash="product_created")
 
 
@@ -186,7 +188,7 @@ def catalog(
 
 
 @router.get("/products/{product_id}")
-def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: int) -> Response:
+def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: Id) -> Response:
     product = service.visible(session, product_id=product_id, user=user)
     if product is None:
         raise HTTPException(404)
@@ -220,7 +222,7 @@ def upload_photos(
 
 @router.post("/my/products/{product_id}/photos/{photo_id}/delete")
 def delete_photo(
-    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, photo_id: int
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, photo_id: Id
 ) -> Response:
     if not media.remove_photo(session, user=user, product=product, photo_id=photo_id):
         raise HTTPException(404)
@@ -235,25 +237,32 @@ def save_sources(
     shares = form.get("share_pct") or []
     base_ids = base_ids if isinstance(base_ids, list) else [base_ids]
     shares = shares if isinstance(shares, list) else [shares]
+    version = form_version(dict(form))
     try:
         items = [
             parse_form(SourceIn, {"base_id": b, "share_pct": s}) for b, s in zip(base_ids, shares, strict=False) if b
         ]
-        base_service.set_sources(session, user=user, product=product, items=items)
+        base_service.set_sources(session, user=user, product=product, items=items, version=version)
     except FieldErrors as exc:
         errors = {"sources": next(iter(exc.errors.values()))} if "sources" not in exc.errors else exc.errors
         return _form(request, session, values=_values(product), errors=errors, product=product, status_code=422)
+    except StaleVersion:
+        now = "、".join(
+            f"{s.base.name} {float(s.share_pct):g}%" for s in base_service.sources(session, product=product)
+        )
+        back = f"/my/products/{product.id}/edit#sources"
+        return conflict(request, title=product.name, back_url=back, changes=[("原料来源", "—", now or "（无）")])
     return redirect(request, f"/my/products/{product.id}/edit", flash="sources_saved")
 
 
-def _visible_or_404(session, user, product_id: int) -> Product:
+def _visible_or_404(session, user, product_id: Id) -> Product:
     product = service.visible(session, product_id=product_id, user=user)
     if product is None:
         raise HTTPException(404)
     return product
 
 
-def _image(session, product, photo_id: int, *, thumb: bool) -> Response:
+def _image(session, product, photo_id: Id, *, thumb: bool) -> Response:
     found = media.photo_bytes(session, product=product, photo_id=photo_id, thumb=thumb)
     if found is None:
         raise HTTPException(404)
@@ -264,10 +273,10 @@ def _image(session, product, photo_id: int, *, thumb: bool) -> Response:
 
 
 @router.get("/products/{product_id}/photos/{photo_id}")
-def photo(session: SessionDep, user: PublicUser, product_id: int, photo_id: int) -> Response:
+def photo(session: SessionDep, user: PublicUser, product_id: Id, photo_id: Id) -> Response:
     return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=False)
 
 
 @router.get("/products/{product_id}/photos/{photo_id}/thumb")
-def photo_thumb(session: SessionDep, user: PublicUser, product_id: int, photo_id: int) -> Response:
+def photo_thumb(session: SessionDep, user: PublicUser, product_id: Id, photo_id: Id) -> Response:
     return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=True)

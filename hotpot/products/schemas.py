@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from hotpot.products.models import PRICE_UNITS
-from hotpot.validation import InputSchema
+from hotpot.validation import Id, InputSchema
 
 STANDARD_RE = re.compile(
     r"^(GB/T|GB|SB/T|NY/T|QB/T|DB\d{0,6}(/T)?|T/[A-Z]{2,12}|Q/[A-Z0-9]{1,12})\s?[0-9A-Z][0-9A-Z.\-—S]*$"
@@ -30,7 +30,7 @@ class ProductIn(InputSchema):
     price_max: Decimal | None = Field(default=None, ge=0, le=10_000_000, max_digits=12, decimal_places=2)
     price_unit: str | None = Field(default=None, max_length=10)
     description: str | None = Field(default=None, max_length=2000)
-    brand_id: int | None = None
+    brand_id: Id | None = None
 
     @field_validator("standard_code")
     @classmethod

@@ -77,6 +77,11 @@ def _require_manager(user: User, enterprise: Enterprise) -> None:
         raise PermissionError("not this producer's enterprise")
 
 
+def check(session: Session, *, enterprise: Enterprise, data: ProductIn) -> None:
+    """Raise the FieldErrors create() would raise for these values, writing nothing."""
+    _resolve(session, data, enterprise=enterprise)
+
+
 def create(session: Session, *, user: User, enterprise: Enterprise, data: ProductIn, is_demo: bool = False) -> Product:
     """A new product of the producer's own enterprise, as a draft."""
     _require_manager(user, enterprise)

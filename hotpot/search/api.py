@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from hotpot.api.errors import raise_422
 from hotpot.db import SessionDep
-from hotpot.deps import PublicUser
+from hotpot.deps import PublicUser, nul_means_no_match
 from hotpot.search import engine, schemas, service
 from hotpot.validation import FieldErrors
 
@@ -22,6 +22,7 @@ def _json(data) -> Response:
 
 
 @router.get("/search", response_model=schemas.SearchResponse, summary="搜索（中文、拼音、首字母、错别字、同义词）")
+@nul_means_no_match
 def search(
     session: SessionDep,
     user: PublicUser,
@@ -69,6 +70,7 @@ def search(
 
 
 @router.get("/suggest", response_model=schemas.SuggestResponse, summary="输入提示（前缀、拼音、首字母）")
+@nul_means_no_match
 def suggest(
     session: SessionDep,
     user: PublicUser,

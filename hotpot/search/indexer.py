@@ -54,7 +54,11 @@ SELECT e.id, e.name, e.short_name, e.description, coalesce(e.town_code, 'outside
        t.name AS town_name, e.park_group, e.scale, e.logo_file_id,
        coalesce(e.status_changed_at, e.created_at) AS listed_at,
        ARRAY(SELECT DISTINCT ce.kind FROM certificate ce
-             WHERE ce.enterprise_id = e.id AND ce.verification = 'verified') AS cert_kinds,
+             WHERE ce.enterprise_id = e.id AND ce.verification = 'verified'
+               AND (ce.holder_type = 'enterprise'
+                    OR EXISTS (SELECT 1 FROM product cp WHERE cp.id = ce.product_id AND cp.is_public)
+                    OR EXISTS (SELECT 1 FROM base cb WHERE cb.id = ce.base_id AND cb.status = 'verified'))
+       ) AS cert_kinds,
        ARRAY(SELECT DISTINCT br.level FROM brand br WHERE br.owner_enterprise_id = e.id
              UNION SELECT DISTINCT br.level FROM brand_licence l JOIN brand br ON br.id = l.brand_id
              WHERE l.enterprise_id = e.id AND l.revoked_at IS NULL
@@ -449,6 +453,7 @@ def _keys_for(obj: Any) -> Iterable[tuple[str, int]]:
         yield ("enterprise-all", obj.id)
     elif isinstance(obj, RawBase):
         yield ("base", obj.id)
+        yield ("enterprise", obj.enterprise_id)  # its certificates count once the base is verified
     elif isinstance(obj, Brand):
         yield ("brand", obj.id)
         if obj.owner_enterprise_id:

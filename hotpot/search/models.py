@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text, Uni
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotpot.db import Base
+from hotpot.db import Base, Versioned
 
 DOC_KINDS = {"product": "产品", "enterprise": "企业", "base": "基地", "brand": "品牌"}
 
@@ -78,7 +78,7 @@ class SearchTerm(Base):
     weight: Mapped[int] = mapped_column(server_default="0")
 
 
-class SynonymGroup(Base):
+class SynonymGroup(Versioned, Base):
     """Words the trade uses for the same thing (毛肚 = 牛百叶 = 千层肚), applied when a query is read."""
 
     __tablename__ = "search_synonym_group"

@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from hotpot.certificates.models import CERT_KINDS
 from hotpot.db import SessionDep
-from hotpot.deps import AdminUser, FormDict, PublicUser
+from hotpot.deps import AdminUser, FormDict, PublicUser, nul_means_no_match
 from hotpot.search import engine, schemas, service
 from hotpot.search.models import DOC_KINDS, SynonymGroup
-from hotpot.validation import FieldErrors, StaleVersion
+from hotpot.validation import FieldErrors, Id, StaleVersion
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -22,6 +22,7 @@ POPULAR = ("毛肚", "鸭肠", "黄喉", "牛油火锅底料", "虾滑", "午餐
 
 
 @router.get("/search")
+@nul_means_no_match
 def search_page(request: Request, session: SessionDep, user: PublicUser) -> Response:
     params = schemas.read_params(session, dict(request.query_params), strict=False)
     result = service.search(session, params)
@@ -46,6 +47,7 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
 
 
 @router.get("/search/suggest")
+@nul_means_no_match
 def suggest_fragment(request: Request, session: SessionDep, user: PublicUser, q: str = "") -> Response:
     items = service.suggest(session, q[:60]) if q.strip() else []
     return render(request, "search/suggest.html", {"items": items, "q": q})
@@ -79,7 +81,7 @@ def add_synonyms(request: Request, session: SessionDep, user: AdminUser, form: F
     return redirect(request, "/admin/search", flash="synonyms_saved")
 
 
-def _group_or_404(session, group_id: int) -> SynonymGroup:
+def _group_or_404(session, group_id: Id) -> SynonymGroup:
     group = session.get(SynonymGroup, group_id)
     if group is None:
         raise HTTPException(404)
@@ -87,14 +89,14 @@ def _group_or_404(session, group_id: int) -> SynonymGroup:
 
 
 @router.get("/admin/search/synonyms/{group_id}/edit")
-def edit_synonyms_form(request: Request, session: SessionDep, user: AdminUser, group_id: int) -> Response:
+def edit_synonyms_form(request: Request, session: SessionDep, user: AdminUser, group_id: Id) -> Response:
     group = _group_or_404(session, group_id)
     values = {"terms": "，".join(group.terms), "note": group.note or "", "version": group.version}
     return render(request, "search/synonym_form.html", {"group": group, "values": values, "errors": {}})
 
 
 @router.post("/admin/search/synonyms/{group_id}")
-def edit_synonyms(request: Request, session: SessionDep, user: AdminUser, group_id: int, form: FormDict) -> Response:
+def edit_synonyms(request: Request, session: SessionDep, user: AdminUser, group_id: Id, form: FormDict) -> Response:
     group = _group_or_404(session, group_id)
     try:
         service.edit_group(
@@ -109,6 +111,9 @@ def edit_synonyms(request: Request, session: SessionDep, user: AdminUser, group_
         context = {"group": group, "values": form, "errors": exc.errors}
         return render(request, "search/synonym_form.html", context, status_code=422)
     except StaleVersion as exc:
+        if exc.current is None:  # deleted by another admin while this one edited it
+            title = form.get("terms") or "同义词组"
+            return conflict(request, title=title, back_url="/admin/search", changes=[("状态", "—", "已删除")])
         changes = stale_changes(
             {"terms": form.get("terms"), "note": form.get("note")},
             {"terms": "，".join(exc.current.terms), "note": exc.current.note},
@@ -121,7 +126,7 @@ def edit_synonyms(request: Request, session: SessionDep, user: AdminUser, group_
 
 
 @router.post("/admin/search/synonyms/{group_id}/delete")
-def delete_synonyms(request: Request, session: SessionDep, user: AdminUser, group_id: int, form: FormDict) -> Response:
+def delete_synonyms(request: Request, session: SessionDep, user: AdminUser, group_id: Id, form: FormDict) -> Response:
     group = _group_or_404(session, group_id)
     try:
         service.delete_group(session, user=user, group=group, version=form_version(form))

@@ -20,14 +20,18 @@ from hotpot.search.engine import search as run_search
 from hotpot.search.engine import suggest as run_suggest
 from hotpot.search.models import SearchDoc, SearchState, SynonymGroup
 from hotpot.search.terms import rebuild_dictionary_terms
-from hotpot.validation import FieldErrors, check_version
+from hotpot.validation import NUL_MESSAGE, FieldErrors, check_version, has_nul
 
 
 def search(session: Session, params: SearchParams, *, versions: tuple[int, int] | None = None) -> SearchResult:
+    if "\x00" in params.q:  # a NUL byte matches nothing (and PostgreSQL cannot take one)
+        return SearchResult(params, None, 0, [], {}, {})
     return run_search(session, params, versions=versions)
 
 
 def suggest(session: Session, q: str, *, limit: int = 8) -> list[Suggestion]:
+    if "\x00" in q:
+        return []
     return run_suggest(session, q, limit=limit)
 
 
@@ -124,6 +128,8 @@ def _validate(session: Session, terms: list[str], note: str | None, *, exclude_i
         errors["terms"] = "每个词不超过 30 个字，只含中文、字母或数字：" + "、".join(bad[:3])
     if note and len(note) > 200:
         errors["note"] = "说明不超过 200 个字"
+    elif has_nul(note):
+        errors["note"] = NUL_MESSAGE
     taken = {
         t: g.id
         for g in session.scalars(select(SynonymGroup).where(SynonymGroup.id != (exclude_id or 0)))

@@ -36,3 +36,24 @@ def log_in(client: TestClient, email: str, password: str = PASSWORD):
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 303, response.text
     return response
+
+
+def mails_to(session: Session, email: str, kind: str | None = None) -> list:
+    """The outbox's mails to an address, newest first (tests read links from the outbox, never a mock SMTP)."""
+    from sqlalchemy import select
+
+    from hotpot.mail.models import OutboxMail
+
+    stmt = select(OutboxMail).where(OutboxMail.to_address == email.lower())
+    if kind:
+        stmt = stmt.where(OutboxMail.kind == kind)
+    return list(session.scalars(stmt.order_by(OutboxMail.id.desc())))
+
+
+def link_in(mail, path: str) -> str:
+    """The path and query of the link to `path` in a mail's body ("/verify-email?token=...")."""
+    import re
+
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\?token=[A-Za-z0-9_\-]+)", mail.body)
+    assert match, mail.body
+    return match.group(1)

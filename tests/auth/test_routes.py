@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from hotpot.auth.models import User, UserSession
 from hotpot.db import utcnow
-from tests.auth.builders import PASSWORD, log_in, make_user
+from tests.auth.builders import PASSWORD, link_in, log_in, mails_to, make_user
 
 
 def _register_form(**overrides):
@@ -35,18 +35,36 @@ def _user_count(db) -> int:
     return db.scalar(select(func.count()).select_from(User))
 
 
-def test_register_as_buyer_logs_in_and_shows_buyer_navigation(client, db):
+def test_register_as_buyer_verifies_by_mail_then_lands_on_search(client, db):
     response = client.post("/register", data=_register_form())
-    assert response.status_code == 303
-    assert response.headers["location"] == "/account"
+    assert response.status_code == 200
+    assert "请查收验证邮件" in response.text
+    user = db.scalar(select(User).where(User.email == "chef@laozao.example"))
+    assert user.role == "buyer"
+    assert user.password_hash.startswith("$argon2id$")
+    assert user.email_verified_at is None
+    # Not verified yet: the right password does not log in (and the link is sent again).
+    early = client.post("/login", data={"email": "chef@laozao.example", "password": "Spicy-Broth-2026"})
+    assert early.status_code == 401
+    assert "邮箱尚未验证" in early.text
+    link = link_in(mails_to(db, "chef@laozao.example", "verify_email")[0], "/verify-email")
+    # Following the link (GET) only shows the button: a mail scanner opening it changes nothing.
+    assert client.get(link).status_code == 200
+    db.refresh(user)
+    assert user.email_verified_at is None
+    token = link.split("token=")[1]
+    verified = client.post("/verify-email", data={"token": token})
+    assert verified.status_code == 303
+    assert verified.headers["location"] == "/search"
     account = client.get("/account")
     assert account.status_code == 200
     assert "张采购" in account.text
     assert "采购商" in account.text
     assert "用户管理" not in account.text
-    user = db.scalar(select(User).where(User.email == "chef@laozao.example"))
-    assert user.role == "buyer"
-    assert user.password_hash.startswith("$argon2id$")
+    db.refresh(user)
+    assert user.email_verified_at is not None
+    # The link works once.
+    assert client.post("/verify-email", data={"token": token}).status_code == 410
 
 
 def test_register_cannot_choose_staff_roles(client, db):
@@ -92,7 +110,8 @@ def test_password_rules(client, db):
         assert response.status_code == 422, password
         assert message in response.text, password
     mismatch = client.post("/register", data=_register_form(password_confirm="Another-Pass-99"))
-    assert "两次输入的密码不一致" in mismatch.text
+    # Next to the confirmation field, not only in the banner.
+    assert 'id="err_password_confirm">两次输入的密码不一致' in mismatch.text
     same_as_email = client.post(
         "/register",
         data=_register_form(
@@ -103,12 +122,47 @@ def test_password_rules(client, db):
     assert _user_count(db) == before
 
 
-def test_register_duplicate_email(client, db):
+def test_register_answers_the_same_for_taken_and_free_addresses(client, db):
     make_user(db, email="taken@hotpot.example")
     before = _user_count(db)
-    response = client.post("/register", data=_register_form(email="Taken@hotpot.example"))
+    taken = client.post("/register", data=_register_form(email="Taken@hotpot.example"))
+    free = client.post("/register", data=_register_form(email="free@hotpot.example"))
+    assert taken.status_code == free.status_code == 200
+    assert "该邮箱已注册" not in taken.text
+
+    def answer(html: str, email: str) -> str:
+        return html.split('id="check-email"')[1].split("</section>")[0].replace(email, "EMAIL")
+
+    assert answer(taken.text, "taken@hotpot.example") == answer(free.text, "free@hotpot.example")
+    assert _user_count(db) == before + 1  # only the free address got an account
+    # The mail says the rest: the taken address is told it has an account, with no verification link.
+    (notice,) = mails_to(db, "taken@hotpot.example")
+    assert notice.kind == "account_exists"
+    assert "已经有账号" in notice.body
+    assert "/password/forgot" in notice.body
+    assert "token=" not in notice.body
+    assert mails_to(db, "free@hotpot.example")[0].kind == "verify_email"
+
+
+def test_register_reports_every_error_in_one_round(client, db):
+    before = _user_count(db)
+    form = _register_form(email="not-an-email", display_name="", password="short1", password_confirm="short2")
+    response = client.post("/register", data=form)
     assert response.status_code == 422
-    assert "该邮箱已注册" in response.text
+    html = response.text
+    assert 'id="err_email">邮箱格式不正确' in html
+    assert 'id="err_display_name">此项为必填项' in html
+    assert 'id="err_password">密码至少需要 8 个字符' in html
+    assert 'id="err_password_confirm">两次输入的密码不一致' in html
+    assert "请修改下面标出的 4 处内容" in html
+    # A common password and a mismatch together, with a bad phone: all three at once.
+    again = client.post(
+        "/register", data=_register_form(phone="12345", password="password123", password_confirm="password12")
+    )
+    assert 'id="err_phone"' in again.text
+    assert 'id="err_password">这个密码太常见' in again.text
+    assert 'id="err_password_confirm">' in again.text
+    assert 'value="山城老灶火锅"' in again.text  # every other field is kept
     assert _user_count(db) == before
 
 
@@ -204,7 +258,7 @@ def test_open_redirect_refused_after_login(client, db):
     user = make_user(db)
     client.get("/login")
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "//evil.example/x"})
-    assert response.headers["location"] == "/account"
+    assert response.headers["location"] == "/search"  # a buyer's landing page, not the foreign site
     client.post("/logout")
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "next": "/admin/users"})
     assert response.headers["location"] == "/admin/users"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from hotpot.auth import service
 from hotpot.auth.models import LoginAttempt
 from hotpot.config import get_settings
-from tests.auth.builders import PASSWORD, log_in, make_user
+from tests.auth.builders import PASSWORD, log_in, mails_to, make_user
 
 
 def test_csrf_missing_token_refused(raw_client, db):
@@ -90,11 +92,15 @@ def test_attacker_cannot_lock_owner_out_from_a_known_address(db):
     settings = get_settings()
     for i in range(settings.login_max_failures_per_account + 5):
         service.authenticate(db, email=user.email, password="guess-guess-1", ip=f"198.51.100.{i % 250}")
-    # From a new address the account is now limited...
+    # From a new address the account now needs the one-time code mailed to its owner (not a flat refusal)...
     blocked = service.authenticate(db, email=user.email, password=PASSWORD, ip="203.0.113.9")
-    assert blocked.retry_after is not None
-    assert blocked.retry_after <= settings.login_window_minutes * 60 + 1
-    # ...but its owner, from an address they used before, still gets in.
+    assert blocked.user is None
+    assert blocked.needs_code
+    (mail,) = mails_to(db, user.email, "login_code")
+    code = re.search(r"\b(\d{6})\b", mail.body).group(1)
+    with_code = service.authenticate(db, email=user.email, password=PASSWORD, ip="203.0.113.9", code=code)
+    assert with_code.user is not None
+    # ...and its owner, from an address they used before, still gets in without one.
     assert service.authenticate(db, email=user.email, password=PASSWORD, ip="10.0.0.7").user is not None
 
 

@@ -75,21 +75,30 @@ def test_product_sources_total_at_most_100(client, db):
     a = make_base(db, enterprise=enterprise, name="甲基地")
     b = make_base(db, enterprise=enterprise, name="乙基地")
     log_in(client, owner_of(db, enterprise).email)
+    loaded = product.version
     too_much = client.post(
-        f"/my/products/{product.id}/sources", data={"base_id": [str(a.id), str(b.id)], "share_pct": ["70", "40"]}
+        f"/my/products/{product.id}/sources",
+        data={"base_id": [str(a.id), str(b.id)], "share_pct": ["70", "40"], "version": product.version},
     )
     assert too_much.status_code == 422
     assert "不能超过 100%" in too_much.text
     assert _count(db, ProductSource) == 0
     twice = client.post(
-        f"/my/products/{product.id}/sources", data={"base_id": [str(a.id), str(a.id)], "share_pct": ["30", "30"]}
+        f"/my/products/{product.id}/sources",
+        data={"base_id": [str(a.id), str(a.id)], "share_pct": ["30", "30"], "version": product.version},
     )
     assert "只能填写一次" in twice.text
     ok = client.post(
         f"/my/products/{product.id}/sources",
-        data={"base_id": [str(a.id), str(b.id), ""], "share_pct": ["60", "40", ""]},
+        data={"base_id": [str(a.id), str(b.id), ""], "share_pct": ["60", "40", ""], "version": product.version},
     )
     assert ok.status_code == 303
     detail = client.get(f"/products/{product.id}")
     assert "甲基地" in detail.text
     assert "60%" in detail.text
+    # The sources are part of the product's record: the save made a form of the old version stale.
+    url, again = f"/my/products/{product.id}/sources", {"base_id": [str(b.id)], "share_pct": ["10"]}
+    stale = client.post(url, data={**again, "version": loaded})
+    assert stale.status_code == 409
+    assert "甲基地 60%" in stale.text
+    assert client.post(url, data=again).status_code == 400  # a form without its version is refused

@@ -88,7 +88,8 @@ def live_server(server_url, tmp_path_factory):
         session.commit()
     engine.dispose()
     port = _free_port()
-    env = {**os.environ, "HOTPOT_DATABASE_URL": url, "HOTPOT_PORT": str(port)}
+    # Demo mode, as `make demo` runs it: mail stays in the outbox and /dev/outbox shows it.
+    env = {**os.environ, "HOTPOT_DATABASE_URL": url, "HOTPOT_PORT": str(port), "HOTPOT_DEMO": "1"}
     log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("w") as fh:
         proc = subprocess.Popen(
@@ -110,7 +111,8 @@ def live_server(server_url, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: on a shared, loaded machine importing the app alone can take 15 s.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/healthz", timeout=1).status_code == 200:
@@ -151,3 +153,25 @@ def log_in(pg, base: str, email: str, password: str) -> None:
     pg.fill("#id_email", email)
     pg.fill("#id_password", password)
     pg.click("form[action='/login'] button[type=submit]")
+
+
+def open_mailed_link(pg, base: str, email: str, button: str | None = None) -> None:
+    """Open the newest link mailed to `email`, through the demo outbox page (the mail is never mocked)."""
+    pg.goto(base + "/dev/outbox?q=" + email)
+    pg.locator(".outbox-mail").first.locator("a.outbox-link").first.click()
+    if button:
+        pg.click(f"button:has-text('{button}')")
+
+
+def register_and_verify(pg, base: str, *, role: str, email: str, name: str, organization: str, password: str) -> None:
+    """Register through the form, then follow the verification mail: the account is logged in and has landed."""
+    pg.goto(base + f"/register?role={role}")
+    pg.fill("#id_email", email)
+    pg.fill("#id_display_name", name)
+    pg.fill("#id_organization", organization)
+    pg.fill("#id_password", password)
+    pg.fill("#id_password_confirm", password)
+    pg.check("input[name=agree]")
+    pg.click("form[action='/register'] button[type=submit]")
+    pg.locator("h1", has_text="请查收验证邮件").wait_for()
+    open_mailed_link(pg, base, email, button="验证并登录")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_mailed_link, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +37,12 @@ def test_buyer_registers_logs_out_and_in(page, live_server):
     page.fill("#id_password_confirm", "Spicy-Broth-2026")
     page.check("input[name=agree]")
     page.click("form[action='/register'] button[type=submit]")
-    expect(page).to_have_url(base + "/account")
-    expect(page.locator(".alert-success")).to_contain_text("注册成功")
+    expect(page.locator("h1")).to_have_text("请查收验证邮件")
+    # The verification mail, read in the demo outbox; its link logs the buyer in on the search page.
+    open_mailed_link(page, base, "purchaser@laozao.example", button="验证并登录")
+    expect(page).to_have_url(base + "/search")
+    expect(page.locator(".alert-success")).to_contain_text("邮箱已验证")
+    page.goto(base + "/account")
     header = page.locator(".site-header")
     expect(header.locator(".role-badge")).to_have_text("采购商")
     expect(header).not_to_contain_text("系统管理")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hotpot.enterprises import codes
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import register_and_verify, screenshot
 from tests.certificates.builders import PDF
 from tests.products.builders import image_bytes
 
@@ -18,15 +18,17 @@ pytestmark = pytest.mark.browser
 
 
 def _register(page, base, email, name):
-    page.goto(base + "/register?role=producer")
-    page.fill("#id_email", email)
-    page.fill("#id_display_name", name)
-    page.fill("#id_organization", "重庆旅程火锅食品有限公司")
-    page.fill("#id_password", "Beef-Tallow-2026")
-    page.fill("#id_password_confirm", "Beef-Tallow-2026")
-    page.check("input[name=agree]")
-    page.click("form[action='/register'] button[type=submit]")
-    expect(page).to_have_url(base + "/account")
+    register_and_verify(
+        page,
+        base,
+        role="producer",
+        email=email,
+        name=name,
+        organization="重庆旅程火锅食品有限公司",
+        password="Beef-Tallow-2026",
+    )
+    # A producer without an enterprise lands on 登记企业.
+    expect(page).to_have_url(base + "/my/enterprise/new")
 
 
 def test_producer_to_public_product(browser, live_server, tmp_path):

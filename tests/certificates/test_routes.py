@@ -165,3 +165,52 @@ def test_a_decision_without_the_form_version_is_refused_and_changes_nothing(clie
         assert response.status_code == 400
     db.refresh(cert)
     assert cert.verification == "unverified"
+
+
+def test_chosen_scan_is_kept_when_another_field_fails(client, make_client, db):
+    """The scan survives an error elsewhere: the page names it, and the corrected form saves it without a new pick."""
+    enterprise = make_enterprise(db)
+    owner = owner_of(db, enterprise)
+    log_in(client, owner.email)
+    first = client.post(
+        "/my/certificates/new",
+        data=cert_form(number="SC1035001170001"),  # one digit short
+        files={"scan": ("绿色食品证书.pdf", PDF, "application/pdf")},
+    )
+    assert first.status_code == 422
+    assert "14 位" in first.text
+    assert 'id="kept_scan"' in first.text
+    assert "绿色食品证书.pdf" in first.text
+    token = first.text.split('name="scan_token" value="')[1].split('"')[0]
+    assert (
+        db.scalar(select(func.count()).select_from(Certificate).where(Certificate.enterprise_id == enterprise.id)) == 0
+    )
+
+    # Another browser (or another account) cannot redeem the token.
+    thief = make_client()
+    other = make_enterprise(db)
+    log_in(thief, owner_of(db, other).email)
+    stolen = thief.post("/my/certificates/new", data={**cert_form(), "scan_token": token})
+    assert stolen.status_code == 303
+    stolen_cert = db.scalar(select(Certificate).where(Certificate.enterprise_id == other.id))
+    assert stolen_cert.scan_file_id is None
+
+    second = client.post("/my/certificates/new", data={**cert_form(), "scan_token": token})
+    assert second.status_code == 303
+    cert = db.scalar(select(Certificate).where(Certificate.enterprise_id == enterprise.id))
+    assert cert.scan_file_id is not None
+    assert db.get(StoredFile, cert.scan_file_id).filename == "绿色食品证书.pdf"
+
+
+def test_bad_scan_and_bad_fields_reported_in_one_round(client, db):
+    enterprise = make_enterprise(db)
+    log_in(client, owner_of(db, enterprise).email)
+    response = client.post(
+        "/my/certificates/new",
+        data=cert_form(number="SC1035001170001", issuer=""),
+        files={"scan": ("证书.exe", b"MZ\x90\x00not a document at all", "application/octet-stream")},
+    )
+    assert response.status_code == 422
+    for field in ("scan", "issuer"):
+        assert f'id="err_{field}"' in response.text, field
+    assert 'id="kept_scan"' not in response.text

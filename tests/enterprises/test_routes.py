@@ -185,7 +185,7 @@ def test_renaming_a_verified_enterprise_sends_it_back_with_old_name_visible(clie
     log_in(reviewer, make_user(db, role="reviewer").email)
     page = reviewer.get(f"/review/enterprises/{enterprise.id}")
     assert "<del>重庆老名字食品有限公司</del>" in page.text
-    assert "enterprise.update" in page.text  # the change history
+    assert "修改企业信息" in page.text  # the change history, by its Chinese label
 
 
 def test_editing_other_fields_keeps_verification(client, db):
@@ -277,3 +277,59 @@ def test_owner_invites_colleague_who_accepts(client, make_client, db):
     assert enterprise.name in other.get("/my/enterprise").text
     # Colleagues manage products too, but only the owner invites.
     assert other.post("/my/enterprise/invitations", data={"email": "third@hotpot.example"}).status_code == 403
+
+
+def test_business_licence_upload_kept_on_error_and_shown_to_staff_only(client, make_client, db):
+    from hotpot.enterprises.models import Enterprise
+    from hotpot.files.models import StoredFile
+    from tests.certificates.builders import PDF
+
+    producer = make_user(db, role="producer")
+    log_in(client, producer.email)
+    form = enterprise_form(name="重庆执照测试食品有限公司")
+    bad = client.post(
+        "/my/enterprise/new", data={**form, "phone": "12"}, files={"licence": ("执照.pdf", PDF, "application/pdf")}
+    )
+    assert bad.status_code == 422
+    assert 'id="err_phone"' in bad.text
+    assert 'id="kept_licence"' in bad.text
+    token = bad.text.split('name="licence_token" value="')[1].split('"')[0]
+    ok = client.post("/my/enterprise/new", data={**form, "licence_token": token})
+    assert ok.status_code == 303
+    enterprise = db.scalar(select(Enterprise).where(Enterprise.name == "重庆执照测试食品有限公司"))
+    assert db.get(StoredFile, enterprise.licence_file_id).filename == "执照.pdf"
+    assert client.get(f"/enterprises/{enterprise.id}/licence").status_code == 200  # the enterprise itself
+
+    reviewer = make_client()
+    log_in(reviewer, make_user(db, role="reviewer").email)
+    page = reviewer.get(f"/review/enterprises/{enterprise.id}").text
+    facts = page.split('id="licence"', 1)[1].split("</dd>", 1)[0]
+    assert "执照.pdf" in facts
+    download = reviewer.get(f"/enterprises/{enterprise.id}/licence")
+    assert download.status_code == 200
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert download.content == PDF
+    for role in ("buyer", "producer"):
+        stranger = make_client()
+        log_in(stranger, make_user(db, role=role).email)
+        assert stranger.get(f"/enterprises/{enterprise.id}/licence").status_code == 404
+    assert make_client().get(f"/enterprises/{enterprise.id}/licence").status_code == 404
+    history = client.get(f"/history/enterprise/{enterprise.id}").text
+    assert "营业执照" in history
+    assert "执照.pdf（" in history
+
+
+def test_business_licence_checked_by_content(client, db):
+    enterprise = make_enterprise(db)
+    log_in(client, owner_of(db, enterprise).email)
+    page = client.get("/my/enterprise/edit")
+    version = page.text.split('name="version" value="')[1].split('"')[0]
+    form = {**enterprise_form(uscc=enterprise.uscc, name=enterprise.name), "version": version, "address": ""}
+    bad = client.post(
+        "/my/enterprise/edit", data=form, files={"licence": ("执照.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")}
+    )
+    assert bad.status_code == 422
+    assert 'id="err_licence"' in bad.text  # the file's own error ...
+    assert 'id="err_address"' in bad.text  # ... in the same round as the other fields'
+    db.refresh(enterprise)
+    assert enterprise.licence_file_id is None

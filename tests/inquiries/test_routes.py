@@ -116,3 +116,31 @@ def test_cannot_ask_unverified_enterprise(client, db):
     pending = make_enterprise(db, status="pending")
     log_in(client, make_user(db, role="buyer").email)
     assert client.get(f"/enterprises/{pending.id}/inquire").status_code == 404
+
+
+def test_every_inquiry_error_comes_in_one_round(client, db):
+    """A past date, a price without unit and a foreign product are flagged with a bad quantity, not after it."""
+    enterprise = make_enterprise(db)
+    other_product = make_product(db)
+    log_in(client, make_user(db, role="buyer").email)
+    form = _form(
+        quantity="0",
+        message="急",
+        needed_by=(date.today() - timedelta(days=1)).isoformat(),
+        target_price="30",
+        product_id=str(other_product.id),
+    )
+    before = _count(db)
+    r = client.post(f"/enterprises/{enterprise.id}/inquire", data=form)
+    assert r.status_code == 422
+    expected = {
+        "quantity": "必须大于 0",
+        "message": "至少需要 5 个字符",
+        "needed_by": "不能早于今天",
+        "price_unit": "价格单位",
+        "product_id": "该企业已发布的产品",
+    }
+    for field, message in expected.items():
+        assert f'id="err_{field}">' in r.text, field
+        assert message in r.text.split(f'id="err_{field}">')[1].split("</p>")[0], field
+    assert _count(db) == before
