@@ -197,6 +197,12 @@ def _serve(url: str, *, host: str | None, port: int | None, workers: int | None,
     import uvicorn
 
     settings = get_settings()
+    supervisor = None
+    if _server_handle is not None:
+        from hotpot.pg import supervise
+
+        # The embedded server belongs to this process: when it dies, start it again (pages answer 503 meanwhile).
+        supervisor = supervise(_server_handle)
     # Worker processes find the database through the environment (the embedded server belongs to this process).
     os.environ["HOTPOT_DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -212,6 +218,8 @@ def _serve(url: str, *, host: str | None, port: int | None, workers: int | None,
         log_level=settings.log_level,
         server_header=False,
     )
+    if supervisor is not None:
+        supervisor.stop()
 
 
 @app.command()

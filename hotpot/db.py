@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, create_engine, func, inspect
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
@@ -151,3 +152,29 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": the commit happens when the route returns, before the response leaves, so a client never
 # sees a redirect for a write that later fails to commit.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+# SQLSTATEs that mean the server cannot serve right now: connection exceptions (class 08), shutting down, crashed,
+# starting up, too many connections. Anything else (a constraint, a syntax error, a serialization failure) is ours.
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether exc, or what caused it, says PostgreSQL cannot be reached right now (503), not a bug of ours (500)."""
+    import psycopg
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sa_exc.TimeoutError):  # the pool waited in vain for a connection
+            return True
+        if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+            return True
+        if isinstance(exc, psycopg.InterfaceError):  # "the connection is closed"
+            return True
+        if isinstance(exc, psycopg.OperationalError):
+            state = exc.sqlstate
+            if state is None or state.startswith(_UNAVAILABLE_STATES):  # None: refused, reset, no socket
+                return True
+        exc = exc.__cause__ if exc.__cause__ is not None else (None if exc.__suppress_context__ else exc.__context__)
+    return False

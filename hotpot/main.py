@@ -25,7 +25,7 @@ from hotpot.brands import routes as brand_routes
 from hotpot.certificates import api as certificate_api
 from hotpot.certificates import routes as certificate_routes
 from hotpot.config import get_settings
-from hotpot.db import make_engine, make_session_factory
+from hotpot.db import database_unavailable, make_engine, make_session_factory
 from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, PasswordChangeRequired, csrf_protect, is_api
 from hotpot.enterprises import api as enterprise_api
 from hotpot.enterprises import routes as enterprise_routes
@@ -65,6 +65,9 @@ ERROR_HINTS = {
     500: "系统遇到了意外错误，我们已记录此问题。请稍后重试；如问题持续，请将下方的请求编号告知管理员。",
     503: "服务暂时不可用，请稍后再试。",
 }
+DATABASE_DOWN = "数据库暂时不可用，请稍后再试"
+# Seconds a client should wait before trying again while the database is unreachable.
+RETRY_AFTER = "10"
 
 
 def error_response(request: Request, status: int, *, detail: str | None = None, headers=None) -> Response:
@@ -84,6 +87,15 @@ def error_response(request: Request, status: int, *, detail: str | None = None, 
     if headers:
         response.headers.update(headers)
     return response
+
+
+def unhandled_error(scope, exc: Exception) -> Response:
+    """The answer to an exception nothing handled: 503 while the database is unreachable, else 500 (our bug)."""
+    request = Request(scope)
+    if database_unavailable(exc):
+        hint = f"{DATABASE_DOWN}。" if not is_api(request) else DATABASE_DOWN
+        return error_response(request, 503, detail=hint, headers={"Retry-After": RETRY_AFTER})
+    return error_response(request, 500)
 
 
 def _request_id(request: Request) -> str | None:
@@ -214,6 +226,6 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
 
         app.include_router(bench.router)
     app.mount("/static", StaticFiles(directory=str(resource_dir("static"))), name="static")
-    app.add_middleware(PlatformMiddleware, on_error=lambda scope, exc: error_response(Request(scope), 500))
+    app.add_middleware(PlatformMiddleware, on_error=unhandled_error, expected=database_unavailable)
     _install_error_handlers(app)
     return app

@@ -49,9 +49,16 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 
 class PlatformMiddleware:
-    def __init__(self, app: ASGIApp, on_error: Callable[[Scope, Exception], Response] | None = None):
+    def __init__(
+        self,
+        app: ASGIApp,
+        on_error: Callable[[Scope, Exception], Response] | None = None,
+        expected: Callable[[Exception], bool] | None = None,
+    ):
         self.app = app
         self.on_error = on_error
+        # Errors that are not bugs (the database is down): one line in the log, not a traceback per request.
+        self.expected = expected
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -119,7 +126,10 @@ class PlatformMiddleware:
             await self.app(scope, receive, send_wrapper)
         except Exception as exc:
             # Inside this middleware so the error page gets the request id and the security headers too.
-            log.exception("unhandled error (request %s)", request_id)
+            if self.expected is not None and self.expected(exc):
+                log.warning("request %s %s: %s", request_id, path, str(exc).splitlines()[0] if str(exc) else exc)
+            else:
+                log.exception("unhandled error (request %s)", request_id)
             if started or self.on_error is None:
                 raise
             await self.on_error(scope, exc)(scope, receive, send_wrapper)

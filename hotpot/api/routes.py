@@ -27,7 +27,9 @@ def healthz(request: Request) -> Response:
         with request.app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "database": "down"}, status_code=503, headers={"Retry-After": "10"}
+        )
     return JSONResponse({"status": "ok", "database": "up", "version": __version__})
 
 
