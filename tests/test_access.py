@@ -136,6 +136,11 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/admin/search/synonyms/{synonym}/edit", {"admin"}),
     ("POST", "/admin/search/synonyms/{synonym}", {"admin"}),
     ("POST", "/admin/search/synonyms/{synonym}/delete", {"admin"}),
+    # pages: the service status for people, and the legal and contact pages
+    ("GET", "/status", ALL),
+    ("GET", "/privacy", ALL),
+    ("GET", "/terms", ALL),
+    ("GET", "/contact", ALL),
 ]
 
 
