@@ -13,7 +13,6 @@ from hotpot.brands.models import Brand
 from hotpot.enterprises.models import Enterprise
 from hotpot.products.models import Product
 from hotpot.reference.models import ProductCategory
-from hotpot.web import approx_duration
 from tests.auth.builders import make_user
 from tests.brands.builders import make_brand_with_licence
 from tests.enterprises.builders import make_enterprise, make_product
@@ -148,6 +147,8 @@ def test_brand_without_licensees_or_products_says_so(client, db):
     ],
 )
 def test_reply_time_reads_in_minutes_hours_or_days(hours, text):
+    from hotpot.web import approx_duration
+
     assert approx_duration(hours) == text
 
 
