@@ -112,10 +112,6 @@ EXTRA_VIEWS: list[tuple[str, str]] = [
     ("reviewer", "/products/{product}"),
 ]
 
-# Pages whose console errors are the search page's CSP errors (helper searchui fixes them): remove after merging.
-SEARCH_CSP_XFAIL = "the search page's CSP console errors (fixed on branch searchui)"
-CONSOLE_XFAIL: dict[str, str] = {}
-
 
 def _get_routes() -> set[str]:
     app = create_app(session_factory=lambda: None, engine=None)
@@ -288,10 +284,8 @@ def _id(view) -> str:
 
 
 @pytest.mark.parametrize("view", _views(), ids=_id)
-def test_page_fits_a_phone_and_logs_no_errors(browser, live_server, sessions, ids, view, request):
+def test_page_fits_a_phone_and_logs_no_errors(browser, live_server, sessions, ids, view):
     role, template, _ = view
-    if template in CONSOLE_XFAIL:
-        request.applymarker(pytest.mark.xfail(reason=CONSOLE_XFAIL[template], strict=False))
     path = template.format(**ids)
     ctx = browser.new_context(viewport=PHONE, locale="zh-CN", storage_state=sessions[role])
     page = ctx.new_page()
