@@ -107,12 +107,13 @@ def _seed(url: str, *, demo: bool) -> list:
         task = progress.add_task("加载数据 / seeding", total=len(steps))
         with session_scope(url) as session:
             counts = reference.load_reference(session)
-            counts["synonym_groups"] = search.load_seed_synonyms(session)
+            synonyms_added = search.load_seed_synonyms(session)
+            synonyms_total = len(search.synonym_groups(session))
             progress.advance(task)
             if demo:
                 logins = demo_data.load_demo(session, progress=lambda msg: progress.update(task, description=msg))
                 progress.advance(task)
-    console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    console.print(_seed_summary(counts, synonyms_added=synonyms_added, synonyms_total=synonyms_total))
     with session_scope(url) as session:
         state = search.status(session)
     if state.needs_reindex:
@@ -124,6 +125,19 @@ def _seed(url: str, *, demo: bool) -> list:
                 "请运行 `hotpot search reindex`[/yellow]"
             )
     return logins
+
+
+REFERENCE_LABELS = {"town": ("镇街", "个"), "chain_link": ("产业链环节", "个"), "food_class": ("SC 食品类别", "个")}
+
+
+def _seed_summary(counts: dict[str, int], *, synonyms_added: int, synonyms_total: int) -> str:
+    """One line that says what is there, and for the synonyms whether this run added any (the admins' edits stay)."""
+    parts = [f"{label} {counts[key]} {unit}" for key, (label, unit) in REFERENCE_LABELS.items() if key in counts]
+    if "product_category" in counts:
+        parts.append(f"产品品类 {counts['product_category']} 个（六大类及细分品类）")
+    note = f"本次新增 {synonyms_added} 组" if synonyms_added else "已存在，未改动"
+    parts.append(f"同义词组 {synonyms_total} 组（{note}）")
+    return "参考数据：" + "，".join(parts)
 
 
 def _reindex(url: str) -> dict[str, int]:

@@ -8,6 +8,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -208,10 +209,33 @@ def with_database(url: str, database: str) -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
+def _ensure_runtime_dir() -> None:
+    """Give pgserver the private runtime directory it looks for, so it does not warn on every command.
+
+    pgserver keeps its inter-process lock in platformdirs' user runtime dir, which needs $XDG_RUNTIME_DIR (absent in
+    containers, cron and ssh without a login session). Without it platformdirs warns and falls back to
+    $TMPDIR/runtime-<uid>; we name that same directory (so processes started either way share the lock), created or
+    repaired to what the XDG spec asks: owned by us, not a symlink, mode 0700.
+    """
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        return
+    path = Path(tempfile.gettempdir()) / f"runtime-{os.geteuid()}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = path.lstat()
+        if not path.is_symlink() and path.is_dir() and info.st_uid == os.geteuid():
+            if info.st_mode & 0o777 != 0o700:
+                path.chmod(0o700)
+            os.environ["XDG_RUNTIME_DIR"] = str(path)
+    except OSError:
+        return  # platformdirs falls back (and says so) on its own
+
+
 def start_embedded(data_dir: Path, *, throwaway: bool = False) -> EmbeddedPostgres:
     """Start (or reuse) a PostgreSQL server whose files live in data_dir/pgdata."""
     pgdata = (data_dir / "pgdata").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _ensure_runtime_dir()
     try:
         import pgserver
     except ImportError:

@@ -122,6 +122,21 @@ def local_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def approx_duration(hours: float | None) -> str:
+    """A waiting time as people say it: "约 12 分钟" under an hour, "约 3.5 小时" under a day, "约 2 天" above."""
+    if hours is None:
+        return "—"
+    minutes = hours * 60
+    if minutes < 1:
+        return "不到 1 分钟"
+    if minutes < 59.5:
+        return f"约 {round(minutes)} 分钟"
+    if hours < 23.95:
+        return f"约 {hours:.1f} 小时".replace(".0 ", " ")
+    days = hours / 24
+    return f"约 {days:.1f} 天".replace(".0 ", " ")
+
+
 @cache
 def templates() -> Jinja2Blocks:
     env = Environment(
@@ -134,6 +149,7 @@ def templates() -> Jinja2Blocks:
     env.install_gettext_translations(_gettext_translations(), newstyle=True)
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
+    env.filters["approx_duration"] = approx_duration
     env.globals["app_version"] = __version__
     env.globals["role_labels"] = {r.value: label for r, label in ROLE_LABELS.items()}
     env.globals["Role"] = Role

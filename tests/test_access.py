@@ -152,6 +152,11 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/review/certificates/bulk", {"admin", "reviewer"}),
     # desk: the business licence of ANOTHER producer's enterprise: staff only (404 for everyone else)
     ("GET", "/enterprises/{enterprise}/licence", {"admin", "reviewer"}),
+    # pages: the service status for people, and the legal and contact pages
+    ("GET", "/status", ALL),
+    ("GET", "/privacy", ALL),
+    ("GET", "/terms", ALL),
+    ("GET", "/contact", ALL),
 ]
 
 

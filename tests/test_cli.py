@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from hotpot.auth.models import User, UserSession
 from hotpot.config import get_settings
 from hotpot.reference.models import ChainLink, Town
+from hotpot.search.models import SynonymGroup
 from tests.conftest import fresh_database
 
 
@@ -41,14 +42,21 @@ def test_db_upgrade_current_seed_user(run, cli_url):
 
     result = run("seed")
     assert result.exit_code == 0
-    assert "town 30" in result.stdout
+    assert "镇街 30 个" in result.stdout
     engine = create_engine(cli_url)
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Town)) == 30
         assert s.scalar(select(func.count()).select_from(ChainLink)) == 8
         assert s.scalar(select(Town.name).where(Town.code == "500117121")) == "龙市镇"
-    # Seeding again changes nothing (idempotent).
-    assert run("seed").exit_code == 0
+    with Session(engine) as s:
+        groups = s.scalar(select(func.count()).select_from(SynonymGroup))
+    assert groups > 0
+    assert f"同义词组 {groups} 组（本次新增 {groups} 组）" in result.stdout
+    # Seeding again changes nothing (idempotent), and says the synonyms are there rather than "synonym_groups 0".
+    again = run("seed")
+    assert again.exit_code == 0
+    assert f"同义词组 {groups} 组（已存在，未改动）" in again.stdout
+    assert "synonym_groups" not in again.stdout
 
     created = run("user", "create", "first.admin@hotpot.example", "--role", "admin")
     assert created.exit_code == 0, created.stdout
@@ -156,3 +164,26 @@ def test_database_url_normalized_to_psycopg():
 
     assert normalize_url("postgresql://u:p@db:5432/hotpot").startswith("postgresql+psycopg://u:p@db:5432/hotpot")
     assert normalize_url("postgres://u@db/h").startswith("postgresql+psycopg://")
+
+
+def test_embedded_start_does_not_warn_about_xdg_runtime_dir(tmp_path):
+    """pgserver's lock needs a runtime dir: without XDG_RUNTIME_DIR every command printed a RuntimeDirWarning."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    env["TMPDIR"] = str(tmp_path)
+    code = (
+        "import os, warnings; warnings.simplefilter('always')\n"
+        "from hotpot import pg\n"
+        "pg._ensure_runtime_dir()\n"
+        "import pgserver\n"
+        "print(os.environ['XDG_RUNTIME_DIR'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "XDG_RUNTIME_DIR" not in done.stderr
+    runtime = tmp_path / f"runtime-{os.geteuid()}"
+    assert done.stdout.strip() == str(runtime)
+    assert runtime.stat().st_mode & 0o777 == 0o700

@@ -18,7 +18,6 @@ from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser,
 from hotpot.enterprises.models import Enterprise
 from hotpot.files import images
 from hotpot.files import service as files
-from hotpot.products.models import Product
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
@@ -92,11 +91,8 @@ def _detail(request, session, user, brand, *, errors, status_code=200) -> Respon
     context = {
         "brand": brand,
         "licences": service.licences(session, brand=brand) if brand.is_licensable else [],
-        "products": list(
-            session.scalars(
-                select(Product).where(Product.brand_id == brand.id, Product.is_public).order_by(Product.name).limit(50)
-            )
-        ),
+        "products": service.products_of(session, brand=brand),
+        "licensee_products": service.licensee_products(session, brand=brand) if brand.is_licensable else [],
         "can_edit": service.can_edit(user, brand),
         "can_license": staff and brand.is_licensable,
         "enterprises": list(

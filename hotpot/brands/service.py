@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.pagination import Page, paginate
+from hotpot.products.models import Product
 from hotpot.validation import FieldErrors, check_version
 
 
@@ -102,6 +104,47 @@ def edit(session: Session, *, user: User, brand: Brand, data: BrandIn, version: 
         after=snapshot(brand),
     )
     return brand
+
+
+@dataclass(frozen=True)
+class LicenseeProducts:
+    enterprise: Enterprise
+    products: int  # the licensee's public products
+
+
+def products_of(session: Session, *, brand: Brand, limit: int = 50) -> list[Product]:
+    """Public products that carry the brand."""
+    stmt = select(Product).where(Product.brand_id == brand.id, Product.is_public).order_by(Product.name).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def licensee_products(session: Session, *, brand: Brand) -> list[LicenseeProducts]:
+    """The verified enterprises licensed to use the brand today, each with its number of public products.
+
+    A regional brand covers its licensees' products even when a product does not name the brand itself.
+    """
+    today = date.today()
+    count = (
+        select(func.count())
+        .select_from(Product)
+        .where(Product.enterprise_id == Enterprise.id, Product.is_public)
+        .correlate(Enterprise)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Enterprise, count)
+        .join(BrandLicence, BrandLicence.enterprise_id == Enterprise.id)
+        .where(
+            BrandLicence.brand_id == brand.id,
+            BrandLicence.revoked_at.is_(None),
+            BrandLicence.since_on <= today,
+            (BrandLicence.until_on.is_(None)) | (BrandLicence.until_on >= today),
+            Enterprise.status == "verified",
+        )
+        .distinct()
+        .order_by(count.desc(), Enterprise.name)
+    )
+    return [LicenseeProducts(e, n) for e, n in session.execute(stmt)]
 
 
 def licences(session: Session, *, brand: Brand) -> list[BrandLicence]:
