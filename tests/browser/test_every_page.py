@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotpot import pg
 from hotpot.deps import api_routes
 from hotpot.main import create_app
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, register_and_verify, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ SKIPS: dict[str, str] = {
     "/certificates/{cert_id}/scan": "a certificate scan, served as an attachment",
     "/enterprises/{enterprise_id}/logo": "an image",
     "/brands/{brand_id}/logo": "an image",
+    "/enterprises/{enterprise_id}/licence": "a business licence scan, served as an attachment",
     "/products/{product_id}/photos/{photo_id}": "an image",
     "/products/{product_id}/photos/{photo_id}/thumb": "an image",
     "/bases/{base_id}/photos/{photo_id}": "an image",
@@ -57,6 +58,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "/terms": ("anonymous", "/terms"),
     "/contact": ("anonymous", "/contact"),
     "/docs": ("anonymous", "/docs"),
+    "/verify-email": ("anonymous", "/verify-email?token=no-such-token"),
+    "/password/forgot": ("anonymous", "/password/forgot"),
+    "/password/reset": ("anonymous", "/password/reset?token=no-such-token"),
+    "/account/password": ("buyer", "/account/password"),
+    "/dev/outbox": ("anonymous", "/dev/outbox"),
     "/account": ("buyer", "/account"),
     "/admin/users": ("admin", "/admin/users"),
     "/admin/users/new": ("admin", "/admin/users/new"),
@@ -225,15 +231,16 @@ def sessions(browser, live_server):
     # A producer without an enterprise sees the registration form of /my/enterprise/new.
     ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     pg_ = ctx.new_page()
-    pg_.goto(live_server + "/register?role=producer")
-    pg_.fill("#id_email", "every.page@hotpot.example")
-    pg_.fill("#id_display_name", "新厂长")
-    pg_.fill("#id_organization", "重庆新厂食品有限公司")
-    pg_.fill("#id_password", "Beef-Tallow-2026")
-    pg_.fill("#id_password_confirm", "Beef-Tallow-2026")
-    pg_.check("input[name=agree]")
-    pg_.click("form[action='/register'] button[type=submit]")
-    pg_.wait_for_url(lambda url: "/register" not in url)
+    register_and_verify(
+        pg_,
+        live_server,
+        role="producer",
+        email="every.page@hotpot.example",
+        name="新厂长",
+        organization="重庆新厂食品有限公司",
+        password="Beef-Tallow-2026",
+    )
+    pg_.wait_for_url(lambda url: "/my/enterprise/new" in url)
     states["fresh_producer"] = ctx.storage_state()
     ctx.close()
     return states
