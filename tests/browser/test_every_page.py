@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hotpot import pg
 from hotpot.deps import api_routes
 from hotpot.main import create_app
+from tests.auth.builders import link_in, mails_to
 from tests.browser.conftest import log_in, register_and_verify, screenshot
 
 pytestmark = pytest.mark.browser
@@ -58,9 +59,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "/terms": ("anonymous", "/terms"),
     "/contact": ("anonymous", "/contact"),
     "/docs": ("anonymous", "/docs"),
-    "/verify-email": ("anonymous", "/verify-email?token=no-such-token"),
+    "/verify-email": ("anonymous", "{verify_link}"),
     "/password/forgot": ("anonymous", "/password/forgot"),
-    "/password/reset": ("anonymous", "/password/reset?token=no-such-token"),
+    "/password/reset": ("anonymous", "{reset_link}"),
     "/account/password": ("buyer", "/account/password"),
     "/dev/outbox": ("anonymous", "/dev/outbox"),
     "/account": ("buyer", "/account"),
@@ -142,8 +143,10 @@ def _browser_database_url(server_url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def ids(live_server, server_url) -> dict[str, int]:
-    """Example ids from the demo data: the demo producer's own records, public ones, pending ones, an inquiry."""
+def ids(live_server, server_url) -> dict[str, int | str]:
+    """Example ids from the demo data: the demo producer's own records, public ones, pending ones, an inquiry;
+    and live links of the mails a person follows (opening one only shows its page; the form's POST uses it)."""
+    from hotpot.auth import service as auth_service
     from hotpot.auth.models import User
     from hotpot.bases.models import RawBase
     from hotpot.brands.models import Brand
@@ -195,8 +198,16 @@ def ids(live_server, server_url) -> dict[str, int]:
                     product_id=product.id,
                 ),
             )
+        auth_service.send_verification(s, user=buyer)
+        auth_service.request_password_reset(s, email=buyer.email)
+        s.flush()
+        mails = mails_to(s, buyer.email)
+        verify_link = next(link_in(m, "/verify-email") for m in mails if "/verify-email?token=" in m.body)
+        reset_link = next(link_in(m, "/password/reset") for m in mails if "/password/reset?token=" in m.body)
         s.commit()
         out = {
+            "verify_link": verify_link,
+            "reset_link": reset_link,
             "enterprise": own.id,
             "product": product.id,
             "base": base.id,
