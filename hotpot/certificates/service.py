@@ -14,7 +14,6 @@ from hotpot.bases.models import RawBase
 from hotpot.certificates.models import EXPIRING_DAYS, Certificate
 from hotpot.certificates.schemas import CertificateIn
 from hotpot.db import utcnow
-from hotpot.enterprises import codes
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.files import service as files
@@ -66,22 +65,8 @@ def _resolve(
             values["base_id"] = base.id
     elif holder_type != "enterprise":
         errors["holder"] = "请选择证书持有者"
-    if data.kind == "sc":
-        number = codes.normalize_sc(data.number)
-        problem = codes.sc_problem(number)
-        if problem:
-            errors["number"] = problem
-        values["number"] = number
-    if data.kind == "other" and not data.kind_other:
-        errors["kind_other"] = "选择“其他”时请填写证书名称"
-    if data.kind != "other":
-        values["kind_other"] = None
-    if data.issued_on and data.issued_on > date.today():
-        errors["issued_on"] = "发证日期不能晚于今天"
-    if data.issued_on and data.valid_until and data.valid_until <= data.issued_on:
-        errors["valid_until"] = "有效期至应晚于发证日期"
-    if data.kind in ("sc", "green_food", "organic", "haccp", "iso22000", "export_record") and not data.valid_until:
-        errors["valid_until"] = "此类证书有有效期，请填写“有效期至”"
+    # The number, the dates and "other"'s name are checked by CertificateIn itself, in the same round as the
+    # other fields; only what needs the database is checked here.
     if errors:
         raise FieldErrors(errors)
     return values

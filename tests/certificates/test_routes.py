@@ -214,3 +214,22 @@ def test_bad_scan_and_bad_fields_reported_in_one_round(client, db):
     for field in ("scan", "issuer"):
         assert f'id="err_{field}"' in response.text, field
     assert 'id="kept_scan"' not in response.text
+
+
+def test_every_field_error_of_the_certificate_form_comes_in_one_round(client, db):
+    """A malformed SC number, a missing issuer, a future issue date and an "other" kind without a name used to come
+    back in two rounds (the schema's first, the number and dates only after they were fixed)."""
+    enterprise = make_enterprise(db)
+    log_in(client, owner_of(db, enterprise).email)
+    future = (date.today() + timedelta(days=3)).isoformat()
+    sc = client.post(
+        "/my/certificates/new", data=cert_form(number="SC1035001170001", issuer="", issued_on=future, valid_until="")
+    )
+    assert sc.status_code == 422
+    for field in ("number", "issuer", "issued_on", "valid_until"):
+        assert f'id="err_{field}"' in sc.text, field
+    other = client.post("/my/certificates/new", data=cert_form(kind="other", number="", kind_other=""))
+    assert other.status_code == 422
+    for field in ("kind_other", "number"):
+        assert f'id="err_{field}"' in other.text, field
+    assert _count(db) == 0
