@@ -29,6 +29,7 @@ from hotpot.db import database_unavailable, make_engine, make_session_factory
 from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, PasswordChangeRequired, csrf_protect, is_api
 from hotpot.enterprises import api as enterprise_api
 from hotpot.enterprises import routes as enterprise_routes
+from hotpot.errors import DomainError
 from hotpot.files import routes as file_routes
 from hotpot.inquiries import routes as inquiry_routes
 from hotpot.inquiries import service as inquiry_service
@@ -134,6 +135,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         return error_response(request, 403)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        """A service refused (NotAllowed 403, NotFound 404, Conflict/InvalidState 409): the friendly page with the
+        service's Chinese message and the request id, or {"detail": message} for the API. The transaction was
+        rolled back by the session dependency before this runs, so nothing of the request was saved."""
+        return error_response(request, exc.status, detail=exc.message)
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:

@@ -16,6 +16,7 @@ from hotpot.bases.schemas import BaseIn, SourceIn
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
+from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.reference.models import Town
@@ -77,7 +78,7 @@ def _resolve(session: Session, data: BaseIn) -> dict[str, Any]:
 
 def _require_manager(user: User, enterprise: Enterprise) -> None:
     if not enterprise_service.can_manage(user, enterprise):
-        raise PermissionError("not this producer's enterprise")
+        raise NotAllowed("这不是您企业的基地或产品，不能修改。")
 
 
 def create(session: Session, *, user: User, enterprise: Enterprise, data: BaseIn, is_demo: bool = False) -> RawBase:

@@ -16,6 +16,7 @@ from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
+from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.validation import FieldErrors, check_version
@@ -85,7 +86,7 @@ def can_edit(user, brand: Brand) -> bool:
 
 def edit(session: Session, *, user: User, brand: Brand, data: BrandIn, version: int | None) -> Brand:
     if not can_edit(user, brand):
-        raise PermissionError("not this user's brand")
+        raise NotAllowed("您不能修改这个品牌。")
     check_version(brand, version)
     if (data.level in LICENSABLE) != (brand.level in LICENSABLE):
         raise FieldErrors({"level": "公用品牌与企业品牌不能互相转换"})
@@ -292,7 +293,7 @@ def set_logo(session: Session, *, user: User, brand: Brand, upload: tuple[bytes,
     from hotpot.files import images
 
     if not can_edit(user, brand):
-        raise PermissionError("not this user's brand")
+        raise NotAllowed("您不能修改这个品牌。")
     before = brand.logo_file_id
     brand.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
     session.flush()

@@ -16,6 +16,7 @@ from hotpot.certificates.schemas import CertificateIn
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
+from hotpot.errors import NotAllowed
 from hotpot.files import service as files
 from hotpot.files.models import StoredFile
 from hotpot.pagination import Page, paginate
@@ -74,7 +75,7 @@ def _resolve(
 
 def _require_manager(user: User, enterprise: Enterprise) -> None:
     if not enterprise_service.can_manage(user, enterprise):
-        raise PermissionError("not this producer's enterprise")
+        raise NotAllowed("这不是您企业的证书，不能修改。")
 
 
 def _store_scan(session: Session, *, user: User, scan: tuple[bytes, str] | None) -> int | None:

@@ -266,6 +266,7 @@ def check_field(
 @router.post("/my/enterprise/invitations")
 def invite(request: Request, session: SessionDep, user: ProducerUser, form: FormDict) -> Response:
     enterprise = service.of_user(session, user)
+    # Refused here, before the form is parsed: a colleague's bad e-mail address gets the 403, not a 422.
     if enterprise is None or not service.is_owner(user, enterprise):
         raise HTTPException(403, "只有企业的登记人可以邀请同事。")
     try:
@@ -291,7 +292,7 @@ def invite(request: Request, session: SessionDep, user: ProducerUser, form: Form
 @router.post("/my/enterprise/invitations/{invitation_id}/revoke")
 def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: Id) -> Response:
     enterprise = service.of_user(session, user)
-    if enterprise is None or not service.is_owner(user, enterprise):
+    if enterprise is None:  # a colleague who is not the owner is refused by service.revoke_invitation (403)
         raise HTTPException(403, "只有企业的登记人可以撤回邀请。")
     if not service.revoke_invitation(session, owner=user, enterprise=enterprise, invitation_id=invitation_id):
         raise HTTPException(404)
@@ -300,10 +301,8 @@ def revoke_invitation(request: Request, session: SessionDep, user: ProducerUser,
 
 @router.post("/my/invitations/{invitation_id}/accept")
 def accept_invitation(request: Request, session: SessionDep, user: ProducerUser, invitation_id: Id) -> Response:
-    try:
+    try:  # no open invitation for this account: NotFound (404) from the service
         service.accept_invitation(session, user=user, invitation_id=invitation_id)
-    except LookupError:
-        raise HTTPException(404) from None
     except FieldErrors as exc:
         raise HTTPException(409, next(iter(exc.errors.values()))) from None
     return redirect(request, "/my/enterprise", flash="invitation_accepted")

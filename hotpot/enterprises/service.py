@@ -14,6 +14,7 @@ from hotpot.auth.models import Role, User
 from hotpot.db import utcnow
 from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.errors import NotAllowed, NotFound
 from hotpot.files.models import StoredFile
 from hotpot.mail import service as mail
 from hotpot.pagination import Page, paginate
@@ -381,7 +382,7 @@ def invitations(session: Session, *, enterprise: Enterprise) -> list[EnterpriseI
 def invite(session: Session, *, owner: User, enterprise: Enterprise, email: str) -> EnterpriseInvitation:
     """Invite a colleague's producer account by e-mail; it appears to them when they log in."""
     if not is_owner(owner, enterprise):
-        raise PermissionError("only the enterprise's owner invites")
+        raise NotAllowed("只有企业的登记人可以邀请同事。")
     email = email.strip().lower()
     if any(m.email == email for m in members(session, enterprise=enterprise)):
         raise FieldErrors({"email": "该账号已经是本企业成员"})
@@ -417,11 +418,11 @@ def invite(session: Session, *, owner: User, enterprise: Enterprise, email: str)
 
 
 def revoke_invitation(session: Session, *, owner: User, enterprise: Enterprise, invitation_id: int) -> bool:
+    if not is_owner(owner, enterprise):  # before the lookup: a colleague learns nothing about invitation ids
+        raise NotAllowed("只有企业的登记人可以撤回邀请。")
     invitation = session.get(EnterpriseInvitation, invitation_id)
     if invitation is None or invitation.enterprise_id != enterprise.id or not invitation.is_open:
         return False
-    if not is_owner(owner, enterprise):
-        raise PermissionError("only the enterprise's owner revokes")
     invitation.revoked_at = utcnow()
     session.flush()
     audit.record(
@@ -450,7 +451,7 @@ def invitations_for(session: Session, *, user: User) -> list[EnterpriseInvitatio
 def accept_invitation(session: Session, *, user: User, invitation_id: int) -> Enterprise:
     invitation = session.get(EnterpriseInvitation, invitation_id)
     if invitation is None or invitation.email != user.email or not invitation.is_open:
-        raise LookupError("no open invitation for this account")
+        raise NotFound("没有找到发给您的这份邀请：它可能已被撤回或已被接受。")
     # The invitation names an address; only an account that proved it reads that mailbox may take it up
     # (registering the address alone proves nothing).
     if user.email_verified_at is None:
@@ -476,7 +477,7 @@ def set_logo(session: Session, *, user: User, enterprise: Enterprise, upload: tu
     from hotpot.files import images
 
     if not can_manage(user, enterprise):
-        raise PermissionError("not this producer's enterprise")
+        raise NotAllowed("只能修改本企业的信息")
     before = enterprise.logo_file_id
     enterprise.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
     session.flush()

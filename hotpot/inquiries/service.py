@@ -12,6 +12,7 @@ from hotpot.auth.models import Role, User
 from hotpot.config import get_settings
 from hotpot.db import utcnow
 from hotpot.enterprises.models import Enterprise
+from hotpot.errors import NotAllowed
 from hotpot.inquiries.models import Inquiry, InquiryMessage
 from hotpot.inquiries.schemas import InquiryIn, ReplyIn
 from hotpot.pagination import Page, paginate
@@ -118,7 +119,7 @@ def reply(session: Session, *, user: User, inquiry: Inquiry, data: ReplyIn) -> I
     """Write in the thread; a price from the enterprise marks the inquiry quoted."""
     side = side_of(user, inquiry)
     if side is None:
-        raise PermissionError("not a party to this inquiry")
+        raise NotAllowed("您不是这条询价的买方或供应企业，不能操作。")
     if inquiry.status == "closed":
         raise FieldErrors({"body": "询价已关闭，不能再回复"})
     if data.quoted_price is not None and side != "enterprise":
@@ -159,7 +160,7 @@ def reply(session: Session, *, user: User, inquiry: Inquiry, data: ReplyIn) -> I
 def close(session: Session, *, user: User, inquiry: Inquiry) -> Inquiry:
     side = side_of(user, inquiry)
     if side is None:
-        raise PermissionError("not a party to this inquiry")
+        raise NotAllowed("您不是这条询价的买方或供应企业，不能操作。")
     if inquiry.status == "closed":
         return inquiry
     before = inquiry.status

@@ -13,6 +13,7 @@ from hotpot.auth.models import User
 from hotpot.config import get_settings
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
+from hotpot.errors import NotAllowed
 from hotpot.files import images
 from hotpot.products import service as product_service
 from hotpot.products.models import Product
@@ -81,7 +82,7 @@ def add_photos(
 ) -> list[ProductPhoto]:
     """Add photos to a product (at most eight in all); every upload is checked before any is kept."""
     if not enterprise_service.can_manage(user, product.enterprise):
-        raise PermissionError("not this producer's product")
+        raise NotAllowed("这不是您企业的产品，不能修改。")
     existing = session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
     stored = images.store_photo_set(
         session, uploads=uploads, existing=existing, limit=MAX_PHOTOS, noun="产品", user=user
@@ -115,7 +116,7 @@ def add_photo_copies(session: Session, *, copies: list[tuple[User, Product, Prod
     pictures, and the same bytes through the pipeline would give the same files again. One insert for all."""
     for user, product, _source in copies:
         if not enterprise_service.can_manage(user, product.enterprise):
-            raise PermissionError("not this producer's product")
+            raise NotAllowed("这不是您企业的产品，不能修改。")
     ids = [product.id for _user, product, _source in copies]
     counts = dict(
         session.execute(
@@ -155,7 +156,7 @@ def add_photo_copies(session: Session, *, copies: list[tuple[User, Product, Prod
 
 def remove_photo(session: Session, *, user: User, product: Product, photo_id: int) -> bool:
     if not enterprise_service.can_manage(user, product.enterprise):
-        raise PermissionError("not this producer's product")
+        raise NotAllowed("这不是您企业的产品，不能修改。")
     photo = session.get(ProductPhoto, photo_id)
     if photo is None or photo.product_id != product.id:
         return False

@@ -13,6 +13,7 @@ from hotpot.auth.models import User
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
+from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.products.schemas import ProductIn
@@ -75,7 +76,7 @@ def _resolve(session: Session, data: ProductIn, *, enterprise: Enterprise) -> di
 
 def _require_manager(user: User, enterprise: Enterprise) -> None:
     if not enterprise_service.can_manage(user, enterprise):
-        raise PermissionError("not this producer's enterprise")
+        raise NotAllowed("这不是您企业的产品，不能修改。")
 
 
 def check(session: Session, *, enterprise: Enterprise, data: ProductIn) -> None:
