@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from pydantic import Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotpot.validation import FieldErrors, InputSchema, StaleVersion
@@ -85,7 +86,7 @@ def bulk_decide(
     *,
     action: str,
     picks: list[BulkPick],
-    load: Callable[[list[int]], list[R]],
+    model: type[R],
     decide: Callable[[R, int | None], object],
     title: Callable[[R], str],
 ) -> BulkOutcome:
@@ -93,7 +94,9 @@ def bulk_decide(
     changed since the queue was shown (or that the decision does not fit) is reported, the others go through."""
     outcome = BulkOutcome(action=action)
     versions = {p.id: p.version for p in picks}
-    records = load([p.id for p in picks])
+    ids = [p.id for p in picks]
+    found = {r.id: r for r in session.scalars(select(model).where(model.id.in_(ids)))}
+    records = [found[i] for i in ids if i in found]  # in the order they were listed
     outcome.missing = len(picks) - len(records)
     for record in records:
         name = title(record)

@@ -175,16 +175,11 @@ def review_queue(session: Session, *, status: str, page: int, page_size: int) ->
 def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:
     """One decision and reason for several bases of the queue; each checked and recorded on its own."""
     data, picks = parse_bulk(form)
-
-    def load(ids: list[int]) -> list[RawBase]:
-        found = {b.id: b for b in session.scalars(select(RawBase).where(RawBase.id.in_(ids)))}
-        return [found[i] for i in ids if i in found]
-
     return bulk_decide(
         session,
         action=data.action,
         picks=picks,
-        load=load,
+        model=RawBase,
         decide=lambda base, version: decide(session, reviewer=reviewer, base=base, data=data, version=version),
         title=lambda base: f"{base.name}（{base.enterprise.name}）",
     )
@@ -308,37 +303,18 @@ def add_photo_copies(session: Session, *, copies: list[tuple[User, RawBase, Base
     One insert for all."""
     for user, base, _source in copies:
         _require_manager(user, base.enterprise)
-    ids = [base.id for _user, base, _source in copies]
-    counts = dict(
-        session.execute(
-            select(BasePhoto.base_id, func.count()).where(BasePhoto.base_id.in_(ids)).group_by(BasePhoto.base_id)
-        ).all()
+    from hotpot.files import images
+
+    return images.share_photos(
+        session,
+        photo_model=BasePhoto,
+        owner_field="base_id",
+        copies=copies,
+        max_photos=MAX_BASE_PHOTOS,
+        limit_message=f"每个基地最多 {MAX_BASE_PHOTOS} 张照片",
+        action="base.photos_add",
+        entity_type="base",
     )
-    added = []
-    for _user, base, source in copies:
-        counts[base.id] = counts.get(base.id, 0) + 1
-        if counts[base.id] > MAX_BASE_PHOTOS:
-            raise FieldErrors({"photos": f"每个基地最多 {MAX_BASE_PHOTOS} 张照片"})
-        added.append(
-            BasePhoto(
-                base_id=base.id,
-                position=counts[base.id],
-                image_file_id=source.image_file_id,
-                thumb_file_id=source.thumb_file_id,
-            )
-        )
-    session.add_all(added)
-    session.flush()
-    for (user, base, _source), photo in zip(copies, added, strict=True):
-        audit.record(
-            session,
-            actor=user,
-            action="base.photos_add",
-            entity_type="base",
-            entity_id=base.id,
-            after={"photos": [photo.id]},
-        )
-    return added
 
 
 def remove_photo(session: Session, *, user: User, base: RawBase, photo_id: int) -> bool:

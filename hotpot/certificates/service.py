@@ -190,7 +190,7 @@ def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> Bu
         session,
         action=data.action,
         picks=picks,
-        load=lambda ids: queue_ids(session, ids=ids),
+        model=Certificate,
         decide=lambda cert, version: decide(session, reviewer=reviewer, cert=cert, data=data, version=version),
         title=lambda cert: f"{cert.kind_label} {cert.number}（{cert.enterprise.name}）",
     )
@@ -271,12 +271,6 @@ def review_queue(
             | Certificate.base_id.in_(bases)
         )
     return paginate(session, stmt.order_by(Certificate.updated_at, Certificate.id), page=page, page_size=page_size)
-
-
-def queue_ids(session: Session, *, ids: list[int]) -> list[Certificate]:
-    """Certificates picked for a bulk decision, in the order they were listed."""
-    found = {c.id: c for c in session.scalars(select(Certificate).where(Certificate.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
 
 
 def verification_counts(session: Session) -> dict[str, int]:

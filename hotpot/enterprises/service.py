@@ -305,16 +305,11 @@ def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> Bu
     """Verify or reject several pending enterprises with one reason; each checked and recorded on its own."""
     data, picks = parse_bulk(form)
     change = StatusChangeIn(action=data.action, reason=data.reason)
-
-    def load(ids: list[int]) -> list[Enterprise]:
-        found = {e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))}
-        return [found[i] for i in ids if i in found]
-
     return bulk_decide(
         session,
         action=data.action,
         picks=picks,
-        load=load,
+        model=Enterprise,
         decide=lambda e, version: change_status(session, reviewer=reviewer, enterprise=e, data=change, version=version),
         title=lambda e: e.name,
     )

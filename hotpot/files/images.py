@@ -6,10 +6,13 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import ExifTags, Image, UnidentifiedImageError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotpot.audit import service as audit
 from hotpot.auth.models import User
 from hotpot.files import service as files
 from hotpot.files.models import StoredFile
@@ -234,3 +237,44 @@ def _store_jpeg(session: Session, data: bytes, *, filename: str, user: User | No
     return files.store(
         session, data=data, filename=f"{stem}.jpg", uploaded_by=user, allowed=files.IMAGE_TYPES, field=field
     )
+
+
+def share_photos(
+    session: Session,
+    *,
+    photo_model: type,
+    owner_field: str,
+    copies: list[tuple[User, Any, Any]],
+    max_photos: int,
+    limit_message: str,
+    action: str,
+    entity_type: str,
+    copied: tuple[str, ...] = ("image_file_id", "thumb_file_id"),
+) -> list[Any]:
+    """Put existing photos on other records too, sharing their stored files (the demo set repeats its pictures):
+    one insert for all, positions after each record's own photos, one audit event per record. The caller checks
+    that each user may manage each record."""
+    owner_column = getattr(photo_model, owner_field)
+    ids = [record.id for _user, record, _source in copies]
+    counts = dict(
+        session.execute(select(owner_column, func.count()).where(owner_column.in_(ids)).group_by(owner_column)).all()
+    )
+    added = []
+    for _user, record, source in copies:
+        counts[record.id] = counts.get(record.id, 0) + 1
+        if counts[record.id] > max_photos:
+            raise FieldErrors({"photos": limit_message})
+        values = {name: getattr(source, name) for name in copied}
+        added.append(photo_model(**{owner_field: record.id}, position=counts[record.id], **values))
+    session.add_all(added)
+    session.flush()
+    for (user, record, _source), photo in zip(copies, added, strict=True):
+        audit.record(
+            session,
+            actor=user,
+            action=action,
+            entity_type=entity_type,
+            entity_id=record.id,
+            after={"photos": [photo.id]},
+        )
+    return added

@@ -117,41 +117,17 @@ def add_photo_copies(session: Session, *, copies: list[tuple[User, Product, Prod
     for user, product, _source in copies:
         if not enterprise_service.can_manage(user, product.enterprise):
             raise NotAllowed("这不是您企业的产品，不能修改。")
-    ids = [product.id for _user, product, _source in copies]
-    counts = dict(
-        session.execute(
-            select(ProductPhoto.product_id, func.count())
-            .where(ProductPhoto.product_id.in_(ids))
-            .group_by(ProductPhoto.product_id)
-        ).all()
+    return images.share_photos(
+        session,
+        photo_model=ProductPhoto,
+        owner_field="product_id",
+        copies=copies,
+        max_photos=MAX_PHOTOS,
+        limit_message=f"每个产品最多 {MAX_PHOTOS} 张照片",
+        action="product.photos_add",
+        entity_type="product",
+        copied=("image_file_id", "thumb_file_id", "width", "height"),
     )
-    added = []
-    for _user, product, source in copies:
-        counts[product.id] = counts.get(product.id, 0) + 1
-        if counts[product.id] > MAX_PHOTOS:
-            raise FieldErrors({"photos": f"每个产品最多 {MAX_PHOTOS} 张照片"})
-        added.append(
-            ProductPhoto(
-                product_id=product.id,
-                position=counts[product.id],
-                image_file_id=source.image_file_id,
-                thumb_file_id=source.thumb_file_id,
-                width=source.width,
-                height=source.height,
-            )
-        )
-    session.add_all(added)
-    session.flush()
-    for (user, product, _source), photo in zip(copies, added, strict=True):
-        audit.record(
-            session,
-            actor=user,
-            action="product.photos_add",
-            entity_type="product",
-            entity_id=product.id,
-            after={"photos": [photo.id]},
-        )
-    return added
 
 
 def remove_photo(session: Session, *, user: User, product: Product, photo_id: int) -> bool:
