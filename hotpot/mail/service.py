@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from hotpot.config import get_settings
-from hotpot.db import utcnow
+from hotpot.db import transaction, utcnow
 from hotpot.mail.models import OutboxMail
 from hotpot.pagination import Page, paginate
 
@@ -94,24 +94,34 @@ def _after_commit(session: Session) -> None:
 
 
 def deliver(engine, ids: list[int] | None = None) -> int:
-    """Send the outbox's unsent mails (these ids, or all) by SMTP; returns how many went out."""
-    sent = 0
+    """Send the outbox's unsent mails (these ids, or all) by SMTP; returns how many went out.
+
+    Work outside a request: each mail is its own unit of work (db.transaction), so a mail that went out is marked
+    sent at once and never sent again after a later failure; a mail another sender holds is skipped."""
     with Session(engine) as session:
-        stmt = select(OutboxMail).where(OutboxMail.sent_at.is_(None)).with_for_update(skip_locked=True)
+        stmt = select(OutboxMail.id).where(OutboxMail.sent_at.is_(None))
         if ids is not None:
             stmt = stmt.where(OutboxMail.id.in_(ids))
-        for mail in session.scalars(stmt.order_by(OutboxMail.id).limit(500)):
+        pending = list(session.scalars(stmt.order_by(OutboxMail.id).limit(500)))
+    sent = 0
+    for mail_id in pending:
+        with transaction(lambda: Session(engine)) as session:
+            mail = session.scalars(
+                select(OutboxMail)
+                .where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None))
+                .with_for_update(skip_locked=True)
+            ).first()
+            if mail is None:
+                continue
+            mail.attempts += 1
             try:
                 _smtp_send(mail)
             except (OSError, smtplib.SMTPException) as exc:
-                mail.attempts += 1
                 mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 log.warning("mail %s to %s not delivered: %s", mail.id, mail.to_address, exc)
             else:
-                mail.attempts += 1
                 mail.sent_at = utcnow()
                 sent += 1
-            session.commit()
     return sent
 
 
