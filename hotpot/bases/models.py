@@ -32,6 +32,25 @@ CHONGQING_LON = (105.28, 110.20)
 
 class RawBase(Versioned, TimestampMixin, Base):
     __tablename__ = "base"
+    # What the audit log records of a base (hotpot/changes.py).
+    audit_entity = "base"
+    audit_fields = (
+        "name",
+        "operator_name",
+        "operator_uscc",
+        "town_code",
+        "kind",
+        "produce",
+        "area_mu",
+        "stock_heads",
+        "annual_output_t",
+        "standard_level",
+        "latitude",
+        "longitude",
+        "description",
+        "status",
+        "status_reason",
+    )
     __table_args__ = (
         CheckConstraint("area_mu IS NULL OR area_mu >= 0", name="area_non_negative"),
         CheckConstraint("stock_heads IS NULL OR stock_heads >= 0", name="stock_non_negative"),

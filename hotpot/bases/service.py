@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from hotpot import changes
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
 from hotpot.bases.models import CHONGQING_LAT, CHONGQING_LON, PRODUCE, BasePhoto, ProductSource, RawBase
@@ -28,26 +29,7 @@ IDENTITY_FIELDS = ("name", "operator_name", "operator_uscc", "town_code", "kind"
 
 
 def snapshot(b: RawBase) -> dict[str, Any]:
-    return {
-        k: getattr(b, k)
-        for k in (
-            "name",
-            "operator_name",
-            "operator_uscc",
-            "town_code",
-            "kind",
-            "produce",
-            "area_mu",
-            "stock_heads",
-            "annual_output_t",
-            "standard_level",
-            "latitude",
-            "longitude",
-            "description",
-            "status",
-            "status_reason",
-        )
-    }
+    return changes.snapshot(b)
 
 
 def _resolve(session: Session, data: BaseIn) -> dict[str, Any]:
@@ -85,10 +67,7 @@ def create(session: Session, *, user: User, enterprise: Enterprise, data: BaseIn
     """Put a raw-material base on record; it waits for the committee's verification."""
     _require_manager(user, enterprise)
     base = RawBase(**_resolve(session, data), enterprise_id=enterprise.id, is_demo=is_demo)
-    session.add(base)
-    session.flush()
-    audit.record(session, actor=user, action="base.create", entity_type="base", entity_id=base.id, after=snapshot(base))
-    return base
+    return changes.created(session, base, actor=user, action="base.create")
 
 
 def edit(session: Session, *, user: User, base: RawBase, data: BaseIn, version: int | None) -> RawBase:
@@ -96,24 +75,13 @@ def edit(session: Session, *, user: User, base: RawBase, data: BaseIn, version: 
     _require_manager(user, base.enterprise)
     check_version(base, version)
     values = _resolve(session, data)
-    before = snapshot(base)
-    if base.status == "rejected" or (
-        base.status == "verified" and any(values[k] != getattr(base, k) for k in IDENTITY_FIELDS)
-    ):
-        base.status, base.status_reason, base.status_changed_at = "pending", None, utcnow()
-    for key, value in values.items():
-        setattr(base, key, value)
-    base.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="base.update",
-        entity_type="base",
-        entity_id=base.id,
-        before=before,
-        after=snapshot(base),
-    )
+    with changes.tracked(session, base, actor=user, action="base.update"):
+        if base.status == "rejected" or (
+            base.status == "verified" and any(values[k] != getattr(base, k) for k in IDENTITY_FIELDS)
+        ):
+            base.status, base.status_reason, base.status_changed_at = "pending", None, utcnow()
+        for key, value in values.items():
+            setattr(base, key, value)
     return base
 
 
@@ -122,21 +90,10 @@ def decide(session: Session, *, reviewer: User, base: RawBase, data: DecisionIn,
     require_reason(data.action, data.reason)
     if data.action == "verify" and base.status == "verified":
         raise FieldErrors({"action": "该基地已认证"})
-    before = snapshot(base)
-    base.status = "verified" if data.action == "verify" else "rejected"
-    base.status_reason = data.reason
-    base.status_changed_at = utcnow()
-    base.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=reviewer,
-        action=f"base.{data.action}",
-        entity_type="base",
-        entity_id=base.id,
-        before=before,
-        after=snapshot(base),
-    )
+    with changes.tracked(session, base, actor=reviewer, action=f"base.{data.action}"):
+        base.status = "verified" if data.action == "verify" else "rejected"
+        base.status_reason = data.reason
+        base.status_changed_at = utcnow()
     return base
 
 
