@@ -38,7 +38,7 @@ from hotpot.products.photos import ProductPhoto
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference_service
 from hotpot.resources import resource_dir
-from hotpot.review import DecisionIn
+from hotpot.verification import DecisionIn
 
 ENTERPRISES = 100
 PRODUCTS_PER_MAKER = (11, 17)

@@ -44,6 +44,7 @@ from hotpot.search import api as search_api
 from hotpot.search import routes as search_routes
 from hotpot.search import text as search_text
 from hotpot.validation import StaleVersion, chinese_message, field_path
+from hotpot.verification import routes as verification_routes
 from hotpot.web import conflict, login_url, redirect, render, safe_next
 
 ERROR_TITLES = {
@@ -221,6 +222,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(inquiry_routes.router, dependencies=csrf)
     app.include_router(search_routes.router, dependencies=csrf)
     app.include_router(mail_routes.router, dependencies=csrf)
+    app.include_router(verification_routes.router, dependencies=csrf)
     app.include_router(api_routes.router)
     app.include_router(auth_api.router)
     app.include_router(enterprise_api.router)

@@ -82,11 +82,11 @@ PUBLIC_NAV = [("首页", "/"), *CATALOG_NAV]
 ROLE_NAV: dict[str, list[tuple[str, str]]] = {
     Role.admin: [
         ("首页", "/"),
-        ("审核工作台", "/review/enterprises"),
+        ("审核工作台", "/verify/enterprises"),
         *CATALOG_NAV,
         ("系统管理", "/admin/users"),
     ],
-    Role.reviewer: [("首页", "/"), ("审核工作台", "/review/enterprises"), *CATALOG_NAV],
+    Role.reviewer: [("首页", "/"), ("审核工作台", "/verify/enterprises"), *CATALOG_NAV],
     Role.producer: [("首页", "/"), ("我的企业", "/my/enterprise"), ("询价", "/inquiries"), *CATALOG_NAV],
     Role.buyer: [("首页", "/"), *CATALOG_NAV, ("我的询价", "/inquiries")],
 }

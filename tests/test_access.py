@@ -47,9 +47,9 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/my/invitations/{invitation}/accept", set()),  # addressed to someone else
     ("GET", "/enterprises", ALL),
     ("GET", "/enterprises/{enterprise}", ALL),
-    ("GET", "/review/enterprises", {"admin", "reviewer"}),
-    ("GET", "/review/enterprises/{enterprise}", {"admin", "reviewer"}),
-    ("POST", "/review/enterprises/{enterprise}/status", {"admin", "reviewer"}),
+    ("GET", "/verify/enterprises", {"admin", "reviewer"}),
+    ("GET", "/verify/enterprises/{enterprise}", {"admin", "reviewer"}),
+    ("POST", "/verify/enterprises/{enterprise}/status", {"admin", "reviewer"}),
     ("GET", "/my/products/new", {"producer"}),
     ("POST", "/my/products/new", {"producer"}),
     ("GET", "/my/products/{product}/edit", set()),
@@ -64,17 +64,17 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/my/bases/{base}/edit", set()),
     ("GET", "/bases", ALL),
     ("GET", "/bases/{base}", ALL),
-    ("GET", "/review/bases", {"admin", "reviewer"}),
-    ("GET", "/review/bases/{base}", {"admin", "reviewer"}),
-    ("POST", "/review/bases/{base}/decision", {"admin", "reviewer"}),
+    ("GET", "/verify/bases", {"admin", "reviewer"}),
+    ("GET", "/verify/bases/{base}", {"admin", "reviewer"}),
+    ("POST", "/verify/bases/{base}/decision", {"admin", "reviewer"}),
     ("GET", "/my/certificates/new", {"producer"}),
     ("POST", "/my/certificates/new", {"producer"}),
     ("GET", "/my/certificates/{cert}/edit", set()),
     ("POST", "/my/certificates/{cert}/edit", set()),
     ("GET", "/certificates/{cert}/scan", {"admin", "reviewer"}),
-    ("GET", "/review/certificates", {"admin", "reviewer"}),
-    ("GET", "/review/certificates/{cert}", {"admin", "reviewer"}),
-    ("POST", "/review/certificates/{cert}/decision", {"admin", "reviewer"}),
+    ("GET", "/verify/certificates", {"admin", "reviewer"}),
+    ("GET", "/verify/certificates/{cert}", {"admin", "reviewer"}),
+    ("POST", "/verify/certificates/{cert}/decision", {"admin", "reviewer"}),
     ("GET", "/brands", ALL),
     ("GET", "/brands/new", {"producer", "reviewer", "admin"}),
     ("POST", "/brands/new", {"producer", "reviewer", "admin"}),
@@ -147,9 +147,9 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/admin/search/synonyms/{synonym}", {"admin"}),
     ("POST", "/admin/search/synonyms/{synonym}/delete", {"admin"}),
     # desk: bulk decisions in the verification queues
-    ("POST", "/review/enterprises/bulk", {"admin", "reviewer"}),
-    ("POST", "/review/bases/bulk", {"admin", "reviewer"}),
-    ("POST", "/review/certificates/bulk", {"admin", "reviewer"}),
+    ("POST", "/verify/enterprises/bulk", {"admin", "reviewer"}),
+    ("POST", "/verify/bases/bulk", {"admin", "reviewer"}),
+    ("POST", "/verify/certificates/bulk", {"admin", "reviewer"}),
     # desk: the business licence of ANOTHER producer's enterprise: staff only (404 for everyone else)
     ("GET", "/enterprises/{enterprise}/licence", {"admin", "reviewer"}),
     # pages: the service status for people, and the legal and contact pages
@@ -157,6 +157,10 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/privacy", ALL),
     ("GET", "/terms", ALL),
     ("GET", "/contact", ALL),
+    # verify: the desk moved from /review/... to /verify/...; the old addresses redirect to anyone (301 / 308),
+    # and the new page applies its own rule
+    ("GET", "/review/enterprises?status=verified", ALL),
+    ("POST", "/review/enterprises/{enterprise}/status", ALL),
 ]
 
 
@@ -193,7 +197,12 @@ PLACEHOLDERS = {
 
 
 # Table entries that exercise a generic route with concrete values.
-ROUTE_ALIASES = {"/history/product/{product_id}": "/history/{entity_type}/{entity_id}"}
+ROUTE_ALIASES = {
+    "/history/product/{product_id}": "/history/{entity_type}/{entity_id}",
+    # verify: the old desk addresses, one redirect route each for GET and POST
+    "/review/enterprises": "/review/{rest:path}",
+    "/review/enterprises/{enterprise_id}/status": "/review/{rest:path}",
+}
 
 
 def _route_path(template: str) -> str:

@@ -19,8 +19,8 @@ from hotpot.web import redirect, render, safe_next
 router = APIRouter(tags=["账号"], include_in_schema=False)
 
 
-# Where each role's work is; the review desk's address lives in one place.
-REVIEW_DESK_URL = "/review/enterprises"
+# Where each role's work is; the verification desk's address lives in one place.
+VERIFICATION_DESK_URL = "/verify/enterprises"
 PASSWORD_PAGE = "/account/password"  # noqa: S105 - a field name, not a secret
 
 
@@ -33,7 +33,7 @@ def landing(user) -> str:
     if user.role == Role.buyer:
         return "/search"
     if user.role == Role.reviewer:
-        return REVIEW_DESK_URL
+        return VERIFICATION_DESK_URL
     return "/admin/users"
 
 

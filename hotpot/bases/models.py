@@ -9,8 +9,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotpot.db import Base, TimestampMixin, Versioned
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import STAFF, Enterprise, EnterpriseStatus
 from hotpot.reference.models import Town
+from hotpot.workflow import LabeledEnum, Transition, Workflow, state_type
 
 BASE_KINDS = {"planting": "种植", "breeding": "养殖", "aquaculture": "水产养殖"}
 PRODUCE = {
@@ -24,7 +25,43 @@ STANDARD_LEVELS = {
     "municipal": "市级标准化基地",
     "national": "国家级标准化基地",
 }
-BASE_STATUSES = {"pending": "待审核", "verified": "已认证", "rejected": "已退回"}
+
+
+class BaseStatus(LabeledEnum):
+    pending = "pending", "待审核"
+    verified = "verified", "已认证"
+    rejected = "rejected", "已退回"
+
+
+BASE_STATUSES = BaseStatus.labels()  # {value: label}, for the desk's tabs and the audit log's values
+
+# The committee's verification of a base (hotpot/verification/); the producer's edit sends it back to pending in
+# hotpot/bases/service.py. A decided base may be refused again with a new reason.
+BASE_WORKFLOW = Workflow(
+    entity="base",
+    states=BaseStatus,
+    transitions=(
+        Transition(
+            "verify",
+            source={BaseStatus.pending, BaseStatus.rejected},
+            target=BaseStatus.verified,
+            label="核验通过",
+            roles=STAFF,
+            blocked="该基地已认证",
+        ),
+        Transition(
+            "reject",
+            source=BaseStatus,
+            target=BaseStatus.rejected,
+            label="退回",
+            roles=STAFF,
+            reason_required=True,
+            reason_message="退回或暂停时请填写原因（至少 4 个字），企业会看到这段说明",
+            style="danger",
+        ),
+    ),
+    changed_by_field=None,
+)
 # Chongqing's bounding box (WGS-84): a base's location must fall inside it.
 CHONGQING_LAT = (28.16, 32.21)
 CHONGQING_LON = (105.28, 110.20)
@@ -32,6 +69,7 @@ CHONGQING_LON = (105.28, 110.20)
 
 class RawBase(Versioned, TimestampMixin, Base):
     __tablename__ = "base"
+    workflow = BASE_WORKFLOW
     # What the audit log records of a base (hotpot/changes.py).
     audit_entity = "base"
     audit_fields = (
@@ -76,7 +114,9 @@ class RawBase(Versioned, TimestampMixin, Base):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    status: Mapped[BaseStatus] = mapped_column(
+        state_type(BaseStatus, 10), default=BaseStatus.pending, server_default="pending"
+    )
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None]
     is_demo: Mapped[bool] = mapped_column(default=False, server_default="false")
@@ -95,7 +135,11 @@ class RawBase(Versioned, TimestampMixin, Base):
 
     @property
     def status_label(self) -> str:
-        return BASE_STATUSES[self.status]
+        return BaseStatus.label_of(self.status)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == BaseStatus.verified
 
     @property
     def operator_label(self) -> str:
@@ -103,7 +147,7 @@ class RawBase(Versioned, TimestampMixin, Base):
 
     @property
     def is_public(self) -> bool:
-        return self.status == "verified" and self.enterprise.status == "verified"
+        return self.status == BaseStatus.verified and self.enterprise.status == EnterpriseStatus.verified
 
 
 class ProductSource(Base):

@@ -1,4 +1,4 @@
-"""Base pages: a producer's own bases, the public list and detail, the committee's review."""
+"""Base pages: a producer's own bases, the public list and detail (the desk: hotpot/verification/)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from hotpot.audit import service as audit
 from hotpot.bases import service
-from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, PRODUCE, STANDARD_LEVELS, BasePhoto, RawBase
+from hotpot.bases.models import BASE_KINDS, PRODUCE, STANDARD_LEVELS, BasePhoto, RawBase
 from hotpot.bases.schemas import BaseIn
 from hotpot.certificates import service as cert_service
 from hotpot.db import SessionDep
-from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
+from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.reference import service as reference
-from hotpot.review import DecisionIn
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
@@ -159,84 +157,6 @@ def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id
             "can_edit": enterprise_service.can_manage(user, base.enterprise),
         },
     )
-
-
-@router.get("/review/bases")
-def review_bases(
-    request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "pending"
-) -> Response:
-    status = status if status in BASE_STATUSES else "pending"
-    return _queue_page(request, session, status=status, page=params.page, page_size=params.page_size)
-
-
-def _queue_page(
-    request, session, *, status, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
-) -> Response:
-    found = service.review_queue(session, status=status, page=page, page_size=page_size)
-    return render(
-        request,
-        "review/bases.html",
-        {
-            "page": found,
-            "status": status,
-            "statuses": BASE_STATUSES,
-            "counts": service.status_counts(session),
-            "outcome": outcome,
-            "errors": errors or {},
-        },
-        block="results",
-        status_code=status_code,
-    )
-
-
-@router.post("/review/bases/bulk")
-def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
-    """Verify or reject the ticked bases with one reason; a row that changed meanwhile is reported."""
-    try:
-        outcome = service.decide_many(session, reviewer=user, form=form)
-    except FieldErrors as exc:
-        return _queue_page(request, session, status="pending", page=1, page_size=20, errors=exc.errors, status_code=422)
-    return _queue_page(request, session, status="pending", page=1, page_size=20, outcome=outcome)
-
-
-@router.get("/review/bases/{base_id}")
-def review_base(request: Request, session: SessionDep, user: StaffUser, base_id: Id) -> Response:
-    base = session.get(RawBase, base_id)
-    if base is None:
-        raise HTTPException(404)
-    return _review_page(request, session, base, errors={})
-
-
-def _review_page(request, session, base, *, errors, status_code=200) -> Response:
-    return render(
-        request,
-        "review/base.html",
-        {
-            "base": base,
-            "errors": errors,
-            "history": audit.timeline(session, entity_type="base", entity_id=base.id),
-            "certificates": cert_service.of_base(session, base=base, public_only=False),
-        },
-        status_code=status_code,
-    )
-
-
-@router.post("/review/bases/{base_id}/decision")
-def decide_base(request: Request, session: SessionDep, user: StaffUser, base_id: Id, form: FormDict) -> Response:
-    base = session.get(RawBase, base_id)
-    if base is None:
-        raise HTTPException(404)
-    data = dict(form)
-    version = form_version(data)
-    try:
-        service.decide(session, reviewer=user, base=base, data=parse_form(DecisionIn, data), version=version)
-    except FieldErrors as exc:
-        return _review_page(request, session, base, errors=exc.errors, status_code=422)
-    except StaleVersion:
-        return conflict(
-            request, title=base.name, back_url=f"/review/bases/{base.id}", changes=[("状态", "—", base.status_label)]
-        )
-    return redirect(request, f"/review/bases/{base.id}", flash="decision_saved")
 
 
 @router.post("/my/bases/{base_id}/photos")

@@ -21,8 +21,9 @@ from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.reference.models import Town
-from hotpot.review import BulkOutcome, DecisionIn, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version
+from hotpot.verification import BulkOutcome, DecisionIn, bulk_decide, parse_bulk
+from hotpot.verification import decide as verification_decide
 
 MAX_BASE_PHOTOS = 8
 IDENTITY_FIELDS = ("name", "operator_name", "operator_uscc", "town_code", "kind", "produce")
@@ -86,15 +87,8 @@ def edit(session: Session, *, user: User, base: RawBase, data: BaseIn, version: 
 
 
 def decide(session: Session, *, reviewer: User, base: RawBase, data: DecisionIn, version: int | None = None) -> RawBase:
-    check_version(base, version)
-    require_reason(data.action, data.reason)
-    if data.action == "verify" and base.status == "verified":
-        raise FieldErrors({"action": "该基地已认证"})
-    with changes.tracked(session, base, actor=reviewer, action=f"base.{data.action}"):
-        base.status = "verified" if data.action == "verify" else "rejected"
-        base.status_reason = data.reason
-        base.status_changed_at = utcnow()
-    return base
+    """The committee verifies a base or sends it back with a reason (BASE_WORKFLOW)."""
+    return verification_decide(session, base, data.action, actor=reviewer, reason=data.reason, version=version)
 
 
 @dataclass(frozen=True)

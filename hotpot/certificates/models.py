@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotpot.bases.models import RawBase
 from hotpot.db import Base, TimestampMixin, Versioned
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import STAFF, Enterprise
 from hotpot.products.models import Product
+from hotpot.workflow import LabeledEnum, Transition, Workflow, state_type
 
 CERT_KINDS = {
     "sc": "SC 食品生产许可证",
@@ -26,12 +27,61 @@ CERT_KINDS = {
     "other": "其他",
 }
 HOLDER_TYPES = {"enterprise": "企业", "product": "产品", "base": "基地"}
-VERIFICATION = {"unverified": "待核验", "verified": "已核验", "rejected": "核验未通过"}
+
+
+class Verification(LabeledEnum):
+    unverified = "unverified", "待核验"
+    verified = "verified", "已核验"
+    rejected = "rejected", "核验未通过"
+
+
+VERIFICATION = Verification.labels()  # {value: label}, for the desk's tabs and the audit log's values
+
+# A reviewer checks a certificate against its scan and the issuer's records (hotpot/verification/), and may decide
+# again (a verified certificate found withdrawn by its issuer); the producer's edit sends it back to unverified.
+CERTIFICATE_WORKFLOW = Workflow(
+    entity="certificate",
+    states=Verification,
+    transitions=(
+        Transition("verify", source=Verification, target=Verification.verified, label="核验通过", roles=STAFF),
+        Transition(
+            "reject",
+            source=Verification,
+            target=Verification.rejected,
+            label="退回",
+            roles=STAFF,
+            reason_required=True,
+            reason_message="退回或暂停时请填写原因（至少 4 个字），企业会看到这段说明",
+            style="danger",
+        ),
+    ),
+    state_field="verification",
+    reason_field="verification_note",
+    changed_at_field="verified_at",
+    changed_by_field="verified_by_id",
+)
 EXPIRING_DAYS = 60
 
 
 class Certificate(Versioned, TimestampMixin, Base):
     __tablename__ = "certificate"
+    workflow = CERTIFICATE_WORKFLOW
+    # What the audit log records of a certificate (hotpot/changes.py).
+    audit_entity = "certificate"
+    audit_fields = (
+        "holder_type",
+        "product_id",
+        "base_id",
+        "kind",
+        "kind_other",
+        "number",
+        "issuer",
+        "issued_on",
+        "valid_until",
+        "scan_file_id",
+        "verification",
+        "verification_note",
+    )
     __table_args__ = (
         CheckConstraint("valid_until IS NULL OR issued_on IS NULL OR valid_until > issued_on", name="dates_order"),
         CheckConstraint(
@@ -60,7 +110,9 @@ class Certificate(Versioned, TimestampMixin, Base):
     issued_on: Mapped[date | None]
     valid_until: Mapped[date | None]
     scan_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
-    verification: Mapped[str] = mapped_column(String(12), default="unverified", server_default="unverified")
+    verification: Mapped[Verification] = mapped_column(
+        state_type(Verification, 12), default=Verification.unverified, server_default="unverified"
+    )
     verification_note: Mapped[str | None] = mapped_column(Text)
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -89,7 +141,7 @@ class Certificate(Versioned, TimestampMixin, Base):
         today = today or date.today()
         if self.valid_until is not None and self.valid_until < today:
             return "expired"
-        if self.verification != "verified":
+        if self.verification != Verification.verified:
             return "unverified"
         if self.valid_until is not None and (self.valid_until - today).days <= EXPIRING_DAYS:
             return "expiring"

@@ -1,4 +1,4 @@
-"""Certificate pages: a producer records and updates certificates with scans; staff verify them."""
+"""Certificate pages: a producer records and updates certificates with scans (staff verify: hotpot/verification/)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from hotpot.audit import service as audit
 from hotpot.certificates import service
-from hotpot.certificates.models import CERT_KINDS, VERIFICATION, Certificate
+from hotpot.certificates.models import CERT_KINDS, Certificate
 from hotpot.certificates.schemas import CertificateIn
 from hotpot.db import SessionDep
-from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
+from hotpot.deps import FormDict, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.files import service as files
 from hotpot.files.models import StoredFile
-from hotpot.review import DecisionIn
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
@@ -157,86 +155,3 @@ def certificate_scan(session: SessionDep, user: PublicUser, cert_id: Id) -> Resp
             "Content-Security-Policy": "default-src 'none'; sandbox",
         },
     )
-
-
-@router.get("/review/certificates")
-def review_certificates(
-    request: Request, session: SessionDep, user: StaffUser, params: ListParamsDep, status: str = "unverified"
-) -> Response:
-    status = status if status in VERIFICATION else "unverified"
-    return _queue_page(request, session, status=status, q=params.q, page=params.page, page_size=params.page_size)
-
-
-def _queue_page(
-    request, session, *, status, q, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
-) -> Response:
-    found = service.review_queue(session, verification=status, q=q, page=page, page_size=page_size)
-    return render(
-        request,
-        "review/certificates.html",
-        {
-            "page": found,
-            "status": status,
-            "q": q or "",
-            "statuses": VERIFICATION,
-            "counts": service.verification_counts(session),
-            "outcome": outcome,
-            "errors": errors or {},
-        },
-        block="results",
-        status_code=status_code,
-    )
-
-
-@router.post("/review/certificates/bulk")
-def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
-    """Verify or reject the ticked certificates with one reason; a row that changed meanwhile is reported."""
-    try:
-        outcome = service.decide_many(session, reviewer=user, form=form)
-    except FieldErrors as exc:
-        return _queue_page(
-            request, session, status="unverified", q=None, page=1, page_size=20, errors=exc.errors, status_code=422
-        )
-    return _queue_page(request, session, status="unverified", q=None, page=1, page_size=20, outcome=outcome)
-
-
-@router.get("/review/certificates/{cert_id}")
-def review_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: Id) -> Response:
-    cert = session.get(Certificate, cert_id)
-    if cert is None:
-        raise HTTPException(404)
-    return _review_page(request, session, cert, errors={})
-
-
-def _review_page(request, session, cert, *, errors, status_code=200) -> Response:
-    return render(
-        request,
-        "review/certificate.html",
-        {
-            "cert": cert,
-            "errors": errors,
-            "history": audit.timeline(session, entity_type="certificate", entity_id=cert.id),
-        },
-        status_code=status_code,
-    )
-
-
-@router.post("/review/certificates/{cert_id}/decision")
-def decide_certificate(request: Request, session: SessionDep, user: StaffUser, cert_id: Id, form: FormDict) -> Response:
-    cert = session.get(Certificate, cert_id)
-    if cert is None:
-        raise HTTPException(404)
-    data = dict(form)
-    version = form_version(data)
-    try:
-        service.decide(session, reviewer=user, cert=cert, data=parse_form(DecisionIn, data), version=version)
-    except FieldErrors as exc:
-        return _review_page(request, session, cert, errors=exc.errors, status_code=422)
-    except StaleVersion:
-        return conflict(
-            request,
-            title=cert.kind_label,
-            back_url=f"/review/certificates/{cert.id}",
-            changes=[("核验状态", "—", cert.verification)],
-        )
-    return redirect(request, "/review/certificates", flash="decision_saved")

@@ -13,7 +13,6 @@ from hotpot.auth.models import User
 from hotpot.bases.models import RawBase
 from hotpot.certificates.models import EXPIRING_DAYS, Certificate
 from hotpot.certificates.schemas import CertificateIn
-from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.errors import NotAllowed
@@ -21,8 +20,9 @@ from hotpot.files import service as files
 from hotpot.files.models import StoredFile
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
-from hotpot.review import BulkOutcome, DecisionIn, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version, parse_id
+from hotpot.verification import BulkOutcome, DecisionIn, bulk_decide, parse_bulk
+from hotpot.verification import decide as verification_decide
 
 
 def snapshot(c: Certificate) -> dict[str, Any]:
@@ -161,26 +161,8 @@ def edit(
 def decide(
     session: Session, *, reviewer: User, cert: Certificate, data: DecisionIn, version: int | None = None
 ) -> Certificate:
-    """A reviewer checks the certificate against its scan and the issuer's records."""
-    check_version(cert, version)
-    require_reason(data.action, data.reason)
-    before = snapshot(cert)
-    cert.verification = "verified" if data.action == "verify" else "rejected"
-    cert.verification_note = data.reason
-    cert.verified_at = utcnow()
-    cert.verified_by_id = reviewer.id
-    cert.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=reviewer,
-        action=f"certificate.{data.action}",
-        entity_type="certificate",
-        entity_id=cert.id,
-        before=before,
-        after=snapshot(cert),
-    )
-    return cert
+    """A reviewer checks the certificate against its scan and the issuer's records (CERTIFICATE_WORKFLOW)."""
+    return verification_decide(session, cert, data.action, actor=reviewer, reason=data.reason, version=version)
 
 
 def decide_many(session: Session, *, reviewer: User, form: dict[str, Any]) -> BulkOutcome:

@@ -8,12 +8,79 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hotpot.auth.models import Role
 from hotpot.db import Base, TimestampMixin, Versioned
 from hotpot.reference.models import ChainLink, Town
+from hotpot.workflow import LabeledEnum, Transition, Workflow, roles, state_type
 
 PARK_GROUPS = {"nanxi": "南溪组团", "longshi": "龙市组团", "wuzun": "五尊组团", "none": "不在园区"}
 SCALES = {"above": "规上企业", "below": "规下企业"}
-STATUSES = {"pending": "待审核", "verified": "已认证", "rejected": "已退回", "suspended": "已暂停"}
+
+
+class EnterpriseStatus(LabeledEnum):
+    pending = "pending", "待审核"
+    verified = "verified", "已认证"
+    rejected = "rejected", "已退回"
+    suspended = "suspended", "已暂停"
+
+
+STATUSES = EnterpriseStatus.labels()  # {value: label}, for the desk's tabs and the audit log's values
+STAFF = roles(Role.admin, Role.reviewer)
+# The producer reads the reason next to the record.
+REASON_MESSAGE = "退回或暂停时请填写原因（至少 4 个字），企业会看到这段说明"
+
+
+def _clear_verified_identity(enterprise: Enterprise, _actor: object) -> None:
+    """Verified again: the name and code kept from the last verification are no longer needed."""
+    enterprise.verified_name = None
+    enterprise.verified_uscc = None
+
+
+# The committee's verification of an enterprise (hotpot/verification/); the producer's edit sends it back to
+# pending in hotpot/enterprises/service.py.
+ENTERPRISE_WORKFLOW = Workflow(
+    entity="enterprise",
+    states=EnterpriseStatus,
+    transitions=(
+        Transition(
+            "verify",
+            source={EnterpriseStatus.pending, EnterpriseStatus.rejected, EnterpriseStatus.suspended},
+            target=EnterpriseStatus.verified,
+            label="认证通过",
+            roles=STAFF,
+            effect=_clear_verified_identity,
+        ),
+        Transition(
+            "reject",
+            source={EnterpriseStatus.pending},
+            target=EnterpriseStatus.rejected,
+            label="退回修改",
+            roles=STAFF,
+            reason_required=True,
+            reason_message=REASON_MESSAGE,
+            style="danger",
+        ),
+        Transition(
+            "suspend",
+            source={EnterpriseStatus.verified},
+            target=EnterpriseStatus.suspended,
+            label="暂停公开展示",
+            roles=STAFF,
+            reason_required=True,
+            reason_message=REASON_MESSAGE,
+            style="danger",
+        ),
+        Transition(
+            "reinstate",
+            source={EnterpriseStatus.suspended},
+            target=EnterpriseStatus.verified,
+            label="恢复公开展示",
+            roles=STAFF,
+            style="ghost",
+            effect=_clear_verified_identity,
+        ),
+    ),
+)
 
 enterprise_chain_link = Table(
     "enterprise_chain_link",
@@ -25,9 +92,33 @@ enterprise_chain_link = Table(
 
 class Enterprise(Versioned, TimestampMixin, Base):
     __tablename__ = "enterprise"
+    workflow = ENTERPRISE_WORKFLOW
+    # What the audit log records of an enterprise (hotpot/changes.py); chain links by their codes.
+    audit_entity = "enterprise"
+    audit_fields = (
+        "uscc",
+        "name",
+        "short_name",
+        "legal_representative",
+        "town_code",
+        "outside_address",
+        "park_group",
+        "address",
+        "contact_person",
+        "phone",
+        "scale",
+        "employees",
+        "annual_capacity_t",
+        "founded_on",
+        "chain_link_codes",
+        "description",
+        "status",
+        "status_reason",
+        "licence_file_id",
+    )
     __table_args__ = (
         Index(None, "status", "town_code"),
-        Index("ix_enterprise_verified_name", "name", postgresql_where=text("status = 'verified'")),
+        Index("ix_enterprise_verified_name", "name", postgresql_where=text(f"status = '{EnterpriseStatus.verified}'")),
         # Location filters of the catalogue read enterprise ids by town or park group from the index alone.
         Index("ix_enterprise_town_code_id", "town_code", "id"),
         Index("ix_enterprise_park_group_id", "park_group", "id"),
@@ -54,7 +145,9 @@ class Enterprise(Versioned, TimestampMixin, Base):
     # The business licence (营业执照) scan, PDF or image: only the enterprise and staff see it.
     licence_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
 
-    status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    status: Mapped[EnterpriseStatus] = mapped_column(
+        state_type(EnterpriseStatus, 10), default=EnterpriseStatus.pending, server_default="pending"
+    )
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None]
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -77,7 +170,11 @@ class Enterprise(Versioned, TimestampMixin, Base):
 
     @property
     def status_label(self) -> str:
-        return STATUSES[self.status]
+        return EnterpriseStatus.label_of(self.status)
+
+    @property
+    def chain_link_codes(self) -> list[str]:
+        return [c.code for c in self.chain_links]
 
     @property
     def park_group_label(self) -> str:
@@ -93,7 +190,7 @@ class Enterprise(Versioned, TimestampMixin, Base):
 
     @property
     def is_public(self) -> bool:
-        return self.status == "verified"
+        return self.status == EnterpriseStatus.verified
 
 
 class EnterpriseInvitation(Base):

@@ -1,4 +1,4 @@
-"""Enterprise pages: a producer's own enterprise, the public directory, the committee's review queue."""
+"""Enterprise pages: a producer's own enterprise and the public directory (the desk: hotpot/verification/)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hotpot.audit import service as audit
 from hotpot.bases import service as base_service
 from hotpot.brands import service as brand_service
 from hotpot.certificates import service as cert_service
 from hotpot.db import SessionDep
-from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
+from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import codes, service
 from hotpot.enterprises.checklist import checklist
-from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
-from hotpot.enterprises.schemas import EnterpriseIn, InviteIn, StatusChangeIn
+from hotpot.enterprises.models import PARK_GROUPS, SCALES, Enterprise
+from hotpot.enterprises.schemas import EnterpriseIn, InviteIn
 from hotpot.files import images
 from hotpot.files import service as files
-from hotpot.files.models import StoredFile
 from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
@@ -352,105 +350,6 @@ def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, e
         **_records(session, enterprise, public_only=public_only),
     }
     return render(request, "enterprises/detail.html", context)
-
-
-# --- the committee's review queue ------------------------------------------------------------------------------
-
-
-@router.get("/review/enterprises")
-def review_queue(
-    request: Request,
-    session: SessionDep,
-    user: StaffUser,
-    params: ListParamsDep,
-    status: str = "pending",
-    town: str | None = None,
-    park_group: str | None = None,
-) -> Response:
-    status = status if status in STATUSES else "pending"
-    filters = service.DirectoryFilters(q=params.q, town=town or None, park_group=park_group or None, status=status)
-    return _queue_page(request, session, filters=filters, page=params.page, page_size=params.page_size)
-
-
-def _queue_page(
-    request, session, *, filters, page: int, page_size: int, outcome=None, errors=None, status_code: int = 200
-) -> Response:
-    found = service.review_queue(session, filters=filters, page=page, page_size=page_size)
-    context = {
-        "page": found,
-        "filters": filters,
-        "counts": service.status_counts(session),
-        "statuses": STATUSES,
-        "duplicates": service.duplicates(session, enterprises=found.items),
-        "outcome": outcome,
-        "errors": errors or {},
-        **_choices(session),
-    }
-    return render(request, "review/queue.html", context, block="results", status_code=status_code)
-
-
-@router.post("/review/enterprises/bulk")
-def bulk_decision(request: Request, session: SessionDep, user: StaffUser, form: FormDict) -> Response:
-    """Verify or reject the ticked enterprises with one reason; a row that changed meanwhile is reported."""
-    filters = service.DirectoryFilters(status="pending")
-    try:
-        outcome = service.decide_many(session, reviewer=user, form=form)
-    except FieldErrors as exc:
-        return _queue_page(request, session, filters=filters, page=1, page_size=20, errors=exc.errors, status_code=422)
-    return _queue_page(request, session, filters=filters, page=1, page_size=20, outcome=outcome)
-
-
-@router.get("/review/enterprises/{enterprise_id}")
-def review_enterprise(request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id) -> Response:
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise HTTPException(404)
-    return _review_page(request, session, enterprise, errors={})
-
-
-def _review_page(request, session, enterprise, *, errors, status_code: int = 200) -> Response:
-    context = {
-        "enterprise": enterprise,
-        "licence": session.get(StoredFile, enterprise.licence_file_id) if enterprise.licence_file_id else None,
-        "duplicates": service.duplicates(session, enterprises=[enterprise]).get(enterprise.id, []),
-        "history": audit.timeline(session, entity_type="enterprise", entity_id=enterprise.id),
-        "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
-        **_records(session, enterprise, public_only=False),
-        "errors": errors,
-        "labels": FIELD_LABELS,
-        "town_names": reference.town_names(session),
-    }
-    return render(request, "review/enterprise.html", context, status_code=status_code)
-
-
-@router.post("/review/enterprises/{enterprise_id}/status")
-def change_status(
-    request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id, form: FormDict
-) -> Response:
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise HTTPException(404)
-    data = dict(form)
-    version = form_version(data)
-    try:
-        parsed = parse_form(StatusChangeIn, data)
-        service.change_status(session, reviewer=user, enterprise=enterprise, data=parsed, version=version)
-    except FieldErrors as exc:
-        return _review_page(request, session, enterprise, errors=exc.errors, status_code=422)
-    except StaleVersion:
-        return conflict(
-            request,
-            title=enterprise.name,
-            back_url=f"/review/enterprises/{enterprise.id}",
-            changes=[("状态", "—", enterprise.status_label)],
-        )
-    flash = {
-        "verify": "enterprise_verified",
-        "reject": "enterprise_rejected",
-        "suspend": "enterprise_suspended",
-        "reinstate": "enterprise_reinstated",
-    }[parsed.action]
-    return redirect(request, f"/review/enterprises/{enterprise.id}", flash=flash)
 
 
 @router.post("/my/enterprise/logo")

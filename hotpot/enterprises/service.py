@@ -19,22 +19,15 @@ from hotpot.files.models import StoredFile
 from hotpot.mail import service as mail
 from hotpot.pagination import Page, paginate
 from hotpot.reference.models import ChainLink, Town
-from hotpot.review import BulkOutcome, bulk_decide, parse_bulk, require_reason
 from hotpot.validation import FieldErrors, check_version
+from hotpot.verification import BulkOutcome, bulk_decide, parse_bulk
+from hotpot.verification import decide as verification_decide
 
 SORTS = {
     "name": (Enterprise.name, Enterprise.id),
     "newest": (Enterprise.created_at.desc(), Enterprise.id.desc()),
     "capacity": (Enterprise.annual_capacity_t.desc().nulls_last(), Enterprise.id),
 }
-# Which status changes a reviewer may make from which status.
-TRANSITIONS = {
-    "verify": {"pending", "rejected", "suspended"},
-    "reject": {"pending"},
-    "suspend": {"verified"},
-    "reinstate": {"suspended"},
-}
-NEW_STATUS = {"verify": "verified", "reject": "rejected", "suspend": "suspended", "reinstate": "verified"}
 
 
 def snapshot(e: Enterprise) -> dict[str, Any]:
@@ -178,27 +171,9 @@ def _set_status(enterprise: Enterprise, status: str, *, reason: str | None, by: 
 def change_status(
     session: Session, *, reviewer: User, enterprise: Enterprise, data: StatusChangeIn, version: int | None = None
 ) -> Enterprise:
-    """The committee verifies, rejects (with a reason), suspends (with a reason) or reinstates an enterprise."""
-    check_version(enterprise, version)
-    if enterprise.status not in TRANSITIONS[data.action]:
-        raise FieldErrors({"action": f"当前状态为“{enterprise.status_label}”，不能执行此操作"})
-    require_reason(data.action, data.reason)
-    before = snapshot(enterprise)
-    _set_status(enterprise, NEW_STATUS[data.action], reason=data.reason, by=reviewer)
-    if enterprise.status == "verified":
-        enterprise.verified_name = None
-        enterprise.verified_uscc = None
-    enterprise.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=reviewer,
-        action=f"enterprise.{data.action}",
-        entity_type="enterprise",
-        entity_id=enterprise.id,
-        before=before,
-        after=snapshot(enterprise),
-    )
+    """The committee verifies, rejects (with a reason), suspends (with a reason) or reinstates an enterprise
+    (ENTERPRISE_WORKFLOW); its products become public or hidden with it."""
+    verification_decide(session, enterprise, data.action, actor=reviewer, reason=data.reason, version=version)
     _sync_products(session, enterprise)
     return enterprise
 

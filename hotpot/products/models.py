@@ -11,10 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hotpot.db import Base, TimestampMixin, Versioned
 from hotpot.enterprises.models import Enterprise
 from hotpot.reference.models import ProductCategory
+from hotpot.workflow import LabeledEnum, state_type
 
 STORAGES = {"frozen": "冷冻（≤ -18°C）", "chilled": "冷藏（0-4°C）", "ambient": "常温"}
 STORAGE_SHORT = {"frozen": "冷冻", "chilled": "冷藏", "ambient": "常温"}
-PRODUCT_STATUSES = {"draft": "草稿", "published": "已发布", "withdrawn": "已下架"}
+
+
+class ProductStatus(LabeledEnum):
+    draft = "draft", "草稿"
+    published = "published", "已发布"
+    withdrawn = "withdrawn", "已下架"
+
+
+PRODUCT_STATUSES = ProductStatus.labels()  # {value: label}, for the forms and the audit log's values
 PRICE_UNITS = ("元/kg", "元/箱", "元/袋", "元/件", "元/桶", "元/吨")
 
 
@@ -62,7 +71,9 @@ class Product(Versioned, TimestampMixin, Base):
     unit_price_max: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     description: Mapped[str | None] = mapped_column(Text)
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brand.id", ondelete="SET NULL"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
+    status: Mapped[ProductStatus] = mapped_column(
+        state_type(ProductStatus, 10), default=ProductStatus.draft, server_default="draft"
+    )
     published_at: Mapped[datetime | None]
     # Published and its enterprise verified; kept by the services so public lists need no join.
     is_public: Mapped[bool] = mapped_column(default=False, server_default="false")
@@ -78,7 +89,7 @@ class Product(Versioned, TimestampMixin, Base):
 
     @property
     def status_label(self) -> str:
-        return PRODUCT_STATUSES[self.status]
+        return ProductStatus.label_of(self.status)
 
     @property
     def price_label(self) -> str:

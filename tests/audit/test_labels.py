@@ -39,7 +39,7 @@ def _green_food_cert(db, enterprise):
         version=cert.version,
     )
     reviewer = make_user(db, role="reviewer", display_name="赵审核")
-    from hotpot.review import DecisionIn
+    from hotpot.verification import DecisionIn
 
     cert_service.decide(db, reviewer=reviewer, cert=cert, data=DecisionIn(action="verify", reason="与扫描件一致"))
     return cert, reviewer
@@ -49,7 +49,7 @@ def test_certificate_history_reads_in_chinese(client, db):
     enterprise = make_enterprise(db)
     cert, reviewer = _green_food_cert(db, enterprise)
     log_in(client, reviewer.email)
-    page = client.get(f"/review/certificates/{cert.id}")
+    page = client.get(f"/verify/certificates/{cert.id}")
     assert page.status_code == 200
     text = _visible_text(page.text)
     assert "新增证书" in text

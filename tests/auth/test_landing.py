@@ -20,7 +20,7 @@ def _login(client, email: str, **extra) -> str:
     ("role", "landing"),
     [
         ("buyer", "/search"),
-        ("reviewer", "/review/enterprises"),
+        ("reviewer", "/verify/enterprises"),
         ("admin", "/admin/users"),
         ("producer", "/my/enterprise/new"),
     ],

@@ -228,7 +228,7 @@ def test_admin_one_time_password_forces_a_change_everywhere(client, make_client,
 
     login = target_client.post("/login", data={"email": target.email, "password": one_time})
     assert login.headers["location"] == "/account/password"
-    for path in ("/", "/account", "/review/enterprises", "/products"):
+    for path in ("/", "/account", "/verify/enterprises", "/products"):
         response = target_client.get(path)
         assert response.status_code == 303, path
         assert response.headers["location"] == "/account/password", path
@@ -249,8 +249,8 @@ def test_admin_one_time_password_forces_a_change_everywhere(client, make_client,
         },
     )
     assert changed.status_code == 303
-    assert changed.headers["location"] == "/review/enterprises"
-    assert target_client.get("/review/enterprises").status_code == 200
+    assert changed.headers["location"] == "/verify/enterprises"
+    assert target_client.get("/verify/enterprises").status_code == 200
     assert "user.password_reset_by_admin" in _actions(db, target.id)
 
 
@@ -280,4 +280,4 @@ def test_admin_created_account_must_change_its_password(client, make_client, db)
     newcomer = make_client()
     login = newcomer.post("/login", data={"email": "new-staff@hotpot.example", "password": one_time})
     assert login.headers["location"] == "/account/password"
-    assert newcomer.get("/review/enterprises").headers["location"] == "/account/password"
+    assert newcomer.get("/verify/enterprises").headers["location"] == "/account/password"

@@ -10,7 +10,7 @@ from hotpot.bases import service
 from hotpot.bases.models import RawBase
 from hotpot.bases.schemas import BaseIn
 from hotpot.enterprises.models import Enterprise
-from hotpot.review import DecisionIn
+from hotpot.verification import DecisionIn
 from tests.auth.builders import make_user
 from tests.enterprises.builders import make_enterprise, owner_of
 

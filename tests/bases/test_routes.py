@@ -26,7 +26,7 @@ def test_record_verify_and_list_base(client, make_client, db):
     log_in(reviewer, make_user(db, role="reviewer").email)
     assert (
         reviewer.post(
-            f"/review/bases/{base.id}/decision", data={"action": "verify", "version": base.version}
+            f"/verify/bases/{base.id}/decision", data={"action": "verify", "version": base.version}
         ).status_code
         == 303
     )

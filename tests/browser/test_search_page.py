@@ -145,7 +145,7 @@ def test_on_a_phone_every_page_has_a_search_box_at_the_top(new_page, live_server
     ("email", "password", "path"),
     [
         ("producer@hotpot.example", "Hotpot-Maker-2026", "/my/enterprise"),
-        ("reviewer@hotpot.example", "Hotpot-Review-2026", "/review/enterprises"),
+        ("reviewer@hotpot.example", "Hotpot-Review-2026", "/verify/enterprises"),
         ("buyer@hotpot.example", "Hotpot-Buyer-2026", "/inquiries"),
     ],
 )

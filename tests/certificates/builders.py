@@ -11,7 +11,7 @@ from hotpot.certificates import service
 from hotpot.certificates.models import Certificate
 from hotpot.certificates.schemas import CertificateIn
 from hotpot.enterprises.models import Enterprise
-from hotpot.review import DecisionIn
+from hotpot.verification import DecisionIn
 from tests.auth.builders import make_user
 from tests.enterprises.builders import make_enterprise, owner_of
 

@@ -93,12 +93,12 @@ def test_reviewer_verifies_and_public_sees_it(client, make_client, db):
     assert "SC10350011700012" not in client.get(f"/products/{product.id}").text
     reviewer = make_client()
     log_in(reviewer, make_user(db, role="reviewer").email)
-    assert "SC10350011700012" in reviewer.get("/review/certificates").text
+    assert "SC10350011700012" in reviewer.get("/verify/certificates").text
     no_reason = reviewer.post(
-        f"/review/certificates/{cert.id}/decision", data={"action": "reject", "version": cert.version}
+        f"/verify/certificates/{cert.id}/decision", data={"action": "reject", "version": cert.version}
     )
     assert no_reason.status_code == 422
-    ok = reviewer.post(f"/review/certificates/{cert.id}/decision", data={"action": "verify", "version": cert.version})
+    ok = reviewer.post(f"/verify/certificates/{cert.id}/decision", data={"action": "verify", "version": cert.version})
     assert ok.status_code == 303
     detail = client.get(f"/products/{product.id}")
     assert "SC10350011700012" in detail.text
@@ -161,7 +161,7 @@ def test_a_decision_without_the_form_version_is_refused_and_changes_nothing(clie
     cert = make_certificate(db, verified=False)
     log_in(client, make_user(db, role="reviewer").email)
     for version in ({}, {"version": "abc"}):
-        response = client.post(f"/review/certificates/{cert.id}/decision", data={"action": "verify", **version})
+        response = client.post(f"/verify/certificates/{cert.id}/decision", data={"action": "verify", **version})
         assert response.status_code == 400
     db.refresh(cert)
     assert cert.verification == "unverified"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from hotpot.bases import service as base_service
 from hotpot.products import service as product_service
-from hotpot.review import DecisionIn
 from hotpot.search import service as search_service
 from hotpot.search.engine import SearchParams
+from hotpot.verification import DecisionIn
 from tests.auth.builders import log_in, make_user
 from tests.bases.builders import make_base
 from tests.certificates.builders import make_certificate

@@ -288,7 +288,7 @@ def test_enterprise_edit_against_status_change(live, holdings, reviewers):
                 return client.post("/my/enterprise/edit", data=form).status_code
             form = {"action": "suspend" if before[1] == "verified" else "reinstate", "version": version}
             form["reason"] = "并发测试：许可证待复核"
-            return client.post(f"/review/enterprises/{h.enterprise_id}/status", data=form).status_code
+            return client.post(f"/verify/enterprises/{h.enterprise_id}/status", data=form).status_code
 
         def state(s: Session):
             e = s.get(Enterprise, h.enterprise_id)
@@ -313,7 +313,7 @@ def test_certificate_edit_against_decision(live, holdings, reviewers):
                 return client.post(f"/my/certificates/{h.certificate_id}/edit", data=form).status_code
             form = {"action": "reject", "reason": "并发测试：扫描件不清晰"} if before[1] == "verified" else {}
             form = {"action": "verify", **form, "version": version}
-            return client.post(f"/review/certificates/{h.certificate_id}/decision", data=form).status_code
+            return client.post(f"/verify/certificates/{h.certificate_id}/decision", data=form).status_code
 
         def state(s: Session):
             c = s.get(Certificate, h.certificate_id)

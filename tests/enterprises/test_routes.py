@@ -127,10 +127,10 @@ def test_reviewer_verifies_and_enterprise_becomes_public(client, make_client, db
     assert not product.is_public
     reviewer = make_client()
     log_in(reviewer, make_user(db, role="reviewer").email)
-    queue = reviewer.get("/review/enterprises")
+    queue = reviewer.get("/verify/enterprises")
     assert "重庆渝味鲜毛肚食品有限公司" in queue.text
     response = reviewer.post(
-        f"/review/enterprises/{enterprise.id}/status", data={"action": "verify", "version": enterprise.version}
+        f"/verify/enterprises/{enterprise.id}/status", data={"action": "verify", "version": enterprise.version}
     )
     assert response.status_code == 303
     db.refresh(enterprise)
@@ -147,14 +147,14 @@ def test_reject_needs_reason_and_producer_sees_it(client, make_client, db):
     reviewer = make_client()
     log_in(reviewer, make_user(db, role="reviewer").email)
     no_reason = reviewer.post(
-        f"/review/enterprises/{enterprise.id}/status", data={"action": "reject", "version": enterprise.version}
+        f"/verify/enterprises/{enterprise.id}/status", data={"action": "reject", "version": enterprise.version}
     )
     assert no_reason.status_code == 422
     assert "请填写原因" in no_reason.text
     db.refresh(enterprise)
     assert enterprise.status == "pending"
     reviewer.post(
-        f"/review/enterprises/{enterprise.id}/status",
+        f"/verify/enterprises/{enterprise.id}/status",
         data={"action": "reject", "reason": "营业执照扫描件不清晰", "version": enterprise.version},
     )
     db.refresh(enterprise)
@@ -183,7 +183,7 @@ def test_renaming_a_verified_enterprise_sends_it_back_with_old_name_visible(clie
     assert not product.is_public
     reviewer = make_client()
     log_in(reviewer, make_user(db, role="reviewer").email)
-    page = reviewer.get(f"/review/enterprises/{enterprise.id}")
+    page = reviewer.get(f"/verify/enterprises/{enterprise.id}")
     assert "<del>重庆老名字食品有限公司</del>" in page.text
     assert "修改企业信息" in page.text  # the change history, by its Chinese label
 
@@ -221,7 +221,7 @@ def test_suspended_enterprise_and_its_products_disappear(client, make_client, db
     reviewer = make_client()
     log_in(reviewer, make_user(db, role="reviewer").email)
     reviewer.post(
-        f"/review/enterprises/{enterprise.id}/status",
+        f"/verify/enterprises/{enterprise.id}/status",
         data={"action": "suspend", "reason": "许可证过期待续", "version": enterprise.version},
     )
     assert "暂停测试毛肚" not in client.get("/products").text
@@ -229,7 +229,7 @@ def test_suspended_enterprise_and_its_products_disappear(client, make_client, db
     assert client.get(f"/enterprises/{enterprise.id}").status_code == 404
     db.refresh(enterprise)
     reviewer.post(
-        f"/review/enterprises/{enterprise.id}/status", data={"action": "reinstate", "version": enterprise.version}
+        f"/verify/enterprises/{enterprise.id}/status", data={"action": "reinstate", "version": enterprise.version}
     )
     assert "暂停测试毛肚" in client.get("/products").text
 
@@ -302,7 +302,7 @@ def test_business_licence_upload_kept_on_error_and_shown_to_staff_only(client, m
 
     reviewer = make_client()
     log_in(reviewer, make_user(db, role="reviewer").email)
-    page = reviewer.get(f"/review/enterprises/{enterprise.id}").text
+    page = reviewer.get(f"/verify/enterprises/{enterprise.id}").text
     facts = page.split('id="licence"', 1)[1].split("</dd>", 1)[0]
     assert "执照.pdf" in facts
     download = reviewer.get(f"/enterprises/{enterprise.id}/licence")

@@ -38,18 +38,18 @@ def test_certificate_queue_finds_number_holder_and_enterprise(client, db):
     )
     make_certificate(db, verified=False, number="SC10350011788882")  # another enterprise's
     _reviewer(client, db)
-    assert _rows(client.get("/review/certificates", params={"q": "799991"}).text) == 1
-    assert _rows(client.get("/review/certificates", params={"q": "sc 1035001 1799991"}).text) == 1
-    assert _rows(client.get("/review/certificates", params={"q": "查找专用鸭肠"}).text) == 1
-    assert _rows(client.get("/review/certificates", params={"q": "辣椒基地"}).text) == 1
-    page = client.get("/review/certificates", params={"q": "搜索测试食品"})
+    assert _rows(client.get("/verify/certificates", params={"q": "799991"}).text) == 1
+    assert _rows(client.get("/verify/certificates", params={"q": "sc 1035001 1799991"}).text) == 1
+    assert _rows(client.get("/verify/certificates", params={"q": "查找专用鸭肠"}).text) == 1
+    assert _rows(client.get("/verify/certificates", params={"q": "辣椒基地"}).text) == 1
+    page = client.get("/verify/certificates", params={"q": "搜索测试食品"})
     assert _rows(page.text) == 3
     assert "SC10350011788882" not in page.text
-    none = client.get("/review/certificates", params={"q": "没有这样的证书"})
+    none = client.get("/verify/certificates", params={"q": "没有这样的证书"})
     assert "没有符合条件的证书" in none.text
     # htmx asks for the results block only
     fragment = client.get(
-        "/review/certificates", params={"q": "799991"}, headers={"HX-Request": "true", "HX-Target": "results"}
+        "/verify/certificates", params={"q": "799991"}, headers={"HX-Request": "true", "HX-Target": "results"}
     )
     assert "<main" not in fragment.text
     assert 'id="results"' in fragment.text
@@ -60,17 +60,17 @@ def test_duplicate_enterprises_are_flagged_in_queue_and_review_page(client, db):
     same_name = make_enterprise(db, status="pending", name="重庆双胞胎食品有限公司", uscc=codes.demo_uscc(81002))
     lone = make_enterprise(db, status="pending", name="重庆独一家食品有限公司", uscc=codes.demo_uscc(81003))
     _reviewer(client, db)
-    queue = client.get("/review/enterprises").text
-    item = queue.split(f'href="/review/enterprises/{same_name.id}"', 1)[1].split("</li>", 1)[0]
+    queue = client.get("/verify/enterprises").text
+    item = queue.split(f'href="/verify/enterprises/{same_name.id}"', 1)[1].split("</li>", 1)[0]
     assert "疑似重复" in item
     assert "企业名称相同" in item
-    assert f'href="/review/enterprises/{first.id}"' in item
-    lone_item = queue.split(f'href="/review/enterprises/{lone.id}"', 1)[1].split("</li>", 1)[0]
+    assert f'href="/verify/enterprises/{first.id}"' in item
+    lone_item = queue.split(f'href="/verify/enterprises/{lone.id}"', 1)[1].split("</li>", 1)[0]
     assert "疑似重复" not in lone_item
-    page = client.get(f"/review/enterprises/{same_name.id}").text
+    page = client.get(f"/verify/enterprises/{same_name.id}").text
     assert 'id="duplicates"' in page
     assert "重庆双胞胎食品有限公司" in page.split('id="duplicates"', 1)[1]
-    assert 'id="duplicates"' not in client.get(f"/review/enterprises/{lone.id}").text
+    assert 'id="duplicates"' not in client.get(f"/verify/enterprises/{lone.id}").text
 
 
 def test_same_organisation_code_is_flagged(client, db):
@@ -82,7 +82,7 @@ def test_same_organisation_code_is_flagged(client, db):
     assert first.uscc[8:17] == twin.uscc[8:17]
     assert first.uscc != twin.uscc
     _reviewer(client, db)
-    page = client.get(f"/review/enterprises/{twin.id}").text
+    page = client.get(f"/verify/enterprises/{twin.id}").text
     assert "组织机构代码部分（第 9-17 位）相同" in page
     assert "重庆甲食品有限公司" in page.split('id="duplicates"', 1)[1]
 
@@ -94,13 +94,13 @@ def test_bulk_verify_certificates_reports_the_stale_one(client, db):
         for n in (3001, 3002, 3003)
     ]
     _reviewer(client, db)
-    client.get("/review/certificates")
+    client.get("/verify/certificates")
     form = {"action": "verify", "reason": "", "ids": [str(c.id) for c in certs]}
     for c in certs:
         form[f"version_{c.id}"] = str(c.version)
     form[f"version_{certs[1].id}"] = str(certs[1].version - 1)  # shown before someone else changed it
     before = db.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
-    response = client.post("/review/certificates/bulk", data=form)
+    response = client.post("/verify/certificates/bulk", data=form)
     assert response.status_code == 200
     result = response.text.split('id="bulk-result"', 1)[1].split("</div>", 1)[0]
     assert "已核验通过 2 条" in result
@@ -117,20 +117,20 @@ def test_bulk_reject_needs_one_reason_and_a_pick(client, db):
     maker = make_enterprise(db)
     cert = make_certificate(db, enterprise=maker, verified=False)
     _reviewer(client, db)
-    client.get("/review/certificates")
+    client.get("/verify/certificates")
     refused = client.post(
-        "/review/certificates/bulk",
+        "/verify/certificates/bulk",
         data={"action": "reject", "reason": "", "ids": [str(cert.id)], f"version_{cert.id}": str(cert.version)},
     )
     assert refused.status_code == 422
     assert 'id="err_reason"' in refused.text
-    nothing = client.post("/review/certificates/bulk", data={"action": "reject", "reason": "扫描件不清晰"})
+    nothing = client.post("/verify/certificates/bulk", data={"action": "reject", "reason": "扫描件不清晰"})
     assert nothing.status_code == 422
     assert "请先勾选" in nothing.text
     db.refresh(cert)
     assert cert.verification == "unverified"
     missing_version = client.post(
-        "/review/certificates/bulk", data={"action": "reject", "reason": "扫描件不清晰", "ids": [str(cert.id)]}
+        "/verify/certificates/bulk", data={"action": "reject", "reason": "扫描件不清晰", "ids": [str(cert.id)]}
     )
     assert "1 条未处理" in missing_version.text  # a row without its version is never decided blind
     db.refresh(cert)
@@ -141,12 +141,12 @@ def test_bulk_reject_enterprises_and_bases_with_one_reason(client, db):
     pending = [make_enterprise(db, status="pending", name=f"重庆批量{n}食品有限公司") for n in range(3)]
     already = make_enterprise(db, status="verified", name="重庆已认证食品有限公司")
     _reviewer(client, db)
-    queue = client.get("/review/enterprises").text
+    queue = client.get("/verify/enterprises").text
     assert 'id="bulk-bar"' in queue
     form = {"action": "reject", "reason": "营业执照与登记名称不一致", "ids": [str(e.id) for e in [*pending, already]]}
     for e in [*pending, already]:
         form[f"version_{e.id}"] = str(e.version)
-    response = client.post("/review/enterprises/bulk", data=form)
+    response = client.post("/verify/enterprises/bulk", data=form)
     assert response.status_code == 200
     assert "已退回 3 条" in response.text
     assert "重庆已认证食品有限公司" in response.text.split("未处理", 1)[1]  # not pending: refused with the reason
@@ -161,7 +161,7 @@ def test_bulk_reject_enterprises_and_bases_with_one_reason(client, db):
     form = {"action": "verify", "ids": [str(b.id) for b in bases]}
     for b in bases:
         form[f"version_{b.id}"] = str(b.version)
-    assert "已核验通过 2 条" in client.post("/review/bases/bulk", data=form).text
+    assert "已核验通过 2 条" in client.post("/verify/bases/bulk", data=form).text
     for b in bases:
         db.refresh(b)
         assert b.status == "verified"

@@ -1,4 +1,4 @@
-"""What the verification of enterprises, bases and certificates has in common: reasons, who and when, bulk decisions."""
+"""What the verification of enterprises, bases and certificates has in common: one decision, reasons, bulk decisions."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotpot import workflow
+from hotpot.errors import InvalidState
 from hotpot.validation import FieldErrors, InputSchema, StaleVersion
 
 # More than a page of a queue at once is a slip of the hand, not a decision.
@@ -21,6 +23,17 @@ R = TypeVar("R")
 class DecisionIn(InputSchema):
     action: Literal["verify", "reject"]
     reason: str | None = Field(default=None, max_length=500)
+
+
+def decide(session: Session, record: R, action: str, *, actor: Any, reason: str | None, version: int | None) -> R:
+    """A staff decision on a registry record, by its model's workflow (hotpot/workflow.py).
+
+    On the desk the decision is a button of the form, so a decision the record's state does not allow (another
+    reviewer decided first, a stale tab) is shown next to the buttons, like any other field error."""
+    try:
+        return workflow.apply(session, record, action, actor=actor, reason=reason, version=version)
+    except InvalidState as exc:
+        raise FieldErrors({"action": exc.message}) from None
 
 
 def require_reason(action: str, reason: str | None) -> None:
