@@ -21,7 +21,7 @@ from hotpot.auth import service as auth_service
 from hotpot.auth.models import User
 from hotpot.auth.schemas import StaffCreateIn
 from hotpot.bases import service as base_service
-from hotpot.bases.models import BasePhoto, RawBase
+from hotpot.bases.models import BasePhoto, BaseStatus, RawBase
 from hotpot.bases.schemas import BaseIn, SourceIn
 from hotpot.brands import service as brand_service
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
@@ -29,11 +29,11 @@ from hotpot.certificates import service as cert_service
 from hotpot.certificates.schemas import CertificateIn
 from hotpot.enterprises import codes
 from hotpot.enterprises import service as enterprise_service
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.products import media as product_media
 from hotpot.products import service as product_service
-from hotpot.products.models import Product
+from hotpot.products.models import Product, ProductStatus
 from hotpot.products.photos import ProductPhoto
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference_service
@@ -339,7 +339,7 @@ class DemoRegistry:
         return "planting", self.rng.choice(("辣椒", "花椒"))
 
     def _sources(self, made, bases: list[RawBase]) -> None:
-        verified = [b for b in bases if b.status == "verified"]
+        verified = [b for b in bases if b.status == BaseStatus.verified]
         spice = [b for b in verified if b.produce in ("辣椒", "花椒")]
         for owner, enterprise, kind in made:
             own = [b for b in bases if b.enterprise_id == enterprise.id]
@@ -407,7 +407,7 @@ class DemoRegistry:
                 self._decide_cert(
                     cert_service.create(self.session, user=owner, enterprise=enterprise, data=data, is_demo=True)
                 )
-        for i, base in enumerate(b for b in bases if b.kind == "planting" and b.status == "verified"):
+        for i, base in enumerate(b for b in bases if b.kind == "planting" and b.status == BaseStatus.verified):
             if i % 2:
                 continue
             owner = next(o for o, e, _ in made if e.id == base.enterprise_id)
@@ -485,7 +485,7 @@ class DemoRegistry:
         )
         self.pictures.brand_logo(staff, regional)
         self.pictures.brand_logo(staff, cluster)
-        verified = [(o, e, k) for o, e, k in made if e.status == "verified" and k != "cold_chain"]
+        verified = [(o, e, k) for o, e, k in made if e.status == EnterpriseStatus.verified and k != "cold_chain"]
         for i, (_owner, enterprise, _kind) in enumerate(verified[:14]):
             brand = regional if i < 10 else cluster
             licence = brand_service.grant(
@@ -590,7 +590,7 @@ class DemoRegistry:
                 product.published_at -= timedelta(days=self.rng.randint(0, 400), minutes=self.rng.randint(0, 1440))
             if 0.86 <= roll < 0.9:
                 product_service.set_published(self.session, user=owner, product=product, published=False, version=None)
-            if product.status == "published":
+            if product.status == ProductStatus.published:
                 self.pictures.product(owner, product, kind=c["parent_code"], category_name=c["name"])
 
     def _status(self, enterprise: Enterprise, n: int) -> None:

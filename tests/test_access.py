@@ -160,7 +160,7 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     # verify: the desk moved from /review/... to /verify/...; the old addresses redirect to anyone (301 / 308),
     # and the new page applies its own rule
     ("GET", "/review/enterprises?status=verified", ALL),
-    ("POST", "/review/enterprises/{enterprise}/status", ALL),
+    ("POST", "/review/enterprises/bulk", ALL),
 ]
 
 
@@ -201,7 +201,7 @@ ROUTE_ALIASES = {
     "/history/product/{product_id}": "/history/{entity_type}/{entity_id}",
     # verify: the old desk addresses, one redirect route each for GET and POST
     "/review/enterprises": "/review/{rest:path}",
-    "/review/enterprises/{enterprise_id}/status": "/review/{rest:path}",
+    "/review/enterprises/bulk": "/review/{rest:path}",
 }
 
 

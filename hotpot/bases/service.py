@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from hotpot import changes
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
-from hotpot.bases.models import CHONGQING_LAT, CHONGQING_LON, PRODUCE, BasePhoto, ProductSource, RawBase
+from hotpot.bases.models import CHONGQING_LAT, CHONGQING_LON, PRODUCE, BasePhoto, BaseStatus, ProductSource, RawBase
 from hotpot.bases.schemas import BaseIn, SourceIn
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
@@ -77,10 +77,10 @@ def edit(session: Session, *, user: User, base: RawBase, data: BaseIn, version: 
     check_version(base, version)
     values = _resolve(session, data)
     with changes.tracked(session, base, actor=user, action="base.update"):
-        if base.status == "rejected" or (
-            base.status == "verified" and any(values[k] != getattr(base, k) for k in IDENTITY_FIELDS)
+        if base.status == BaseStatus.rejected or (
+            base.status == BaseStatus.verified and any(values[k] != getattr(base, k) for k in IDENTITY_FIELDS)
         ):
-            base.status, base.status_reason, base.status_changed_at = "pending", None, utcnow()
+            base.status, base.status_reason, base.status_changed_at = BaseStatus.pending, None, utcnow()
         for key, value in values.items():
             setattr(base, key, value)
     return base
@@ -101,7 +101,11 @@ class BaseFilters:
 
 
 def public_list(session: Session, *, filters: BaseFilters, page: int, page_size: int) -> Page[RawBase]:
-    stmt = select(RawBase).join(RawBase.enterprise).where(RawBase.status == "verified", Enterprise.status == "verified")
+    stmt = (
+        select(RawBase)
+        .join(RawBase.enterprise)
+        .where(RawBase.status == BaseStatus.verified, Enterprise.status == EnterpriseStatus.verified)
+    )
     f = filters
     if f.q:
         stmt = stmt.where(RawBase.name.ilike(f"%{f.q}%") | RawBase.produce.ilike(f"%{f.q}%"))
@@ -143,7 +147,7 @@ def status_counts(session: Session) -> dict[str, int]:
 def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[RawBase]:
     stmt = select(RawBase).where(RawBase.enterprise_id == enterprise.id)
     if public_only:
-        stmt = stmt.where(RawBase.status == "verified")
+        stmt = stmt.where(RawBase.status == BaseStatus.verified)
     return list(session.scalars(stmt.order_by(RawBase.name)))
 
 
@@ -185,7 +189,7 @@ def set_sources(
     bases = {b.id: b for b in session.scalars(select(RawBase).where(RawBase.id.in_(ids)))} if ids else {}
     for i in items:
         b = bases.get(i.base_id)
-        if b is None or not (b.enterprise_id == product.enterprise_id or b.status == "verified"):
+        if b is None or not (b.enterprise_id == product.enterprise_id or b.status == BaseStatus.verified):
             errors["sources"] = "请选择本企业登记的基地或已认证的基地"
     if errors:
         raise FieldErrors(errors)
@@ -212,7 +216,7 @@ def set_sources(
 
 def source_choices(session: Session, *, enterprise: Enterprise) -> list[RawBase]:
     """Bases a product of this enterprise may name: its own, and every verified one."""
-    stmt = select(RawBase).where((RawBase.enterprise_id == enterprise.id) | (RawBase.status == "verified"))
+    stmt = select(RawBase).where((RawBase.enterprise_id == enterprise.id) | (RawBase.status == BaseStatus.verified))
     return list(session.scalars(stmt.order_by(RawBase.enterprise_id != enterprise.id, RawBase.name).limit(300)))
 
 

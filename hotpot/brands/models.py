@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotpot.db import Base, TimestampMixin, Versioned
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 
 BRAND_LEVELS = {
     "regional_public": "区域公用品牌",
@@ -64,7 +64,7 @@ class Brand(Versioned, TimestampMixin, Base):
 
     @property
     def is_public(self) -> bool:
-        return self.owner_enterprise is None or self.owner_enterprise.status == "verified"
+        return self.owner_enterprise is None or self.owner_enterprise.status == EnterpriseStatus.verified
 
 
 class BrandLicence(Base):

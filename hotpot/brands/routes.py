@@ -15,7 +15,7 @@ from hotpot.brands.models import BRAND_LEVELS, HONORS, LICENSABLE, Brand
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
 from hotpot.db import SessionDep
 from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser, allow_roles
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
@@ -96,7 +96,9 @@ def _detail(request, session, user, brand, *, errors, status_code=200) -> Respon
         "can_edit": service.can_edit(user, brand),
         "can_license": staff and brand.is_licensable,
         "enterprises": list(
-            session.scalars(select(Enterprise).where(Enterprise.status == "verified").order_by(Enterprise.name))
+            session.scalars(
+                select(Enterprise).where(Enterprise.status == EnterpriseStatus.verified).order_by(Enterprise.name)
+            )
         )
         if staff and brand.is_licensable
         else [],

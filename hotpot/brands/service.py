@@ -15,7 +15,7 @@ from hotpot.brands.models import LICENSABLE, Brand, BrandLicence
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
@@ -140,7 +140,7 @@ def licensee_products(session: Session, *, brand: Brand) -> list[LicenseeProduct
             BrandLicence.revoked_at.is_(None),
             BrandLicence.since_on <= today,
             (BrandLicence.until_on.is_(None)) | (BrandLicence.until_on >= today),
-            Enterprise.status == "verified",
+            Enterprise.status == EnterpriseStatus.verified,
         )
         .distinct()
         .order_by(count.desc(), Enterprise.name)
@@ -172,7 +172,7 @@ def grant(session: Session, *, reviewer: User, brand: Brand, data: LicenceIn) ->
     if brand.level not in LICENSABLE:
         errors["__all__"] = "只有区域公用品牌和集群品牌可以授权使用"
     enterprise = session.get(Enterprise, data.enterprise_id)
-    if enterprise is None or enterprise.status != "verified":
+    if enterprise is None or enterprise.status != EnterpriseStatus.verified:
         errors["enterprise_id"] = "请选择已认证的企业"
     if data.until_on and data.until_on < data.since_on:
         errors["until_on"] = "授权截止日期不能早于开始日期"
@@ -242,7 +242,7 @@ def public_list(session: Session, *, filters: BrandFilters, page: int, page_size
     stmt = (
         select(Brand)
         .outerjoin(Brand.owner_enterprise)
-        .where(Brand.owner_enterprise_id.is_(None) | (Enterprise.status == "verified"))
+        .where(Brand.owner_enterprise_id.is_(None) | (Enterprise.status == EnterpriseStatus.verified))
     )
     if filters.level:
         stmt = stmt.where(Brand.level == filters.level)

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from hotpot.audit import service as audit
 from hotpot.auth.models import User
-from hotpot.bases.models import RawBase
-from hotpot.certificates.models import EXPIRING_DAYS, Certificate
+from hotpot.bases.models import BaseStatus, RawBase
+from hotpot.certificates.models import EXPIRING_DAYS, Certificate, Verification
 from hotpot.certificates.schemas import CertificateIn
 from hotpot.enterprises import service as enterprise_service
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.errors import NotAllowed
 from hotpot.files import service as files
 from hotpot.files.models import StoredFile
@@ -143,7 +143,12 @@ def edit(
     new_scan = scan_file.id if scan_file else _store_scan(session, user=user, scan=scan)
     if new_scan:
         cert.scan_file_id = new_scan
-    cert.verification, cert.verification_note, cert.verified_at, cert.verified_by_id = "unverified", None, None, None
+    cert.verification, cert.verification_note, cert.verified_at, cert.verified_by_id = (
+        Verification.unverified,
+        None,
+        None,
+        None,
+    )
     cert.version += 1
     session.flush()
     audit.record(
@@ -182,10 +187,12 @@ def public_condition():
     """SQL for "anyone may see this certificate": verified, and its holder public (the enterprise verified, the
     product public, the base verified). A draft product's or a pending base's certificate would name them."""
     product_public = select(Product.id).where(Product.id == Certificate.product_id, Product.is_public).exists()
-    base_public = select(RawBase.id).where(RawBase.id == Certificate.base_id, RawBase.status == "verified").exists()
+    base_public = (
+        select(RawBase.id).where(RawBase.id == Certificate.base_id, RawBase.status == BaseStatus.verified).exists()
+    )
     return and_(
-        Certificate.verification == "verified",
-        Certificate.enterprise.has(Enterprise.status == "verified"),
+        Certificate.verification == Verification.verified,
+        Certificate.enterprise.has(Enterprise.status == EnterpriseStatus.verified),
         or_(
             Certificate.holder_type == "enterprise",
             and_(Certificate.holder_type == "product", product_public),
@@ -196,7 +203,7 @@ def public_condition():
 
 def is_public(cert: Certificate) -> bool:
     """The same rule as public_condition, for one loaded certificate."""
-    if cert.verification != "verified" or cert.enterprise.status != "verified":
+    if cert.verification != Verification.verified or cert.enterprise.status != EnterpriseStatus.verified:
         return False
     if cert.holder_type == "product":
         return cert.product is not None and cert.product.is_public

@@ -7,20 +7,20 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotpot.certificates.models import Certificate
-from hotpot.enterprises.models import Enterprise
-from hotpot.products.models import Product
+from hotpot.certificates.models import Certificate, Verification
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
+from hotpot.products.models import Product, ProductStatus
 from hotpot.products.photos import ProductPhoto
 
 
 def checklist(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
     """(level, message) pairs: error, warning or info, most urgent first."""
     items: list[tuple[str, str]] = []
-    if enterprise.status == "pending":
+    if enterprise.status == EnterpriseStatus.pending:
         items.append(("info", "企业信息正在等待区农业农村委审核，审核通过后企业和产品才会公开展示"))
-    elif enterprise.status == "rejected":
+    elif enterprise.status == EnterpriseStatus.rejected:
         items.append(("error", f"企业登记被退回：{enterprise.status_reason or '请按审核意见修改后重新提交'}"))
-    elif enterprise.status == "suspended":
+    elif enterprise.status == EnterpriseStatus.suspended:
         items.append(("error", f"企业已被暂停展示：{enterprise.status_reason or ''}"))
 
     certs = list(session.scalars(select(Certificate).where(Certificate.enterprise_id == enterprise.id)))
@@ -35,7 +35,7 @@ def checklist(session: Session, *, enterprise: Enterprise) -> list[tuple[str, st
             items.append(("error", f"SC 食品生产许可证 {c.number} 已于 {c.valid_until} 过期，请及时续证并更新"))
         elif c.state() == "expiring":
             items.append(("warning", f"SC 食品生产许可证 {c.number} 将于 {c.valid_until} 到期"))
-    if any(c.verification == "rejected" for c in certs):
+    if any(c.verification == Verification.rejected for c in certs):
         items.append(("error", "有证书核验未通过，请查看意见并更新"))
 
     counts = dict(
@@ -45,14 +45,14 @@ def checklist(session: Session, *, enterprise: Enterprise) -> list[tuple[str, st
     )
     if not counts:
         items.append(("warning", "还没有登记任何产品"))
-    elif not counts.get("published"):
+    elif not counts.get(ProductStatus.published):
         items.append(("warning", "还没有已发布的产品：草稿不会展示给采购商"))
     without_photo = session.scalar(
         select(func.count())
         .select_from(Product)
         .where(
             Product.enterprise_id == enterprise.id,
-            Product.status == "published",
+            Product.status == ProductStatus.published,
             ~select(ProductPhoto.id).where(ProductPhoto.product_id == Product.id).exists(),
         )
     )

@@ -15,7 +15,7 @@ from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import codes, service
 from hotpot.enterprises.checklist import checklist
-from hotpot.enterprises.models import PARK_GROUPS, SCALES, Enterprise
+from hotpot.enterprises.models import PARK_GROUPS, SCALES, Enterprise, EnterpriseStatus
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn
 from hotpot.files import images
 from hotpot.files import service as files
@@ -230,7 +230,11 @@ def edit_enterprise(request: Request, session: SessionDep, user: ProducerUser, f
         )
     except StaleVersion:
         return _conflict(request, enterprise, data)
-    flash = "enterprise_resubmitted" if enterprise.status == "pending" and was != "pending" else "enterprise_saved"
+    flash = (
+        "enterprise_resubmitted"
+        if enterprise.status == EnterpriseStatus.pending and was != EnterpriseStatus.pending
+        else "enterprise_saved"
+    )
     return redirect(request, "/my/enterprise", flash=flash)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from hotpot.audit import service as audit
 from hotpot.auth.models import Role, User
 from hotpot.db import utcnow
-from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
+from hotpot.enterprises.models import Enterprise, EnterpriseInvitation, EnterpriseStatus
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
 from hotpot.errors import NotAllowed, NotFound
 from hotpot.files.models import StoredFile
@@ -133,13 +133,13 @@ def edit(
     resolved = _resolve(session, data, exclude_id=enterprise.id, errors=licence_errors)
     before = snapshot(enterprise)
     identity_changed = (data.name, data.uscc) != (enterprise.name, enterprise.uscc)
-    if enterprise.status == "verified" and identity_changed:
+    if enterprise.status == EnterpriseStatus.verified and identity_changed:
         # The reviewer sees what was verified next to what is asked now.
         enterprise.verified_name = enterprise.name
         enterprise.verified_uscc = enterprise.uscc
-        _set_status(enterprise, "pending", reason=None, by=user)
-    elif enterprise.status == "rejected":
-        _set_status(enterprise, "pending", reason=None, by=user)
+        _set_status(enterprise, EnterpriseStatus.pending, reason=None, by=user)
+    elif enterprise.status == EnterpriseStatus.rejected:
+        _set_status(enterprise, EnterpriseStatus.pending, reason=None, by=user)
     for key, value in resolved["values"].items():
         setattr(enterprise, key, value)
     enterprise.chain_links = resolved["links"]
@@ -180,12 +180,16 @@ def change_status(
 
 def _sync_products(session: Session, enterprise: Enterprise) -> None:
     """Keep product.is_public true exactly for published products of verified enterprises."""
-    from hotpot.products.models import Product
+    from hotpot.products.models import Product, ProductStatus
 
     session.execute(
         sql_update(Product)
         .where(Product.enterprise_id == enterprise.id)
-        .values(is_public=(Product.status == "published") if enterprise.status == "verified" else False)
+        .values(
+            is_public=(Product.status == ProductStatus.published)
+            if enterprise.status == EnterpriseStatus.verified
+            else False
+        )
         .execution_options(synchronize_session="fetch")
     )
 
@@ -223,7 +227,7 @@ def directory(
     session: Session, *, filters: DirectoryFilters, sort: str | None, page: int, page_size: int
 ) -> Page[Enterprise]:
     """Verified enterprises, filtered, sorted and paginated (the public directory)."""
-    stmt = _filtered(select(Enterprise).where(Enterprise.status == "verified"), filters)
+    stmt = _filtered(select(Enterprise).where(Enterprise.status == EnterpriseStatus.verified), filters)
     stmt = stmt.options(selectinload(Enterprise.chain_links))  # the directory's cards show them
     return paginate(session, stmt.order_by(*SORTS.get(sort or "name", SORTS["name"])), page=page, page_size=page_size)
 
@@ -231,7 +235,7 @@ def directory(
 def review_queue(session: Session, *, filters: DirectoryFilters, page: int, page_size: int) -> Page[Enterprise]:
     """Enterprises for the committee, by status (pending first by default), oldest first."""
     stmt = _filtered(select(Enterprise), filters)
-    stmt = stmt.where(Enterprise.status == (filters.status or "pending"))
+    stmt = stmt.where(Enterprise.status == (filters.status or EnterpriseStatus.pending))
     return paginate(session, stmt.order_by(Enterprise.updated_at, Enterprise.id), page=page, page_size=page_size)
 
 
@@ -256,7 +260,7 @@ def duplicates(session: Session, *, enterprises: list[Enterprise]) -> dict[int, 
     others = list(
         session.scalars(
             select(Enterprise).where(
-                Enterprise.status.in_(("pending", "verified")),
+                Enterprise.status.in_((EnterpriseStatus.pending, EnterpriseStatus.verified)),
                 Enterprise.name.in_(names) | func.substr(Enterprise.uscc, 9, 9).in_(orgs),
             )
         )
@@ -300,7 +304,7 @@ def visible(session: Session, *, enterprise_id: int, user) -> Enterprise | None:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         return None
-    if enterprise.status == "verified" or can_manage(user, enterprise) or is_staff(user):
+    if enterprise.status == EnterpriseStatus.verified or can_manage(user, enterprise) or is_staff(user):
         return enterprise
     return None
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hotpot.auth.models import Role
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, allow_roles
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.inquiries import service
 from hotpot.inquiries.models import INQUIRY_STATUSES, Inquiry
 from hotpot.inquiries.schemas import ReplyIn
@@ -38,7 +38,7 @@ PartyInquiry = Annotated[Inquiry, Depends(party_inquiry)]
 
 def _verified_enterprise(session, enterprise_id: Id) -> Enterprise:
     enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None or enterprise.status != "verified":
+    if enterprise is None or enterprise.status != EnterpriseStatus.verified:
         raise HTTPException(404)
     return enterprise
 

@@ -11,7 +11,7 @@ from hotpot.audit import service as audit
 from hotpot.auth.models import Role, User
 from hotpot.config import get_settings
 from hotpot.db import utcnow
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.errors import NotAllowed
 from hotpot.inquiries.models import Inquiry, InquiryMessage
 from hotpot.inquiries.schemas import InquiryIn, ReplyIn
@@ -54,7 +54,7 @@ def create_from_form(session: Session, *, buyer: User, enterprise: Enterprise, f
 
 def create(session: Session, *, buyer: User, enterprise: Enterprise, data: InquiryIn) -> Inquiry:
     """A buyer asks a verified enterprise for a quote, within the hourly limit against spam."""
-    if enterprise.status != "verified":
+    if enterprise.status != EnterpriseStatus.verified:
         raise FieldErrors({"__all__": "只能向已认证的企业询价"})
     errors: dict[str, str] = {}
     if data.product_id is not None:

@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from hotpot import __version__
-from hotpot.bases.models import RawBase
+from hotpot.bases.models import BaseStatus, RawBase
 from hotpot.brands.models import Brand
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.products.models import Product
 from hotpot.reference import service as reference
 from hotpot.reference.models import ProductCategory
@@ -41,13 +41,13 @@ def figures(session: Session) -> Figures:
 
     public_brand = or_(
         Brand.owner_enterprise_id.is_(None),
-        Brand.owner_enterprise_id.in_(select(Enterprise.id).where(Enterprise.status == "verified")),
+        Brand.owner_enterprise_id.in_(select(Enterprise.id).where(Enterprise.status == EnterpriseStatus.verified)),
     )
     row = session.execute(
         select(
-            count(Enterprise, Enterprise.status == "verified"),
+            count(Enterprise, Enterprise.status == EnterpriseStatus.verified),
             count(Product, Product.is_public),
-            count(RawBase, RawBase.status == "verified"),
+            count(RawBase, RawBase.status == BaseStatus.verified),
             count(Brand, public_brand),
             count(ProductCategory, ProductCategory.parent_code.is_not(None)),
         )

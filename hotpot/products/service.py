@@ -12,10 +12,10 @@ from hotpot.audit import service as audit
 from hotpot.auth.models import User
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
-from hotpot.enterprises.models import Enterprise
+from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
-from hotpot.products.models import Product
+from hotpot.products.models import Product, ProductStatus
 from hotpot.products.schemas import ProductIn
 from hotpot.reference.models import ProductCategory
 from hotpot.validation import FieldErrors, check_version
@@ -126,10 +126,10 @@ def set_published(session: Session, *, user: User, product: Product, published: 
     _require_manager(user, product.enterprise)
     check_version(product, version)
     before = snapshot(product)
-    product.status = "published" if published else "withdrawn"
+    product.status = ProductStatus.published if published else ProductStatus.withdrawn
     if published:
         product.published_at = utcnow()
-    product.is_public = published and product.enterprise.status == "verified"
+    product.is_public = published and product.enterprise.status == EnterpriseStatus.verified
     product.version += 1
     session.flush()
     audit.record(
@@ -220,13 +220,13 @@ def catalog(
 
 def has_verified_certificate(kind: str):
     """Products covered by a verified certificate of this kind: their own, or their enterprise's."""
-    from hotpot.certificates.models import Certificate
+    from hotpot.certificates.models import Certificate, Verification
 
     return (
         select(Certificate.id)
         .where(
             Certificate.kind == kind,
-            Certificate.verification == "verified",
+            Certificate.verification == Verification.verified,
             or_(
                 Certificate.product_id == Product.id,
                 (Certificate.enterprise_id == Product.enterprise_id) & (Certificate.holder_type == "enterprise"),
