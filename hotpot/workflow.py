@@ -244,13 +244,15 @@ def roles(*names: str) -> frozenset[str]:
     return frozenset(str(n) for n in names)
 
 
-def state_type(states: type[LabeledEnum], length: int) -> SAEnum:
+def state_type(states: type[LabeledEnum], length: int, *, column: str = "status") -> SAEnum:
     """The column type of a status: VARCHAR(length) holding the enum's values (the same strings as before), loaded
-    as enum members; a value the enum does not know is refused before it reaches the database."""
+    as enum members. A value the enum does not know is refused in Python before it reaches the database, and by the
+    table's CHECK constraint `ck_<table>_<column>_known` (a bulk UPDATE or a hand-written SQL fix) in it."""
     return SAEnum(
         states,
         native_enum=False,
-        create_constraint=False,
+        create_constraint=True,
+        name=f"{column}_known",
         length=length,
         values_callable=lambda enum: [m.value for m in enum],
         validate_strings=True,

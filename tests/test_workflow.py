@@ -246,3 +246,24 @@ def test_the_enterprise_workflow_on_a_real_record(db):
     assert [t.name for t in workflow.allowed(enterprise, staff)] == ["suspend"]
     with pytest.raises(InvalidState):
         workflow.apply(db, enterprise, "reinstate", actor=staff)
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("enterprise", "status"), ("base", "status"), ("certificate", "verification"), ("product", "status")],
+)
+def test_the_database_refuses_a_status_its_enum_does_not_know(db, table, column):
+    """A bulk UPDATE or a hand-written fix cannot store a typo: the CHECK of migration 7b3f9e2a6c15."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.bases.builders import make_base
+    from tests.certificates.builders import make_certificate
+    from tests.enterprises.builders import make_product
+
+    record = {"enterprise": make_enterprise, "base": make_base, "certificate": make_certificate}.get(
+        table, make_product
+    )(db)
+    with pytest.raises(IntegrityError, match=f"ck_{table}_{column}_known"), db.begin_nested():
+        db.execute(text(f"UPDATE {table} SET {column} = 'verifyed' WHERE id = :id"), {"id": record.id})
+    db.expire_all()

@@ -111,7 +111,9 @@ class Certificate(Versioned, TimestampMixin, Base):
     valid_until: Mapped[date | None]
     scan_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
     verification: Mapped[Verification] = mapped_column(
-        state_type(Verification, 12), default=Verification.unverified, server_default="unverified"
+        state_type(Verification, 12, column="verification"),
+        default=Verification.unverified,
+        server_default="unverified",
     )
     verification_note: Mapped[str | None] = mapped_column(Text)
     verified_at: Mapped[datetime | None]
