@@ -42,7 +42,7 @@ FIELDS = tuple(FIELD_LABELS)
 
 
 def own_base(session: SessionDep, user: ProducerUser, base_id: Id) -> RawBase:
-    base = session.get(RawBase, base_id)
+    base = service.get(session, base_id=base_id)
     if base is None:
         raise HTTPException(404)
     if not enterprise_service.can_manage(user, base.enterprise):
@@ -257,9 +257,8 @@ def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base
 
 
 def _photo(session, user, base_id: Id, photo_id: Id) -> BasePhoto:
-    base = service.visible(session, base_id=base_id, user=user)
-    photo = session.get(BasePhoto, photo_id)
-    if base is None or photo is None or photo.base_id != base.id:
+    photo = service.visible_photo(session, base_id=base_id, photo_id=photo_id, user=user)
+    if photo is None:
         raise HTTPException(404)
     return photo
 
