@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from hotpot.audit import service as audit
-from hotpot.bases import service
+from hotpot.bases import pages, service
 from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, PRODUCE, STANDARD_LEVELS, BasePhoto, RawBase
 from hotpot.bases.schemas import BaseIn
 from hotpot.certificates import service as cert_service
@@ -145,20 +145,10 @@ def base_list(
 
 @router.get("/bases/{base_id}")
 def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: Id) -> Response:
-    base = service.visible(session, base_id=base_id, user=user)
-    if base is None:
+    page = pages.detail_page(session, viewer=user, base_id=base_id)
+    if page is None:
         raise HTTPException(404)
-    public_only = not (enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user))
-    return render(
-        request,
-        "bases/detail.html",
-        {
-            "base": base,
-            "photos": service.photos_of(session, base=base),
-            "certificates": cert_service.of_base(session, base=base, public_only=public_only),
-            "can_edit": enterprise_service.can_manage(user, base.enterprise),
-        },
-    )
+    return render(request, "bases/detail.html", page.context())
 
 
 @router.get("/review/bases")

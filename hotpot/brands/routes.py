@@ -77,14 +77,19 @@ def create_brand(request: Request, session: SessionDep, user: BrandEditor, form:
 
 @router.get("/brands/{brand_id}")
 def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
-    brand = service.visible(session, brand_id=brand_id, user=user)
-    if brand is None:
+    page = pages.detail_page(session, viewer=user, brand_id=brand_id)
+    if page is None:
         raise HTTPException(404)
-    return _detail(request, session, user, brand, errors={})
+    return _render_detail(request, page, errors={})
 
 
 def _detail(request, session, user, brand, *, errors, status_code=200) -> Response:
-    context = {**pages.detail_page(session, viewer=user, brand=brand).context(), "errors": errors, "values": {}}
+    page = pages.detail_of(session, viewer=user, brand=brand)
+    return _render_detail(request, page, errors=errors, status_code=status_code)
+
+
+def _render_detail(request, page: pages.BrandDetail, *, errors, status_code=200) -> Response:
+    context = {**page.context(), "errors": errors, "values": {}}
     return render(request, "brands/detail.html", context, status_code=status_code)
 
 

@@ -321,10 +321,10 @@ def directory(
 
 @router.get("/enterprises/{enterprise_id}")
 def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
-    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
-    if enterprise is None:
+    page = pages.detail_page(session, viewer=user, enterprise_id=enterprise_id)
+    if page is None:
         raise HTTPException(404)
-    context = pages.detail_page(session, viewer=user, enterprise=enterprise).context()
+    context = page.context()
     return render(request, "enterprises/detail.html", context)
 
 

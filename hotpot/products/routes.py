@@ -180,10 +180,10 @@ def catalog(
 
 @router.get("/products/{product_id}")
 def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: Id) -> Response:
-    product = service.visible(session, product_id=product_id, user=user)
-    if product is None:
+    page = pages.detail_page(session, viewer=user, product_id=product_id)
+    if page is None:
         raise HTTPException(404)
-    context = pages.detail_page(session, viewer=user, product=product).context()
+    context = page.context()
     return render(request, "products/detail.html", context)
 
 

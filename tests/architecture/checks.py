@@ -145,6 +145,17 @@ def domain_graph(sources: dict[str, str], domains: Iterable[str]) -> dict[str, s
     return graph
 
 
+def domain_edges(sources: dict[str, str], domains: Iterable[str]) -> set[tuple[str, str, str]]:
+    """(domain, imported domain, importing module) for every import between two domains."""
+    domains = set(domains)
+    edges = set()
+    for module, source in sources.items():
+        home = domain_of(module, domains)
+        if home is not None:
+            edges |= {(home, d, module) for d in domain_imports(source, module, domains) if d != home}
+    return edges
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """The strongly connected groups of more than one domain (Tarjan), each sorted; every cycle lies in one."""
     index: dict[str, int] = {}
