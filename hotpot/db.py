@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, create_engine, func, inspect
+from sqlalchemy import DateTime, MetaData, create_engine, func, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
@@ -157,6 +157,12 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 # SQLSTATEs that mean the server cannot serve right now: connection exceptions (class 08), shutting down, crashed,
 # starting up, too many connections. Anything else (a constraint, a syntax error, a serialization failure) is ours.
 _UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+
+def ping(engine) -> None:
+    """Run SELECT 1 on a short connection of its own (not a request's session); raises SQLAlchemyError if down."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 def database_unavailable(exc: BaseException | None) -> bool:

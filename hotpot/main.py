@@ -12,39 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hotpot import __version__
-from hotpot.admin import routes as admin_routes
-from hotpot.api import routes as api_routes
-from hotpot.audit import routes as audit_routes
-from hotpot.auth import api as auth_api
-from hotpot.auth import routes as auth_routes
-from hotpot.bases import api as base_api
-from hotpot.bases import routes as base_routes
-from hotpot.brands import api as brand_api
-from hotpot.brands import routes as brand_routes
-from hotpot.certificates import api as certificate_api
-from hotpot.certificates import routes as certificate_routes
+from hotpot import __version__, domains
 from hotpot.config import get_settings
 from hotpot.db import database_unavailable, make_engine, make_session_factory
 from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, PasswordChangeRequired, csrf_protect, is_api
-from hotpot.enterprises import api as enterprise_api
-from hotpot.enterprises import routes as enterprise_routes
 from hotpot.errors import DomainError
-from hotpot.files import routes as file_routes
-from hotpot.inquiries import routes as inquiry_routes
-from hotpot.inquiries import service as inquiry_service
-from hotpot.mail import routes as mail_routes
-from hotpot.mail import service as mail_service
 from hotpot.middleware import PlatformMiddleware
-from hotpot.pages import routes as page_routes
-from hotpot.products import api as product_api
-from hotpot.products import routes as product_routes
 from hotpot.resources import resource_dir
-from hotpot.search import api as search_api
-from hotpot.search import routes as search_routes
-from hotpot.search import text as search_text
 from hotpot.validation import StaleVersion, chinese_message, field_path
-from hotpot.verification import routes as verification_routes
 from hotpot.web import conflict, login_url, redirect, render, safe_next
 
 ERROR_TITLES = {
@@ -202,35 +177,19 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
         session_factory = make_session_factory(engine)
     app.state.engine = engine
     # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
-    app.state.badges = {"inquiries": inquiry_service.unread_count}
+    app.state.badges = domains.badges()
     app.state.session_factory = session_factory
-    mail_service.startup_notice()
-    # Load the word dictionary now (about a second) rather than in the first visitor's search.
-    search_text.vocabulary.ensure_loaded()
+    for hook in (hook for domain in domains.installed() for hook in domain.on_startup):
+        domains.resolve(hook)()
 
+    # Every domain's page routers (with the CSRF check), then its API routers (programs send no CSRF token).
     csrf = [Depends(csrf_protect)]
-    app.include_router(page_routes.router, dependencies=csrf)
-    app.include_router(auth_routes.router, dependencies=csrf)
-    app.include_router(admin_routes.router, dependencies=csrf)
-    app.include_router(file_routes.router, dependencies=csrf)
-    app.include_router(enterprise_routes.router, dependencies=csrf)
-    app.include_router(product_routes.router, dependencies=csrf)
-    app.include_router(base_routes.router, dependencies=csrf)
-    app.include_router(certificate_routes.router, dependencies=csrf)
-    app.include_router(brand_routes.router, dependencies=csrf)
-    app.include_router(audit_routes.router, dependencies=csrf)
-    app.include_router(inquiry_routes.router, dependencies=csrf)
-    app.include_router(search_routes.router, dependencies=csrf)
-    app.include_router(mail_routes.router, dependencies=csrf)
-    app.include_router(verification_routes.router, dependencies=csrf)
-    app.include_router(api_routes.router)
-    app.include_router(auth_api.router)
-    app.include_router(enterprise_api.router)
-    app.include_router(product_api.router)
-    app.include_router(base_api.router)
-    app.include_router(certificate_api.router)
-    app.include_router(brand_api.router)
-    app.include_router(search_api.router)
+    for domain in domains.installed():
+        for router in domain.routers:
+            app.include_router(domains.resolve(router), dependencies=csrf)
+    for domain in domains.installed():
+        for router in domain.api_routers:
+            app.include_router(domains.resolve(router))
     if settings.bench_endpoints:
         from hotpot.api import bench
 

@@ -14,8 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from hotpot import __version__
-from hotpot.auth.models import ROLE_LABELS, Role
+from hotpot import __version__, domains
 from hotpot.resources import resource_dir
 from hotpot.validation import parse_id
 
@@ -23,73 +22,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 FLASH_COOKIE = "hotpot_flash"
 LOCALE = "zh_CN"
 
-# Flash messages travel as a code in a short-lived cookie and are looked up here, so no user text is ever
-# echoed from a cookie into the page.
-FLASH_MESSAGES = {
-    "registered": ("success", "注册成功，欢迎使用合川火锅食材数字化平台！"),
-    "email_verified": ("success", "邮箱已验证，欢迎使用合川火锅食材数字化平台！"),
-    "password_reset": ("success", "密码已重置，所有设备上的登录和 API 令牌都已失效，请用新密码登录"),
-    "password_change_required": ("warning", "您正在使用一次性密码，请先设置自己的新密码"),
-    "reset_link_sent": ("success", "重置密码的链接已发送到该账号的邮箱"),
-    "logged_in": ("success", "登录成功"),
-    "logged_out": ("info", "您已安全退出"),
-    "password_changed": ("success", "密码已修改，其他设备上的登录和所有 API 令牌已失效"),
-    "logged_out_others": ("success", "其他设备上的登录已全部退出，所有 API 令牌已吊销"),
-    "token_revoked": ("success", "API 令牌已吊销"),
-    "user_created": ("success", "账号已创建"),
-    "user_disabled": ("success", "账号已停用，该账号的所有登录已失效"),
-    "user_enabled": ("success", "账号已启用"),
-    "role_changed": ("success", "角色已修改，该账号需要重新登录"),
-    "login_required": ("warning", "请先登录"),
-    "enterprise_registered": ("success", "企业信息已提交，区农业农村委审核通过后即在企业名录中公开"),
-    "enterprise_saved": ("success", "企业信息已保存"),
-    "enterprise_resubmitted": ("info", "企业信息已保存并重新提交审核"),
-    "enterprise_verified": ("success", "已认证该企业"),
-    "enterprise_rejected": ("success", "已退回该企业，并通知了退回原因"),
-    "enterprise_suspended": ("success", "已暂停该企业的公开展示"),
-    "enterprise_reinstated": ("success", "已恢复该企业的公开展示"),
-    "product_created": ("success", "产品已保存为草稿，确认无误后请点击“发布”"),
-    "product_saved": ("success", "产品信息已保存"),
-    "product_published": ("success", "产品已发布"),
-    "product_withdrawn": ("success", "产品已下架"),
-    "photos_added": ("success", "照片已上传"),
-    "logo_saved": ("success", "标志已更新"),
-    "inquiry_sent": ("success", "询价已发送，供应企业回复后您会在“我的询价”中看到提醒"),
-    "reply_sent": ("success", "回复已发送"),
-    "inquiry_closed": ("info", "询价已关闭"),
-    "invitation_sent": ("success", "邀请邮件已发出：对方验证该邮箱并登录生产企业账号后即可接受"),
-    "invitation_revoked": ("success", "邀请已撤回"),
-    "invitation_accepted": ("success", "您已加入企业，可以一起管理企业信息和产品"),
-    "photo_removed": ("success", "照片已删除"),
-    "sources_saved": ("success", "原料来源已保存"),
-    "base_created": ("success", "基地已登记，等待区农业农村委审核"),
-    "base_saved": ("success", "基地信息已保存"),
-    "certificate_created": ("success", "证书已登记，等待审核人员核验"),
-    "certificate_saved": ("success", "证书已保存，需要重新核验"),
-    "decision_saved": ("success", "审核意见已保存"),
-    "brand_saved": ("success", "品牌信息已保存"),
-    "licence_granted": ("success", "已授权该企业使用此品牌"),
-    "licence_revoked": ("success", "已撤销该企业的品牌使用授权"),
-    "session_expired": ("warning", "登录已过期，请重新登录"),
-    "synonyms_saved": ("success", "同义词组已保存，搜索立即按新的词组理解查询"),
-    "synonyms_deleted": ("success", "同义词组已删除"),
-}
-
-
-# Navigation per role, one place: (label, url). Anonymous visitors see PUBLIC_NAV.
-CATALOG_NAV = [("产品目录", "/products"), ("企业名录", "/enterprises"), ("原料基地", "/bases"), ("品牌", "/brands")]
-PUBLIC_NAV = [("首页", "/"), *CATALOG_NAV]
-ROLE_NAV: dict[str, list[tuple[str, str]]] = {
-    Role.admin: [
-        ("首页", "/"),
-        ("审核工作台", "/verify/enterprises"),
-        *CATALOG_NAV,
-        ("系统管理", "/admin/users"),
-    ],
-    Role.reviewer: [("首页", "/"), ("审核工作台", "/verify/enterprises"), *CATALOG_NAV],
-    Role.producer: [("首页", "/"), ("我的企业", "/my/enterprise"), ("询价", "/inquiries"), *CATALOG_NAV],
-    Role.buyer: [("首页", "/"), *CATALOG_NAV, ("我的询价", "/inquiries")],
-}
+# Flash messages travel as a code in a short-lived cookie and are looked up in the domains' declarations
+# (hotpot/<domain>/domain.py), so no user text is ever echoed from a cookie into the page.
+# The navigation per role is declared there too (NavEntry: label, url, roles, order).
 
 
 def url_with(request: Request, **changes: Any) -> str:
@@ -100,7 +35,9 @@ def url_with(request: Request, **changes: Any) -> str:
 
 
 def nav_for(user) -> list[tuple[str, str]]:
-    return ROLE_NAV.get(user.role, PUBLIC_NAV) if user is not None else PUBLIC_NAV
+    """(label, url) of the top navigation for a user, or for an anonymous visitor (None)."""
+    role = getattr(user.role, "value", user.role) if user is not None else domains.ANONYMOUS
+    return list(domains.navigation(role))
 
 
 def _gettext_translations() -> NullTranslations:
@@ -151,8 +88,7 @@ def templates() -> Jinja2Blocks:
     env.filters["local_date"] = local_date
     env.filters["approx_duration"] = approx_duration
     env.globals["app_version"] = __version__
-    env.globals["role_labels"] = {r.value: label for r, label in ROLE_LABELS.items()}
-    env.globals["Role"] = Role
+    env.globals.update(domains.template_globals())
     env.globals["static_version"] = __version__
     env.globals["nav_for"] = nav_for
     env.globals["url_with"] = url_with
@@ -204,7 +140,7 @@ def render(
 
 def pop_flash(request: Request) -> tuple[str, str] | None:
     code = request.cookies.get(FLASH_COOKIE)
-    return FLASH_MESSAGES.get(code) if code else None
+    return domains.flash_messages().get(code) if code else None
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -24,7 +24,7 @@ ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 
 
 def _user_or_404(session, user_id: Id) -> User:
-    user = session.get(User, user_id)
+    user = auth_service.get_user(session, user_id)
     if user is None:
         raise HTTPException(404)
     return user

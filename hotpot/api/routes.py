@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from hotpot import __version__
+from hotpot import __version__, db
 from hotpot.auth import service as auth_service
 from hotpot.auth.schemas import UserRead
 from hotpot.db import SessionDep
@@ -24,8 +23,7 @@ router = APIRouter()
 def healthz(request: Request) -> Response:
     # Its own short connection, not the request session: a down database must answer 503, not 500.
     try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        db.ping(request.app.state.engine)
     except SQLAlchemyError:
         return JSONResponse(
             {"status": "unavailable", "database": "down"}, status_code=503, headers={"Retry-After": "10"}

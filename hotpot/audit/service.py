@@ -17,7 +17,12 @@ from hotpot import context
 from hotpot.audit import labels
 from hotpot.audit.models import AuditEvent
 from hotpot.auth.models import User
+from hotpot.bases.models import RawBase
+from hotpot.brands.models import Brand
+from hotpot.certificates.models import Certificate
+from hotpot.enterprises.models import Enterprise
 from hotpot.pagination import Page, paginate
+from hotpot.products.models import Product
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -349,3 +354,32 @@ def log_page(session: Session, *, page: int, page_size: int, filters: LogFilters
     """One page of the audit log, described for people."""
     found = recent(session, page=page, page_size=page_size, filters=filters)
     return Page(items=describe(session, found.items), total=found.total, page=found.page, page_size=found.page_size)
+
+
+# The records whose change history has a page: model, label, owner enterprise, title.
+_HISTORY_KINDS: dict[str, tuple[type, str, Any, Any]] = {
+    "enterprise": (Enterprise, "企业", lambda r: r, lambda r: r.name),
+    "product": (Product, "产品", lambda r: r.enterprise, lambda r: r.name),
+    "base": (RawBase, "原料基地", lambda r: r.enterprise, lambda r: r.name),
+    "certificate": (Certificate, "资质证书", lambda r: r.enterprise, lambda r: f"{r.kind_label} {r.number}"),
+    "brand": (Brand, "品牌", lambda r: r.owner_enterprise, lambda r: r.name),
+}
+
+
+@dataclass(frozen=True)
+class HistorySubject:
+    record: Any
+    label: str
+    owner: Any  # the enterprise it belongs to, or None
+    title: str
+
+
+def history_subject(session: Session, *, entity_type: str, entity_id: int) -> HistorySubject | None:
+    """The record whose history page was asked for (with its label, owner and title), or None."""
+    if entity_type not in _HISTORY_KINDS:
+        return None
+    model, label, owner_of, title_of = _HISTORY_KINDS[entity_type]
+    record = session.get(model, entity_id)
+    if record is None:
+        return None
+    return HistorySubject(record=record, label=label, owner=owner_of(record), title=title_of(record))

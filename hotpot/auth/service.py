@@ -58,6 +58,11 @@ def get_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def get_user(session: Session, user_id: int) -> User | None:
+    """The account with this id, or None."""
+    return session.get(User, user_id)
+
+
 def _check_new_password(password: str, email: str, field: str = "password") -> None:
     problem = passwords.password_problem(password, email=email)
     if problem:

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from hotpot.bases import service
+from hotpot.bases import pages, service
 from hotpot.bases.models import BASE_KINDS, PRODUCE, STANDARD_LEVELS, BasePhoto, RawBase
 from hotpot.bases.schemas import BaseIn
-from hotpot.certificates import service as cert_service
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
@@ -40,7 +39,7 @@ FIELDS = tuple(FIELD_LABELS)
 
 
 def own_base(session: SessionDep, user: ProducerUser, base_id: Id) -> RawBase:
-    base = session.get(RawBase, base_id)
+    base = service.get(session, base_id=base_id)
     if base is None:
         raise HTTPException(404)
     if not enterprise_service.can_manage(user, base.enterprise):
@@ -143,20 +142,10 @@ def base_list(
 
 @router.get("/bases/{base_id}")
 def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: Id) -> Response:
-    base = service.visible(session, base_id=base_id, user=user)
-    if base is None:
+    page = pages.detail_page(session, viewer=user, base_id=base_id)
+    if page is None:
         raise HTTPException(404)
-    public_only = not (enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user))
-    return render(
-        request,
-        "bases/detail.html",
-        {
-            "base": base,
-            "photos": service.photos_of(session, base=base),
-            "certificates": cert_service.of_base(session, base=base, public_only=public_only),
-            "can_edit": enterprise_service.can_manage(user, base.enterprise),
-        },
-    )
+    return render(request, "bases/detail.html", page.context())
 
 
 @router.post("/my/bases/{base_id}/photos")
@@ -177,9 +166,8 @@ def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base
 
 
 def _photo(session, user, base_id: Id, photo_id: Id) -> BasePhoto:
-    base = service.visible(session, base_id=base_id, user=user)
-    photo = session.get(BasePhoto, photo_id)
-    if base is None or photo is None or photo.base_id != base.id:
+    photo = service.visible_photo(session, base_id=base_id, photo_id=photo_id, user=user)
+    if photo is None:
         raise HTTPException(404)
     return photo
 

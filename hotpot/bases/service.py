@@ -160,6 +160,20 @@ def visible(session: Session, *, base_id: int, user) -> RawBase | None:
     return None
 
 
+def get(session: Session, *, base_id: int) -> RawBase | None:
+    """The base with this id, public or not (the caller checks who may see it), or None."""
+    return session.get(RawBase, base_id)
+
+
+def visible_photo(session: Session, *, base_id: int, photo_id: int, user) -> BasePhoto | None:
+    """A photo of a base the user may see, or None (no such base or photo, or a photo of another base)."""
+    base = visible(session, base_id=base_id, user=user)
+    photo = session.get(BasePhoto, photo_id)
+    if base is None or photo is None or photo.base_id != base.id:
+        return None
+    return photo
+
+
 # --- product sources --------------------------------------------------------------------------------------------
 
 

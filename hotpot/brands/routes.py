@@ -6,16 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from hotpot.audit import service as audit
 from hotpot.auth.models import Role
-from hotpot.brands import service
+from hotpot.brands import pages, service
 from hotpot.brands.models import BRAND_LEVELS, HONORS, LICENSABLE, Brand
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
 from hotpot.db import SessionDep
 from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser, allow_roles
-from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
@@ -80,37 +77,24 @@ def create_brand(request: Request, session: SessionDep, user: BrandEditor, form:
 
 @router.get("/brands/{brand_id}")
 def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
-    brand = service.visible(session, brand_id=brand_id, user=user)
-    if brand is None:
+    page = pages.detail_page(session, viewer=user, brand_id=brand_id)
+    if page is None:
         raise HTTPException(404)
-    return _detail(request, session, user, brand, errors={})
+    return _render_detail(request, page, errors={})
 
 
 def _detail(request, session, user, brand, *, errors, status_code=200) -> Response:
-    staff = user is not None and user.role in (Role.admin, Role.reviewer)
-    context = {
-        "brand": brand,
-        "licences": service.licences(session, brand=brand) if brand.is_licensable else [],
-        "products": service.products_of(session, brand=brand),
-        "licensee_products": service.licensee_products(session, brand=brand) if brand.is_licensable else [],
-        "can_edit": service.can_edit(user, brand),
-        "can_license": staff and brand.is_licensable,
-        "enterprises": list(
-            session.scalars(
-                select(Enterprise).where(Enterprise.status == EnterpriseStatus.verified).order_by(Enterprise.name)
-            )
-        )
-        if staff and brand.is_licensable
-        else [],
-        "history": audit.timeline(session, entity_type="brand", entity_id=brand.id) if staff else [],
-        "errors": errors,
-        "values": {},
-    }
+    page = pages.detail_of(session, viewer=user, brand=brand)
+    return _render_detail(request, page, errors=errors, status_code=status_code)
+
+
+def _render_detail(request, page: pages.BrandDetail, *, errors, status_code=200) -> Response:
+    context = {**page.context(), "errors": errors, "values": {}}
     return render(request, "brands/detail.html", context, status_code=status_code)
 
 
 def editable_brand(session: SessionDep, user: AnyUser, brand_id: Id) -> Brand:
-    brand = session.get(Brand, brand_id)
+    brand = service.get(session, brand_id=brand_id)
     if brand is None:
         raise HTTPException(404)
     if not service.can_edit(user, brand):
@@ -144,7 +128,7 @@ def edit_brand(request: Request, session: SessionDep, user: AnyUser, brand: Edit
 
 
 def _brand(session, brand_id: Id) -> Brand:
-    brand = session.get(Brand, brand_id)
+    brand = service.get(session, brand_id=brand_id)
     if brand is None:
         raise HTTPException(404)
     return brand

@@ -252,6 +252,16 @@ def public_list(session: Session, *, filters: BrandFilters, page: int, page_size
     return paginate(session, stmt.order_by(*order), page=page, page_size=page_size)
 
 
+def get(session: Session, *, brand_id: int) -> Brand | None:
+    """The brand with this id, public or not (the caller checks who may see it), or None."""
+    return session.get(Brand, brand_id)
+
+
+def licence_candidates(session: Session) -> list[Enterprise]:
+    """The enterprises a licence may be granted to: the verified ones, by name."""
+    return list(session.scalars(select(Enterprise).where(Enterprise.status == "verified").order_by(Enterprise.name)))
+
+
 def visible(session: Session, *, brand_id: int, user) -> Brand | None:
     brand = session.get(Brand, brand_id)
     if brand is None:

@@ -15,7 +15,6 @@ from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.files import service as files
-from hotpot.files.models import StoredFile
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
@@ -33,7 +32,7 @@ FIELDS = tuple(FIELD_LABELS)
 
 
 def own_certificate(session: SessionDep, user: ProducerUser, cert_id: Id) -> Certificate:
-    cert = session.get(Certificate, cert_id)
+    cert = service.get(session, cert_id=cert_id)
     if cert is None:
         raise HTTPException(404)
     if not enterprise_service.can_manage(user, cert.enterprise):
@@ -139,14 +138,9 @@ def edit_certificate(
 @router.get("/certificates/{cert_id}/scan")
 def certificate_scan(session: SessionDep, user: PublicUser, cert_id: Id) -> Response:
     """The scan, to the enterprise's producers and staff only (scans carry personal data)."""
-    cert = session.get(Certificate, cert_id)
-    if (
-        cert is None
-        or cert.scan_file_id is None
-        or not (enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user))
-    ):
+    stored = service.scan_for(session, cert_id=cert_id, user=user)
+    if stored is None:
         raise HTTPException(404)
-    stored = session.get(StoredFile, cert.scan_file_id)
     return Response(
         stored.content,
         media_type=stored.mime_type,

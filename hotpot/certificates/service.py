@@ -279,6 +279,23 @@ def expiring_count(session: Session) -> int:
     )
 
 
+def get(session: Session, *, cert_id: int) -> Certificate | None:
+    """The certificate with this id, public or not (the caller checks who may see it), or None."""
+    return session.get(Certificate, cert_id)
+
+
+def scan_for(session: Session, *, cert_id: int, user) -> StoredFile | None:
+    """The certificate's scan, for its enterprise's producers and staff only (scans carry personal data), or None."""
+    cert = session.get(Certificate, cert_id)
+    if (
+        cert is None
+        or cert.scan_file_id is None
+        or not (enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user))
+    ):
+        return None
+    return session.get(StoredFile, cert.scan_file_id)
+
+
 def visible(session: Session, *, cert_id: int, user) -> Certificate | None:
     cert = session.get(Certificate, cert_id)
     if cert is None:

@@ -8,19 +8,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hotpot.bases import service as base_service
-from hotpot.brands import service as brand_service
-from hotpot.certificates import service as cert_service
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
-from hotpot.enterprises import codes, service
-from hotpot.enterprises.checklist import checklist
+from hotpot.enterprises import codes, pages, service
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, Enterprise, EnterpriseStatus
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn
 from hotpot.files import images
 from hotpot.files import service as files
-from hotpot.inquiries import service as inquiry_service
-from hotpot.products import service as product_service
 from hotpot.reference import service as reference
 from hotpot.validation import FieldErrors, Id, StaleVersion, normalize_phone, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
@@ -136,27 +130,13 @@ def my_enterprise(request: Request, session: SessionDep, user: ProducerUser) -> 
 
 
 def _dashboard(request, session, user, enterprise: Enterprise, *, errors: dict, status_code: int = 200) -> Response:
-    context = {
-        "enterprise": enterprise,
-        "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),
-        "checklist": checklist(session, enterprise=enterprise),
-        **_records(session, enterprise, public_only=False),
-        "members": service.members(session, enterprise=enterprise),
-        "invitations": service.invitations(session, enterprise=enterprise),
-        "is_owner": service.is_owner(user, enterprise),
-        "errors": errors,
-    }
+    context = {**pages.dashboard_page(session, user=user, enterprise=enterprise).context(), "errors": errors}
     return render(request, "my/enterprise.html", context, status_code=status_code)
 
 
 def _records(session, enterprise: Enterprise, *, public_only: bool) -> dict:
-    """Bases, certificates and brands of an enterprise, for its dashboard and its pages."""
-    return {
-        "bases": base_service.of_enterprise(session, enterprise=enterprise, public_only=public_only),
-        "certificates": cert_service.of_enterprise(session, enterprise=enterprise, public_only=public_only),
-        "brands": brand_service.of_enterprise(session, enterprise=enterprise),
-        "licences": brand_service.licensed_to(session, enterprise=enterprise),
-    }
+    """Bases, certificates and brands of an enterprise, for the verification desk's page."""
+    return pages.records(session, enterprise=enterprise, public_only=public_only).context()
 
 
 @router.get("/my/enterprise/new")
@@ -342,17 +322,10 @@ def directory(
 
 @router.get("/enterprises/{enterprise_id}")
 def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
-    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
-    if enterprise is None:
+    page = pages.detail_page(session, viewer=user, enterprise_id=enterprise_id)
+    if page is None:
         raise HTTPException(404)
-    public_only = not (service.can_manage(user, enterprise) or service.is_staff(user))
-    products = product_service.of_enterprise(session, enterprise=enterprise, public_only=public_only)
-    context = {
-        "enterprise": enterprise,
-        "products": products,
-        "reply_hours": inquiry_service.median_first_reply_hours(session, enterprise_id=enterprise.id),
-        **_records(session, enterprise, public_only=public_only),
-    }
+    context = page.context()
     return render(request, "enterprises/detail.html", context)
 
 

@@ -6,16 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from hotpot.auth.models import Role
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, allow_roles
-from hotpot.enterprises.models import Enterprise, EnterpriseStatus
+from hotpot.enterprises.models import Enterprise
 from hotpot.inquiries import service
 from hotpot.inquiries.models import INQUIRY_STATUSES, Inquiry
 from hotpot.inquiries.schemas import ReplyIn
-from hotpot.products.models import PRICE_UNITS, Product
+from hotpot.products.models import PRICE_UNITS
 from hotpot.validation import FieldErrors, Id, parse_form
 from hotpot.web import redirect, render
 
@@ -27,8 +26,8 @@ UNITS = ["箱", "kg", "吨", "袋", "件", "桶"]
 
 def party_inquiry(session: SessionDep, user: PartyUser, inquiry_id: Id) -> Inquiry:
     """The inquiry, if the caller is its buyer or one of its enterprise's producers; others get 404."""
-    inquiry = session.get(Inquiry, inquiry_id)
-    if inquiry is None or service.side_of(user, inquiry) is None:
+    inquiry = service.party_inquiry(session, inquiry_id=inquiry_id, user=user)
+    if inquiry is None:
         raise HTTPException(404)
     return inquiry
 
@@ -37,18 +36,14 @@ PartyInquiry = Annotated[Inquiry, Depends(party_inquiry)]
 
 
 def _verified_enterprise(session, enterprise_id: Id) -> Enterprise:
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None or enterprise.status != EnterpriseStatus.verified:
+    enterprise = service.askable_enterprise(session, enterprise_id=enterprise_id)
+    if enterprise is None:
         raise HTTPException(404)
     return enterprise
 
 
 def _form(request, session, enterprise, *, values, errors, status_code=200) -> Response:
-    products = list(
-        session.scalars(
-            select(Product).where(Product.enterprise_id == enterprise.id, Product.is_public).order_by(Product.name)
-        )
-    )
+    products = service.product_choices(session, enterprise=enterprise)
     return render(
         request,
         "inquiries/form.html",

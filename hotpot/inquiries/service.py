@@ -31,6 +31,24 @@ def side_of(user, inquiry: Inquiry) -> str | None:
     return None
 
 
+def party_inquiry(session: Session, *, inquiry_id: int, user) -> Inquiry | None:
+    """The inquiry, if the user is its buyer or one of its enterprise's producers; else None."""
+    inquiry = session.get(Inquiry, inquiry_id)
+    return inquiry if inquiry is not None and side_of(user, inquiry) is not None else None
+
+
+def askable_enterprise(session: Session, *, enterprise_id: int) -> Enterprise | None:
+    """The enterprise a buyer may ask for a quote (a verified one), or None."""
+    enterprise = session.get(Enterprise, enterprise_id)
+    return enterprise if enterprise is not None and enterprise.status == "verified" else None
+
+
+def product_choices(session: Session, *, enterprise: Enterprise) -> list[Product]:
+    """The enterprise's public products, by name: what an inquiry may be about."""
+    stmt = select(Product).where(Product.enterprise_id == enterprise.id, Product.is_public).order_by(Product.name)
+    return list(session.scalars(stmt))
+
+
 def _product_problem(session: Session, *, enterprise: Enterprise, product_id: object) -> str | None:
     product = session.get(Product, int(product_id)) if str(product_id).isdigit() and len(str(product_id)) < 10 else None
     if product is None or product.enterprise_id != enterprise.id or not product.is_public:

@@ -7,16 +7,13 @@ from fastapi.responses import Response
 
 from hotpot.bases import service as base_service
 from hotpot.bases.schemas import SourceIn
-from hotpot.brands import service as brand_service
-from hotpot.brands.models import Brand
-from hotpot.certificates import service as cert_service
 from hotpot.certificates.models import CERT_KINDS
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import PARK_GROUPS
 from hotpot.files import service as files
-from hotpot.products import media, service
+from hotpot.products import media, pages, service
 from hotpot.products.deps import OwnProduct
 from hotpot.products.models import PRICE_UNITS, STORAGES, Product
 from hotpot.products.schemas import ProductIn
@@ -46,19 +43,13 @@ SORT_CHOICES = [("newest", "最新发布"), ("price", "价格从低到高"), ("p
 
 
 def _form(request, session, *, values, errors, product=None, status_code=200) -> Response:
-    enterprise = product.enterprise if product else enterprise_service.of_user(session, request.state.user)
-    brands = brand_service.brand_choices(session, enterprise=enterprise)
+    page = pages.form_page(session, user=request.state.user, product=product)
     context = {
+        **page.context(),
         "values": values,
         "errors": errors,
-        "product": product,
-        "kinds": reference.category_tree(session),
         "storages": list(STORAGES.items()),
         "price_units": [(u, u) for u in PRICE_UNITS],
-        "brands": [(str(b.id), f"{b.name}（{b.level_label}）") for b in brands],
-        "photos": media.photos_of(session, product=product) if product else [],
-        "sources": base_service.sources(session, product=product) if product else [],
-        "base_choices": base_service.source_choices(session, enterprise=enterprise) if product else [],
     }
     return render(request, "products/form.html", context, status_code=status_code)
 
@@ -189,20 +180,10 @@ def catalog(
 
 @router.get("/products/{product_id}")
 def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: Id) -> Response:
-    product = service.visible(session, product_id=product_id, user=user)
-    if product is None:
+    page = pages.detail_page(session, viewer=user, product_id=product_id)
+    if page is None:
         raise HTTPException(404)
-    manager = enterprise_service.can_manage(user, product.enterprise)
-    context = {
-        "product": product,
-        "can_edit": manager,
-        "photos": media.photos_of(session, product=product),
-        "sources": base_service.sources(session, product=product),
-        "certificates": cert_service.of_product(
-            session, product=product, public_only=not (manager or enterprise_service.is_staff(user))
-        ),
-        "brand": session.get(Brand, product.brand_id) if product.brand_id else None,
-    }
+    context = page.context()
     return render(request, "products/detail.html", context)
 
 

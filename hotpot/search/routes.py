@@ -82,7 +82,7 @@ def add_synonyms(request: Request, session: SessionDep, user: AdminUser, form: F
 
 
 def _group_or_404(session, group_id: Id) -> SynonymGroup:
-    group = session.get(SynonymGroup, group_id)
+    group = service.synonym_group(session, group_id=group_id)
     if group is None:
         raise HTTPException(404)
     return group

@@ -94,6 +94,11 @@ def synonym_groups(session: Session) -> list[SynonymGroup]:
     return list(session.scalars(select(SynonymGroup).order_by(SynonymGroup.id)))
 
 
+def synonym_group(session: Session, *, group_id: int) -> SynonymGroup | None:
+    """The synonym group with this id, or None."""
+    return session.get(SynonymGroup, group_id)
+
+
 def load_seed_synonyms(session: Session) -> int:
     """Add the groups of seed_data/search_synonyms.csv whose first term the list lacks (admins' edits stay)."""
     known = {t for g in session.scalars(select(SynonymGroup.terms)) for t in g}

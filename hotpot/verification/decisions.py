@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotpot import workflow
-from hotpot.errors import InvalidState
+from hotpot.errors import InvalidState, NotFound
 from hotpot.validation import FieldErrors, InputSchema, StaleVersion
 
 # More than a page of a queue at once is a slip of the hand, not a decision.
@@ -125,3 +125,18 @@ def bulk_decide(
         else:
             outcome.done.append(name)
     return outcome
+
+
+def record_or_404(session: Session, model: type[R], record_id: int) -> R:
+    """The record a desk page is about (staff see every state), or NotFound."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound("要审核的记录不存在或已被删除。")
+    return record
+
+
+def stored_file(session: Session, file_id: int | None) -> Any:
+    """The stored file a desk page shows (an enterprise's business licence), or None."""
+    from hotpot.files.models import StoredFile
+
+    return session.get(StoredFile, file_id) if file_id else None

@@ -6,7 +6,7 @@ with 301 and the query string kept, POST with 308 so the form is sent again, unc
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hotpot.audit import service as audit
@@ -19,11 +19,10 @@ from hotpot.deps import FormDict, ListParamsDep, PublicUser, StaffUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import PARK_GROUPS, Enterprise, EnterpriseStatus
 from hotpot.enterprises.schemas import StatusChangeIn
-from hotpot.files.models import StoredFile
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
-from hotpot.verification import DecisionIn
+from hotpot.verification import DecisionIn, decisions
 from hotpot.web import conflict, form_version, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,10 +39,7 @@ ENTERPRISE_FLASH = {
 
 
 def _get(session, model, record_id: int):
-    record = session.get(model, record_id)
-    if record is None:
-        raise HTTPException(404)
-    return record
+    return decisions.record_or_404(session, model, record_id)
 
 
 # --- enterprises ------------------------------------------------------------------------------------------------
@@ -107,7 +103,7 @@ def _enterprise_page(request, session, user, enterprise: Enterprise, *, errors, 
     context = {
         "enterprise": enterprise,
         "transitions": enterprise.workflow.allowed(enterprise, user),
-        "licence": session.get(StoredFile, enterprise.licence_file_id) if enterprise.licence_file_id else None,
+        "licence": decisions.stored_file(session, enterprise.licence_file_id),
         "duplicates": enterprise_service.duplicates(session, enterprises=[enterprise]).get(enterprise.id, []),
         "history": audit.timeline(session, entity_type="enterprise", entity_id=enterprise.id),
         "products": product_service.of_enterprise(session, enterprise=enterprise, public_only=False),

@@ -1,0 +1,7 @@
+"""Reference data's declaration: towns, chain links, categories and food classes (tables only)."""
+
+from __future__ import annotations
+
+from hotpot.domains import Domain
+
+DOMAIN = Domain(name="reference", models=("hotpot.reference.models",))

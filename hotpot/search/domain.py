@@ -1,0 +1,18 @@
+"""Search's declaration: search pages and API, synonym messages, its tables, the dictionary loaded at start."""
+
+from __future__ import annotations
+
+from hotpot.domains import Domain
+
+DOMAIN = Domain(
+    name="search",
+    routers=("hotpot.search.routes:router",),
+    api_routers=("hotpot.search.api:router",),
+    flash={
+        "synonyms_saved": ("success", "同义词组已保存，搜索立即按新的词组理解查询"),
+        "synonyms_deleted": ("success", "同义词组已删除"),
+    },
+    models=("hotpot.search.models",),
+    # The word dictionary takes about a second: load it now rather than in the first visitor's search.
+    on_startup=("hotpot.search.text:vocabulary.ensure_loaded",),
+)
