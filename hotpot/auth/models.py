@@ -33,6 +33,9 @@ SELF_REGISTER_ROLES = (Role.producer, Role.buyer)
 
 class User(Versioned, TimestampMixin, Base):
     __tablename__ = "user_account"
+    # What the audit log records of an account (hotpot/changes.py); never the password hash.
+    audit_entity = "user"
+    audit_fields = ("email", "display_name", "organization", "role", "is_active")
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'reviewer', 'producer', 'buyer')", name="role_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),

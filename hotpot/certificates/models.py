@@ -32,6 +32,22 @@ EXPIRING_DAYS = 60
 
 class Certificate(Versioned, TimestampMixin, Base):
     __tablename__ = "certificate"
+    # What the audit log records of a certificate (hotpot/changes.py).
+    audit_entity = "certificate"
+    audit_fields = (
+        "holder_type",
+        "product_id",
+        "base_id",
+        "kind",
+        "kind_other",
+        "number",
+        "issuer",
+        "issued_on",
+        "valid_until",
+        "scan_file_id",
+        "verification",
+        "verification_note",
+    )
     __table_args__ = (
         CheckConstraint("valid_until IS NULL OR issued_on IS NULL OR valid_until > issued_on", name="dates_order"),
         CheckConstraint(

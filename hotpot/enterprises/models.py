@@ -25,6 +25,29 @@ enterprise_chain_link = Table(
 
 class Enterprise(Versioned, TimestampMixin, Base):
     __tablename__ = "enterprise"
+    # What the audit log records of an enterprise (hotpot/changes.py).
+    audit_entity = "enterprise"
+    audit_fields = (
+        "uscc",
+        "name",
+        "short_name",
+        "legal_representative",
+        "town_code",
+        "outside_address",
+        "park_group",
+        "address",
+        "contact_person",
+        "phone",
+        "scale",
+        "employees",
+        "annual_capacity_t",
+        "founded_on",
+        ("chain_links", lambda e: [c.code for c in e.chain_links]),
+        "description",
+        "status",
+        "status_reason",
+        "licence_file_id",
+    )
     __table_args__ = (
         Index(None, "status", "town_code"),
         Index("ix_enterprise_verified_name", "name", postgresql_where=text("status = 'verified'")),
