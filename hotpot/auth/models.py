@@ -96,6 +96,9 @@ class ApiToken(Base):
     """A bearer token for programs; only its SHA-256 is stored, it can be revoked."""
 
     __tablename__ = "api_token"
+    # What the audit log records of a token (hotpot/changes.py); never its hash.
+    audit_entity = "api_token"
+    audit_fields = ("name",)
     __table_args__ = (Index(None, "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -754,16 +754,7 @@ def issue_api_token(session: Session, *, user: User, name: str) -> tuple[str, Ap
         name=name[:100],
         expires_at=utcnow() + timedelta(days=get_settings().api_token_days),
     )
-    session.add(token)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="api_token.issue",
-        entity_type="api_token",
-        entity_id=token.id,
-        after={"name": name},
-    )
+    changes.created(session, token, actor=user, action="api_token.issue")
     return raw, token
 
 
