@@ -12,17 +12,25 @@ and a use case writes only what is its own::
         for key, value in values.items():
             setattr(base, key, value)
 
+An entry of `audit_fields` is an attribute's name, or a pair (key, getter) for a value the record does not hold
+as one attribute (`("chain_links", lambda e: [c.code for c in e.chain_links])`), so the log keeps its keys.
+
 `tracked` checks the form's version (a stale form is refused before anything changes), takes the before snapshot,
 lets the body change the record, bumps the version of a `Versioned` record, flushes (the UPDATE itself is
 conditioned on the loaded version, see `hotpot.db.Versioned`, so a writer who committed in between makes this one
 fail with `StaleVersion`), and appends one audit event with before and after. When the body raises (a `FieldErrors`
 found half-way, a `NotAllowed`), the record's unflushed changes are discarded, so nothing is half-saved even if the
 caller goes on to render the form and the request commits.
+
+A use case that changes association rows of the record (a product's sources, photos, a brand's licences) says
+itself what the event records, by setting `change.before` / `change.after` on what the block yields; with
+`bump_first=True` the record's conditioned UPDATE (its version bump) runs before the body, inside a savepoint, so
+of two such saves from the same version the second waits on the row and is refused before it rewrites any rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -38,9 +46,32 @@ def entity_type(record: Any) -> str:
     return type(record).audit_entity
 
 
+AuditField = str | tuple[str, Callable[[Any], Any]]
+
+
 def snapshot(record: Any) -> dict[str, Any]:
     """The audited fields of record, as the audit log stores them (one declaration per model: `audit_fields`)."""
-    return {name: getattr(record, name) for name in type(record).audit_fields}
+    values: dict[str, Any] = {}
+    for field in type(record).audit_fields:
+        if isinstance(field, str):
+            values[field] = getattr(record, field)
+        else:
+            key, getter = field
+            values[key] = getter(record)
+    return values
+
+
+_UNSET: Any = object()
+
+
+class Change:
+    """What one `tracked` block records: before is the record's snapshot when the block began; a use case whose
+    change is not in the record's own fields (association rows) sets before and after itself (None: nothing)."""
+
+    def __init__(self, record: Any, before: dict[str, Any] | None):
+        self.record = record
+        self.before = before
+        self.after: dict[str, Any] | None = _UNSET
 
 
 def _discard(session: Session, record: Any) -> None:
@@ -62,32 +93,43 @@ def tracked(
     version: int | None = None,
     actor_label: str | None = None,
     bump: bool = True,
-) -> Iterator[Any]:
+    bump_first: bool = False,
+) -> Iterator[Change]:
     """Edit record inside the block: version check, before/after snapshot, version bump, flush, one audit event.
 
     version is the version the user's form was loaded at (None: no form, e.g. the CLI or a bulk decision that
     checked it itself). bump=False records the change without making open forms stale (a counter, a login time).
+    bump_first=True bumps and flushes the record before the body (in a savepoint that a failed body rolls back).
     """
     check_version(record, version)
-    before = snapshot(record)
+    change = Change(record, snapshot(record))
+    savepoint = None
+    if bump_first and bump and isinstance(record, Versioned):
+        savepoint = session.begin_nested()
+        record.version += 1
+        session.flush()  # a stale record raises here (StaleVersion), before the body has written anything
     try:
-        yield record
+        yield change
+        if bump and savepoint is None and isinstance(record, Versioned):
+            record.version += 1
+        session.flush()
     except BaseException:
+        if savepoint is not None and savepoint.is_active:
+            savepoint.rollback()
         _discard(session, record)
         raise
-    if bump and isinstance(record, Versioned):
-        record.version += 1
-    session.flush()
     audit.record(
         session,
         actor=actor,
         action=action,
         entity_type=entity_type(record),
         entity_id=record.id,
-        before=before,
-        after=snapshot(record),
+        before=change.before,
+        after=snapshot(record) if change.after is _UNSET else change.after,
         actor_label=actor_label,
     )
+    if savepoint is not None:
+        savepoint.commit()
 
 
 def created(session: Session, record: Any, *, actor: Any, action: str, actor_label: str | None = None) -> Any:

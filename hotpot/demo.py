@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotpot import demo_images
+from hotpot import changes, demo_images
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import User
 from hotpot.auth.schemas import StaffCreateIn
@@ -528,7 +528,7 @@ class DemoRegistry:
             )
             self.pictures.brand_logo(owner, brand)
             for product in product_service.of_enterprise(self.session, enterprise=enterprise, public_only=False)[:3]:
-                fields = {k: v for k, v in product_service.snapshot(product).items() if k != "status"}
+                fields = {k: v for k, v in changes.snapshot(product).items() if k != "status"}
                 product_service.edit(
                     self.session,
                     user=owner,

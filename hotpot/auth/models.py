@@ -33,6 +33,9 @@ SELF_REGISTER_ROLES = (Role.producer, Role.buyer)
 
 class User(Versioned, TimestampMixin, Base):
     __tablename__ = "user_account"
+    # What the audit log records of an account (hotpot/changes.py); never the password hash.
+    audit_entity = "user"
+    audit_fields = ("email", "display_name", "organization", "role", "is_active")
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'reviewer', 'producer', 'buyer')", name="role_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
@@ -93,6 +96,9 @@ class ApiToken(Base):
     """A bearer token for programs; only its SHA-256 is stored, it can be revoked."""
 
     __tablename__ = "api_token"
+    # What the audit log records of a token (hotpot/changes.py); never its hash.
+    audit_entity = "api_token"
+    audit_fields = ("name",)
     __table_args__ = (Index(None, "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

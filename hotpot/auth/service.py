@@ -14,7 +14,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from hotpot import context
+from hotpot import changes, context
 from hotpot.audit import service as audit
 from hotpot.auth import passwords
 from hotpot.auth.models import (
@@ -33,7 +33,7 @@ from hotpot.config import get_settings
 from hotpot.db import utcnow
 from hotpot.mail import service as mail
 from hotpot.pagination import Page, paginate
-from hotpot.validation import FieldErrors, check_version
+from hotpot.validation import FieldErrors
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KNOWN_ADDRESS_DAYS = 30
@@ -42,16 +42,6 @@ LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _snapshot(user: User) -> dict:
-    return {
-        "email": user.email,
-        "display_name": user.display_name,
-        "organization": user.organization,
-        "role": user.role,
-        "is_active": user.is_active,
-    }
 
 
 def get_by_email(session: Session, email: str) -> User | None:
@@ -78,18 +68,8 @@ def _add_user(
     if get_by_email(session, fields["email"]):
         raise FieldErrors({"email": taken_message})
     user = User(password_hash=passwords.hash_password(password), **fields)
-    session.add(user)
-    session.flush()
     # A self-registered account is its own actor.
-    audit.record(
-        session,
-        actor=user if action == "user.register" else actor,
-        action=action,
-        entity_type="user",
-        entity_id=user.id,
-        after=_snapshot(user),
-    )
-    return user
+    return changes.created(session, user, actor=user if action == "user.register" else actor, action=action)
 
 
 def register(session: Session, *, data: RegisterIn) -> None:
@@ -130,25 +110,14 @@ def register(session: Session, *, data: RegisterIn) -> None:
         "password_hash": password_hash,
     }
     if existing is not None:
-        before = _snapshot(existing)
-        for key, value in fields.items():
-            setattr(existing, key, value)
+        # The mailbox's owner decides which registration becomes the account; an open form of it is stale now.
         user = existing
-        session.flush()
+        with changes.tracked(session, user, actor=user, action="user.register"):
+            for key, value in fields.items():
+                setattr(user, key, value)
     else:
-        before = None
         user = User(email=email, **fields)
-        session.add(user)
-        session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="user.register",
-        entity_type="user",
-        entity_id=user.id,
-        before=before,
-        after=_snapshot(user),
-    )
+        changes.created(session, user, actor=user, action="user.register")  # its own actor
     send_verification(session, user=user)
 
 
@@ -790,16 +759,7 @@ def issue_api_token(session: Session, *, user: User, name: str) -> tuple[str, Ap
         name=name[:100],
         expires_at=utcnow() + timedelta(days=get_settings().api_token_days),
     )
-    session.add(token)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="api_token.issue",
-        entity_type="api_token",
-        entity_id=token.id,
-        after={"name": name},
-    )
+    changes.created(session, token, actor=user, action="api_token.issue")
     return raw, token
 
 
@@ -874,20 +834,8 @@ def count_by_role(session: Session) -> dict[str, int]:
 def _admin_change(
     session: Session, *, actor: User | None, user: User, version: int | None, action: str, change
 ) -> User:
-    check_version(user, version)
-    before = _snapshot(user)
-    change(user)
-    user.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        entity_type="user",
-        entity_id=user.id,
-        before=before,
-        after=_snapshot(user),
-    )
+    with changes.tracked(session, user, actor=actor, action=action, version=version):
+        change(user)
     return user
 
 

@@ -16,7 +16,7 @@ from hotpot.enterprises import service as enterprise_service
 from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.reference import service as reference
-from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form, parse_id
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -151,7 +151,8 @@ def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id
 @router.post("/my/bases/{base_id}/photos")
 def upload_photos(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, form: FormDict) -> Response:
     try:
-        service.add_photos(session, user=user, base=base, uploads=files.read_uploads(form.get("photos")))
+        uploads = files.read_uploads(form.get("photos"))
+        service.add_photos(session, user=user, base=base, uploads=uploads, version=parse_id(form.get("version")))
     except FieldErrors as exc:
         values = {**{k: getattr(base, k) for k in FIELDS}, "town": base.town_code, "version": base.version}
         return _form(request, session, values=values, errors=exc.errors, base=base, status_code=422)
@@ -159,8 +160,12 @@ def upload_photos(request: Request, session: SessionDep, user: ProducerUser, bas
 
 
 @router.post("/my/bases/{base_id}/photos/{photo_id}/delete")
-def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, photo_id: Id) -> Response:
-    if not service.remove_photo(session, user=user, base=base, photo_id=photo_id):
+def delete_photo(
+    request: Request, session: SessionDep, user: ProducerUser, base: OwnBase, photo_id: Id, form: FormDict
+) -> Response:
+    # A page without the version (an old tab) is not checked; a stale one gets the conflict page (StaleVersion).
+    version = parse_id(form.get("version"))
+    if not service.remove_photo(session, user=user, base=base, photo_id=photo_id, version=version):
         raise HTTPException(404)
     return redirect(request, f"/my/bases/{base.id}/edit#photos", flash="photo_removed")
 

@@ -10,7 +10,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hotpot import changes
-from hotpot.audit import service as audit
 from hotpot.auth.models import User
 from hotpot.bases.models import CHONGQING_LAT, CHONGQING_LON, PRODUCE, BasePhoto, BaseStatus, ProductSource, RawBase
 from hotpot.bases.schemas import BaseIn, SourceIn
@@ -27,10 +26,6 @@ from hotpot.verification import decide as verification_decide
 
 MAX_BASE_PHOTOS = 8
 IDENTITY_FIELDS = ("name", "operator_name", "operator_uscc", "town_code", "kind", "produce")
-
-
-def snapshot(b: RawBase) -> dict[str, Any]:
-    return changes.snapshot(b)
 
 
 def _resolve(session: Session, data: BaseIn) -> dict[str, Any]:
@@ -207,24 +202,14 @@ def set_sources(
             errors["sources"] = "请选择本企业登记的基地或已认证的基地"
     if errors:
         raise FieldErrors(errors)
-    # The product's conditioned UPDATE comes before the association rows: it locks the product, so of two saves
-    # from the same version one waits and is refused (StaleVersion), instead of both rewriting the rows.
-    product.version += 1
-    session.flush()
-    before = {str(s.base_id): s.share_pct for s in sources(session, product=product)}
-    session.execute(delete(ProductSource).where(ProductSource.product_id == product.id))
-    for i in items:
-        session.add(ProductSource(product_id=product.id, base_id=i.base_id, share_pct=i.share_pct))
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="product.sources",
-        entity_type="product",
-        entity_id=product.id,
-        before=before,
-        after={str(i.base_id): i.share_pct for i in items},
-    )
+    # The product's conditioned UPDATE comes before the association rows (bump_first): it locks the product, so of
+    # two saves from the same version one waits and is refused (StaleVersion), instead of both rewriting the rows.
+    with changes.tracked(session, product, actor=user, action="product.sources", bump_first=True) as change:
+        change.before = {str(s.base_id): s.share_pct for s in sources(session, product=product)}
+        session.execute(delete(ProductSource).where(ProductSource.product_id == product.id))
+        for i in items:
+            session.add(ProductSource(product_id=product.id, base_id=i.base_id, share_pct=i.share_pct))
+        change.after = {str(i.base_id): i.share_pct for i in items}
     return sources(session, product=product)
 
 
@@ -241,29 +226,27 @@ def photos_of(session: Session, *, base: RawBase) -> list[BasePhoto]:
     return list(session.scalars(select(BasePhoto).where(BasePhoto.base_id == base.id).order_by(BasePhoto.position)))
 
 
-def add_photos(session: Session, *, user: User, base: RawBase, uploads: list[tuple[bytes, str]]) -> list[BasePhoto]:
-    """Add photos to a base (at most eight); every upload is checked before any is kept."""
+def add_photos(
+    session: Session, *, user: User, base: RawBase, uploads: list[tuple[bytes, str]], version: int | None = None
+) -> list[BasePhoto]:
+    """Add photos to a base (at most eight); every upload is checked before any is kept. The photos are part of the
+    base's record: the change bumps its version (`version`: the page's, None: not checked)."""
     from hotpot.files import images
 
     _require_manager(user, base.enterprise)
+    check_version(base, version)
     existing = len(photos_of(session, base=base))
     stored = images.store_photo_set(
         session, uploads=uploads, existing=existing, limit=MAX_BASE_PHOTOS, noun="基地", user=user
     )
     added = []
-    for position, (_image, full, thumb) in enumerate(stored, start=existing + 1):
-        photo = BasePhoto(base_id=base.id, position=position, image_file_id=full.id, thumb_file_id=thumb.id)
-        session.add(photo)
-        added.append(photo)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="base.photos_add",
-        entity_type="base",
-        entity_id=base.id,
-        after={"photos": [p.id for p in added]},
-    )
+    with changes.tracked(session, base, actor=user, action="base.photos_add", bump_first=True) as change:
+        for position, (_image, full, thumb) in enumerate(stored, start=existing + 1):
+            photo = BasePhoto(base_id=base.id, position=position, image_file_id=full.id, thumb_file_id=thumb.id)
+            session.add(photo)
+            added.append(photo)
+        session.flush()
+        change.before, change.after = None, {"photos": [p.id for p in added]}
     return added
 
 
@@ -286,19 +269,15 @@ def add_photo_copies(session: Session, *, copies: list[tuple[User, RawBase, Base
     )
 
 
-def remove_photo(session: Session, *, user: User, base: RawBase, photo_id: int) -> bool:
+def remove_photo(session: Session, *, user: User, base: RawBase, photo_id: int, version: int | None = None) -> bool:
+    """Remove one photo of the base (False: not one of its photos); bumps the base's version like an edit."""
     _require_manager(user, base.enterprise)
     photo = session.get(BasePhoto, photo_id)
     if photo is None or photo.base_id != base.id:
         return False
-    session.delete(photo)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="base.photo_remove",
-        entity_type="base",
-        entity_id=base.id,
-        before={"photo": photo_id},
-    )
+    with changes.tracked(
+        session, base, actor=user, action="base.photo_remove", version=version, bump_first=True
+    ) as change:
+        session.delete(photo)
+        change.before, change.after = {"photo": photo_id}, None
     return True

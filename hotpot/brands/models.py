@@ -23,6 +23,19 @@ HONORS = ("中华老字号", "重庆老字号", "重庆市著名商标", "地理
 
 class Brand(Versioned, TimestampMixin, Base):
     __tablename__ = "brand"
+    # What the audit log records of a brand (hotpot/changes.py).
+    audit_entity = "brand"
+    audit_fields = (
+        "level",
+        "name",
+        "owner_enterprise_id",
+        "owner_body",
+        "trademark_no",
+        "nice_class",
+        "valid_until",
+        "honors",
+        "description",
+    )
     __table_args__ = (
         CheckConstraint("nice_class IS NULL OR (nice_class BETWEEN 1 AND 45)", name="nice_class_range"),
         CheckConstraint("(owner_enterprise_id IS NULL) <> (owner_body IS NULL)", name="one_owner"),

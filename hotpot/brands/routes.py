@@ -15,7 +15,7 @@ from hotpot.db import SessionDep
 from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser, allow_roles
 from hotpot.files import images
 from hotpot.files import service as files
-from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form, parse_id
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -159,7 +159,8 @@ def revoke_licence(
 @router.post("/brands/{brand_id}/logo")
 def upload_logo(request: Request, session: SessionDep, user: AnyUser, brand: EditableBrand, form: FormDict) -> Response:
     try:
-        service.set_logo(session, user=user, brand=brand, upload=files.read_upload(form.get("logo")))
+        upload, version = files.read_upload(form.get("logo")), parse_id(form.get("version"))
+        service.set_logo(session, user=user, brand=brand, upload=upload, version=version)
     except FieldErrors as exc:
         return _detail(request, session, user, brand, errors=exc.errors, status_code=422)
     return redirect(request, f"/brands/{brand.id}", flash="logo_saved")

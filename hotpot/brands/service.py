@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotpot.audit import service as audit
+from hotpot import changes
 from hotpot.auth.models import Role, User
 from hotpot.brands.models import LICENSABLE, Brand, BrandLicence
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
@@ -20,23 +20,6 @@ from hotpot.errors import NotAllowed
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.validation import FieldErrors, check_version
-
-
-def snapshot(b: Brand) -> dict[str, Any]:
-    return {
-        k: getattr(b, k)
-        for k in (
-            "level",
-            "name",
-            "owner_enterprise_id",
-            "owner_body",
-            "trademark_no",
-            "nice_class",
-            "valid_until",
-            "honors",
-            "description",
-        )
-    }
 
 
 def _values(user: User, data: BrandIn) -> dict[str, Any]:
@@ -68,12 +51,7 @@ def create(session: Session, *, user: User, data: BrandIn, is_demo: bool = False
     if user.role == Role.producer and user.enterprise_id is None:
         raise FieldErrors({"__all__": "请先登记企业"})
     brand = Brand(**_values(user, data), is_demo=is_demo)
-    session.add(brand)
-    session.flush()
-    audit.record(
-        session, actor=user, action="brand.create", entity_type="brand", entity_id=brand.id, after=snapshot(brand)
-    )
-    return brand
+    return changes.created(session, brand, actor=user, action="brand.create")
 
 
 def can_edit(user, brand: Brand) -> bool:
@@ -90,20 +68,10 @@ def edit(session: Session, *, user: User, brand: Brand, data: BrandIn, version: 
     check_version(brand, version)
     if (data.level in LICENSABLE) != (brand.level in LICENSABLE):
         raise FieldErrors({"level": "公用品牌与企业品牌不能互相转换"})
-    before = snapshot(brand)
-    for key, value in _values(user, data).items():
-        setattr(brand, key, value)
-    brand.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="brand.update",
-        entity_type="brand",
-        entity_id=brand.id,
-        before=before,
-        after=snapshot(brand),
-    )
+    values = _values(user, data)
+    with changes.tracked(session, brand, actor=user, action="brand.update"):
+        for key, value in values.items():
+            setattr(brand, key, value)
     return brand
 
 
@@ -191,21 +159,17 @@ def grant(session: Session, *, reviewer: User, brand: Brand, data: LicenceIn) ->
         granted_by_id=reviewer.id,
         is_demo=brand.is_demo,
     )
-    session.add(licence)
-    session.flush()
-    audit.record(
-        session,
-        actor=reviewer,
-        action="brand.licence_grant",
-        entity_type="brand",
-        entity_id=brand.id,
-        after={
+    # A licence is not an edit of the brand's own fields (bump=False); the event names the licence.
+    with changes.tracked(session, brand, actor=reviewer, action="brand.licence_grant", bump=False) as change:
+        session.add(licence)
+        session.flush()
+        change.before = None
+        change.after = {
             "licence": licence.id,
             "enterprise_id": data.enterprise_id,
             "since_on": data.since_on,
             "until_on": data.until_on,
-        },
-    )
+        }
     return licence
 
 
@@ -216,19 +180,12 @@ def revoke(session: Session, *, reviewer: User, brand: Brand, licence_id: int, d
         raise FieldErrors({"__all__": "授权记录不存在"})
     if licence.revoked_at is not None:
         raise FieldErrors({"__all__": "该授权已撤销"})
-    licence.revoked_at = utcnow()
-    licence.revoked_by_id = reviewer.id
-    licence.revoke_reason = data.reason
-    session.flush()
-    audit.record(
-        session,
-        actor=reviewer,
-        action="brand.licence_revoke",
-        entity_type="brand",
-        entity_id=brand.id,
-        before={"licence": licence.id, "enterprise_id": licence.enterprise_id},
-        after={"revoked": True, "reason": data.reason},
-    )
+    with changes.tracked(session, brand, actor=reviewer, action="brand.licence_revoke", bump=False) as change:
+        licence.revoked_at = utcnow()
+        licence.revoked_by_id = reviewer.id
+        licence.revoke_reason = data.reason
+        change.before = {"licence": licence.id, "enterprise_id": licence.enterprise_id}
+        change.after = {"revoked": True, "reason": data.reason}
     return licence
 
 
@@ -259,7 +216,7 @@ def get(session: Session, *, brand_id: int) -> Brand | None:
 
 def licence_candidates(session: Session) -> list[Enterprise]:
     """The enterprises a licence may be granted to: the verified ones, by name."""
-    return list(session.scalars(select(Enterprise).where(Enterprise.status == "verified").order_by(Enterprise.name)))
+    return list(session.scalars(select(Enterprise).where(Enterprise.status == EnterpriseStatus.verified).order_by(Enterprise.name)))
 
 
 def visible(session: Session, *, brand_id: int, user) -> Brand | None:
@@ -298,21 +255,15 @@ def brand_choices(session: Session, *, enterprise: Enterprise) -> list[Brand]:
     return own + [b for b in licensed if b is not None]
 
 
-def set_logo(session: Session, *, user: User, brand: Brand, upload: tuple[bytes, str] | None) -> None:
-    """Replace the brand's logo (re-encoded, at most 512 px)."""
+def set_logo(
+    session: Session, *, user: User, brand: Brand, upload: tuple[bytes, str] | None, version: int | None = None
+) -> None:
+    """Replace the brand's logo (re-encoded, at most 512 px); version is the page's (None: not checked)."""
     from hotpot.files import images
 
     if not can_edit(user, brand):
         raise NotAllowed("您不能修改这个品牌。")
-    before = brand.logo_file_id
-    brand.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="brand.logo",
-        entity_type="brand",
-        entity_id=brand.id,
-        before={"logo_file_id": before},
-        after={"logo_file_id": brand.logo_file_id},
-    )
+    with changes.tracked(session, brand, actor=user, action="brand.logo", version=version) as change:
+        change.before = {"logo_file_id": brand.logo_file_id}
+        brand.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
+        change.after = {"logo_file_id": brand.logo_file_id}

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from hotpot.audit import service as audit
+from hotpot import changes
 from hotpot.auth.models import User
 from hotpot.bases.models import BaseStatus, RawBase
 from hotpot.certificates.models import EXPIRING_DAYS, Certificate, Verification
@@ -24,25 +24,8 @@ from hotpot.validation import FieldErrors, check_version, parse_id
 from hotpot.verification import BulkOutcome, DecisionIn, bulk_decide, parse_bulk
 from hotpot.verification import decide as verification_decide
 
-
-def snapshot(c: Certificate) -> dict[str, Any]:
-    return {
-        k: getattr(c, k)
-        for k in (
-            "holder_type",
-            "product_id",
-            "base_id",
-            "kind",
-            "kind_other",
-            "number",
-            "issuer",
-            "issued_on",
-            "valid_until",
-            "scan_file_id",
-            "verification",
-            "verification_note",
-        )
-    }
+# The verification decision (decide) still calls it by this name.
+snapshot = changes.snapshot
 
 
 def _resolve(
@@ -109,17 +92,7 @@ def create(
     values = _resolve(session, enterprise=enterprise, data=data, errors=scan_errors)
     scan_id = scan_file.id if scan_file else _store_scan(session, user=user, scan=scan)
     cert = Certificate(**values, enterprise_id=enterprise.id, is_demo=is_demo, scan_file_id=scan_id)
-    session.add(cert)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="certificate.create",
-        entity_type="certificate",
-        entity_id=cert.id,
-        after=snapshot(cert),
-    )
-    return cert
+    return changes.created(session, cert, actor=user, action="certificate.create")
 
 
 def edit(
@@ -137,29 +110,14 @@ def edit(
     _require_manager(user, cert.enterprise)
     check_version(cert, version)
     values = _resolve(session, enterprise=cert.enterprise, data=data, errors=scan_errors)
-    before = snapshot(cert)
-    for key, value in values.items():
-        setattr(cert, key, value)
     new_scan = scan_file.id if scan_file else _store_scan(session, user=user, scan=scan)
-    if new_scan:
-        cert.scan_file_id = new_scan
-    cert.verification, cert.verification_note, cert.verified_at, cert.verified_by_id = (
-        Verification.unverified,
-        None,
-        None,
-        None,
-    )
-    cert.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="certificate.update",
-        entity_type="certificate",
-        entity_id=cert.id,
-        before=before,
-        after=snapshot(cert),
-    )
+    with changes.tracked(session, cert, actor=user, action="certificate.update"):
+        for key, value in values.items():
+            setattr(cert, key, value)
+        if new_scan:
+            cert.scan_file_id = new_scan
+        cert.verification, cert.verification_note = Verification.unverified, None
+        cert.verified_at, cert.verified_by_id = None, None
     return cert
 
 

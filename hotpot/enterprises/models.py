@@ -93,7 +93,7 @@ enterprise_chain_link = Table(
 class Enterprise(Versioned, TimestampMixin, Base):
     __tablename__ = "enterprise"
     workflow = ENTERPRISE_WORKFLOW
-    # What the audit log records of an enterprise (hotpot/changes.py); chain links by their codes.
+    # What the audit log records of an enterprise (hotpot/changes.py).
     audit_entity = "enterprise"
     audit_fields = (
         "uscc",
@@ -110,7 +110,7 @@ class Enterprise(Versioned, TimestampMixin, Base):
         "employees",
         "annual_capacity_t",
         "founded_on",
-        "chain_link_codes",
+        ("chain_links", lambda e: [c.code for c in e.chain_links]),
         "description",
         "status",
         "status_reason",

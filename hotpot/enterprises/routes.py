@@ -16,7 +16,7 @@ from hotpot.enterprises.schemas import EnterpriseIn, InviteIn
 from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.reference import service as reference
-from hotpot.validation import FieldErrors, Id, StaleVersion, normalize_phone, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, normalize_phone, parse_form, parse_id
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -335,7 +335,8 @@ def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form:
     if enterprise is None:
         return redirect(request, "/my/enterprise/new")
     try:
-        service.set_logo(session, user=user, enterprise=enterprise, upload=files.read_upload(form.get("logo")))
+        upload, version = files.read_upload(form.get("logo")), parse_id(form.get("version"))
+        service.set_logo(session, user=user, enterprise=enterprise, upload=upload, version=version)
     except FieldErrors as exc:
         return _dashboard(request, session, user, enterprise, errors=exc.errors, status_code=422)
     return redirect(request, "/my/enterprise", flash="logo_saved")

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, selectinload
 
+from hotpot import changes
 from hotpot.audit import service as audit
 from hotpot.auth.models import Role, User
 from hotpot.db import utcnow
@@ -30,28 +31,8 @@ SORTS = {
 }
 
 
-def snapshot(e: Enterprise) -> dict[str, Any]:
-    return {
-        "uscc": e.uscc,
-        "name": e.name,
-        "short_name": e.short_name,
-        "legal_representative": e.legal_representative,
-        "town_code": e.town_code,
-        "outside_address": e.outside_address,
-        "park_group": e.park_group,
-        "address": e.address,
-        "contact_person": e.contact_person,
-        "phone": e.phone,
-        "scale": e.scale,
-        "employees": e.employees,
-        "annual_capacity_t": e.annual_capacity_t,
-        "founded_on": e.founded_on,
-        "chain_links": [c.code for c in e.chain_links],
-        "description": e.description,
-        "status": e.status,
-        "status_reason": e.status_reason,
-        "licence_file_id": e.licence_file_id,
-    }
+# The verification decision (change_status) still calls it by this name.
+snapshot = changes.snapshot
 
 
 def _resolve(
@@ -104,17 +85,8 @@ def register(
         licence_file_id=licence.id if licence else None,
     )
     enterprise.chain_links = resolved["links"]
-    session.add(enterprise)
-    session.flush()
+    changes.created(session, enterprise, actor=user, action="enterprise.register")
     user.enterprise_id = enterprise.id
-    audit.record(
-        session,
-        actor=user,
-        action="enterprise.register",
-        entity_type="enterprise",
-        entity_id=enterprise.id,
-        after=snapshot(enterprise),
-    )
     return enterprise
 
 
@@ -131,32 +103,20 @@ def edit(
     """Edit the record. A rejected one goes back to review; a verified one does when its name or code changes."""
     check_version(enterprise, version)
     resolved = _resolve(session, data, exclude_id=enterprise.id, errors=licence_errors)
-    before = snapshot(enterprise)
-    identity_changed = (data.name, data.uscc) != (enterprise.name, enterprise.uscc)
-    if enterprise.status == EnterpriseStatus.verified and identity_changed:
-        # The reviewer sees what was verified next to what is asked now.
-        enterprise.verified_name = enterprise.name
-        enterprise.verified_uscc = enterprise.uscc
-        _set_status(enterprise, EnterpriseStatus.pending, reason=None, by=user)
-    elif enterprise.status == EnterpriseStatus.rejected:
-        _set_status(enterprise, EnterpriseStatus.pending, reason=None, by=user)
-    for key, value in resolved["values"].items():
-        setattr(enterprise, key, value)
-    enterprise.chain_links = resolved["links"]
-    if licence is not None:
-        enterprise.licence_file_id = licence.id
-    enterprise.version += 1
-    session.flush()
-    after = snapshot(enterprise)
-    audit.record(
-        session,
-        actor=user,
-        action="enterprise.update",
-        entity_type="enterprise",
-        entity_id=enterprise.id,
-        before=before,
-        after=after,
-    )
+    with changes.tracked(session, enterprise, actor=user, action="enterprise.update"):
+        identity_changed = (data.name, data.uscc) != (enterprise.name, enterprise.uscc)
+        if enterprise.status == EnterpriseStatus.verified and identity_changed:
+            # The reviewer sees what was verified next to what is asked now.
+            enterprise.verified_name = enterprise.name
+            enterprise.verified_uscc = enterprise.uscc
+            _set_status(enterprise, EnterpriseStatus.pending, reason=None, by=user)
+        elif enterprise.status == EnterpriseStatus.rejected:
+            _set_status(enterprise, EnterpriseStatus.pending, reason=None, by=user)
+        for key, value in resolved["values"].items():
+            setattr(enterprise, key, value)
+        enterprise.chain_links = resolved["links"]
+        if licence is not None:
+            enterprise.licence_file_id = licence.id
     _sync_products(session, enterprise)
     return enterprise
 
@@ -446,21 +406,20 @@ def accept_invitation(session: Session, *, user: User, invitation_id: int) -> En
     return invitation.enterprise
 
 
-def set_logo(session: Session, *, user: User, enterprise: Enterprise, upload: tuple[bytes, str] | None) -> None:
-    """Replace the enterprise's logo (re-encoded, at most 512 px)."""
+def set_logo(
+    session: Session,
+    *,
+    user: User,
+    enterprise: Enterprise,
+    upload: tuple[bytes, str] | None,
+    version: int | None = None,
+) -> None:
+    """Replace the enterprise's logo (re-encoded, at most 512 px); version is the page's (None: not checked)."""
     from hotpot.files import images
 
     if not can_manage(user, enterprise):
         raise NotAllowed("只能修改本企业的信息")
-    before = enterprise.logo_file_id
-    enterprise.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="enterprise.logo",
-        entity_type="enterprise",
-        entity_id=enterprise.id,
-        before={"logo_file_id": before},
-        after={"logo_file_id": enterprise.logo_file_id},
-    )
+    with changes.tracked(session, enterprise, actor=user, action="enterprise.logo", version=version) as change:
+        change.before = {"logo_file_id": enterprise.logo_file_id}
+        enterprise.logo_file_id = images.replace_single(session, upload=upload, user=user, field="logo")
+        change.after = {"logo_file_id": enterprise.logo_file_id}

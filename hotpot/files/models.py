@@ -12,6 +12,9 @@ from hotpot.db import Base
 
 class StoredFile(Base):
     __tablename__ = "stored_file"
+    # What the audit log records of an upload (hotpot/changes.py); never the content.
+    audit_entity = "stored_file"
+    audit_fields = ("filename", "mime_type", "size_bytes", "sha256")
     __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_non_negative"), Index(None, "sha256"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from typing import Any
 import puremagic
 from sqlalchemy.orm import Session
 
-from hotpot.audit import service as audit
+from hotpot import changes
 from hotpot.auth.models import Role, User
 from hotpot.config import get_settings
 from hotpot.files.models import StoredFile
@@ -79,22 +79,7 @@ def store(
         uploaded_by_id=uploaded_by.id if uploaded_by else None,
         is_public=is_public,
     )
-    session.add(stored)
-    session.flush()
-    audit.record(
-        session,
-        actor=uploaded_by,
-        action="file.upload",
-        entity_type="stored_file",
-        entity_id=stored.id,
-        after={
-            "filename": stored.filename,
-            "mime_type": mime,
-            "size_bytes": len(data),
-            "sha256": stored.sha256,
-        },
-    )
-    return stored
+    return changes.created(session, stored, actor=uploaded_by, action="file.upload")
 
 
 def readable(session: Session, *, file_id: int, user: User | None) -> StoredFile | None:

@@ -40,7 +40,7 @@ def party_inquiry(session: Session, *, inquiry_id: int, user) -> Inquiry | None:
 def askable_enterprise(session: Session, *, enterprise_id: int) -> Enterprise | None:
     """The enterprise a buyer may ask for a quote (a verified one), or None."""
     enterprise = session.get(Enterprise, enterprise_id)
-    return enterprise if enterprise is not None and enterprise.status == "verified" else None
+    return enterprise if enterprise is not None and enterprise.status == EnterpriseStatus.verified else None
 
 
 def product_choices(session: Session, *, enterprise: Enterprise) -> list[Product]:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
-from hotpot.audit import service as audit
+from hotpot import changes
 from hotpot.auth.models import User
 from hotpot.config import get_settings
 from hotpot.enterprises import service as enterprise_service
@@ -19,7 +19,7 @@ from hotpot.products import service as product_service
 from hotpot.products.models import Product
 from hotpot.products.photos import MAX_PHOTOS, ProductPhoto
 from hotpot.products.schemas import ProductIn
-from hotpot.validation import FieldErrors, parse_form
+from hotpot.validation import FieldErrors, check_version, parse_form
 
 # Said next to the photo field when the photos were fine but another field was not: browsers cannot refill a file
 # input, and we do not keep photos of a product that was not created.
@@ -78,36 +78,32 @@ def create_with_photos(
 
 
 def add_photos(
-    session: Session, *, user: User, product: Product, uploads: list[tuple[bytes, str]]
+    session: Session, *, user: User, product: Product, uploads: list[tuple[bytes, str]], version: int | None = None
 ) -> list[ProductPhoto]:
-    """Add photos to a product (at most eight in all); every upload is checked before any is kept."""
+    """Add photos to a product (at most eight in all); every upload is checked before any is kept. The photos are
+    part of the product's record: the change bumps its version (`version`: the page's, None: not checked)."""
     if not enterprise_service.can_manage(user, product.enterprise):
         raise NotAllowed("这不是您企业的产品，不能修改。")
+    check_version(product, version)
     existing = session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
     stored = images.store_photo_set(
         session, uploads=uploads, existing=existing, limit=MAX_PHOTOS, noun="产品", user=user
     )
     added = []
-    for position, (image, full, thumb) in enumerate(stored, start=existing + 1):
-        photo = ProductPhoto(
-            product_id=product.id,
-            position=position,
-            image_file_id=full.id,
-            thumb_file_id=thumb.id,
-            width=image.width,
-            height=image.height,
-        )
-        session.add(photo)
-        added.append(photo)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="product.photos_add",
-        entity_type="product",
-        entity_id=product.id,
-        after={"photos": [p.id for p in added]},
-    )
+    with changes.tracked(session, product, actor=user, action="product.photos_add", bump_first=True) as change:
+        for position, (image, full, thumb) in enumerate(stored, start=existing + 1):
+            photo = ProductPhoto(
+                product_id=product.id,
+                position=position,
+                image_file_id=full.id,
+                thumb_file_id=thumb.id,
+                width=image.width,
+                height=image.height,
+            )
+            session.add(photo)
+            added.append(photo)
+        session.flush()
+        change.before, change.after = None, {"photos": [p.id for p in added]}
     return added
 
 
@@ -130,22 +126,18 @@ def add_photo_copies(session: Session, *, copies: list[tuple[User, Product, Prod
     )
 
 
-def remove_photo(session: Session, *, user: User, product: Product, photo_id: int) -> bool:
+def remove_photo(session: Session, *, user: User, product: Product, photo_id: int, version: int | None = None) -> bool:
+    """Remove one photo of the product (False: not one of its photos); bumps the product's version like an edit."""
     if not enterprise_service.can_manage(user, product.enterprise):
         raise NotAllowed("这不是您企业的产品，不能修改。")
     photo = session.get(ProductPhoto, photo_id)
     if photo is None or photo.product_id != product.id:
         return False
-    session.delete(photo)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="product.photo_remove",
-        entity_type="product",
-        entity_id=product.id,
-        before={"photo": photo_id},
-    )
+    with changes.tracked(
+        session, product, actor=user, action="product.photo_remove", version=version, bump_first=True
+    ) as change:
+        session.delete(photo)
+        change.before, change.after = {"photo": photo_id}, None
     return True
 
 

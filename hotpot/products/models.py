@@ -29,6 +29,24 @@ PRICE_UNITS = ("元/kg", "元/箱", "元/袋", "元/件", "元/桶", "元/吨")
 
 class Product(Versioned, TimestampMixin, Base):
     __tablename__ = "product"
+    # What the audit log records of a product (hotpot/changes.py).
+    audit_entity = "product"
+    audit_fields = (
+        ("category", lambda p: p.category_code),
+        "name",
+        "spec",
+        "storage",
+        "shelf_life_days",
+        "standard_code",
+        "min_order",
+        "min_order_unit",
+        "price_min",
+        "price_max",
+        "price_unit",
+        "description",
+        "brand_id",
+        "status",
+    )
     __table_args__ = (
         CheckConstraint("price_min IS NULL OR price_min >= 0", name="price_min_non_negative"),
         CheckConstraint("price_max IS NULL OR price_min IS NULL OR price_max >= price_min", name="price_range"),

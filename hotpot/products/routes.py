@@ -18,7 +18,7 @@ from hotpot.products.deps import OwnProduct
 from hotpot.products.models import PRICE_UNITS, STORAGES, Product
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference
-from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
+from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form, parse_id
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -195,7 +195,9 @@ def upload_photos(
     request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, form: FormDict
 ) -> Response:
     try:
-        media.add_photos(session, user=user, product=product, uploads=files.read_uploads(form.get("photos")))
+        uploads = files.read_uploads(form.get("photos"))
+        version = parse_id(form.get("version"))  # a page without it is not checked; a stale one: StaleVersion (409)
+        media.add_photos(session, user=user, product=product, uploads=uploads, version=version)
     except FieldErrors as exc:
         return _form(request, session, values=_values(product), errors=exc.errors, product=product, status_code=422)
     return redirect(request, f"/my/products/{product.id}/edit", flash="photos_added")
@@ -203,9 +205,10 @@ def upload_photos(
 
 @router.post("/my/products/{product_id}/photos/{photo_id}/delete")
 def delete_photo(
-    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, photo_id: Id
+    request: Request, session: SessionDep, user: ProducerUser, product: OwnProduct, photo_id: Id, form: FormDict
 ) -> Response:
-    if not media.remove_photo(session, user=user, product=product, photo_id=photo_id):
+    version = parse_id(form.get("version"))
+    if not media.remove_photo(session, user=user, product=product, photo_id=photo_id, version=version):
         raise HTTPException(404)
     return redirect(request, f"/my/products/{product.id}/edit", flash="photo_removed")
 

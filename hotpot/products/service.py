@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from hotpot.audit import service as audit
+from hotpot import changes
 from hotpot.auth.models import User
 from hotpot.db import utcnow
 from hotpot.enterprises import service as enterprise_service
@@ -27,25 +27,6 @@ SORTS = {
     "price_desc": (Product.unit_price_max.desc().nulls_last(), Product.price_max.desc().nulls_last(), Product.id),
     "name": (Product.name, Product.id),
 }
-
-
-def snapshot(p: Product) -> dict[str, Any]:
-    return {
-        "category": p.category_code,
-        "name": p.name,
-        "spec": p.spec,
-        "storage": p.storage,
-        "shelf_life_days": p.shelf_life_days,
-        "standard_code": p.standard_code,
-        "min_order": p.min_order,
-        "min_order_unit": p.min_order_unit,
-        "price_min": p.price_min,
-        "price_max": p.price_max,
-        "price_unit": p.price_unit,
-        "description": p.description,
-        "brand_id": p.brand_id,
-        "status": p.status,
-    }
 
 
 def _resolve(session: Session, data: ProductIn, *, enterprise: Enterprise) -> dict[str, Any]:
@@ -88,59 +69,28 @@ def create(session: Session, *, user: User, enterprise: Enterprise, data: Produc
     """A new product of the producer's own enterprise, as a draft."""
     _require_manager(user, enterprise)
     product = Product(**_resolve(session, data, enterprise=enterprise), enterprise_id=enterprise.id, is_demo=is_demo)
-    session.add(product)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="product.create",
-        entity_type="product",
-        entity_id=product.id,
-        after=snapshot(product),
-    )
-    return product
+    return changes.created(session, product, actor=user, action="product.create")
 
 
 def edit(session: Session, *, user: User, product: Product, data: ProductIn, version: int | None) -> Product:
     _require_manager(user, product.enterprise)
     check_version(product, version)
-    before = snapshot(product)
-    for key, value in _resolve(session, data, enterprise=product.enterprise).items():
-        setattr(product, key, value)
-    product.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="product.update",
-        entity_type="product",
-        entity_id=product.id,
-        before=before,
-        after=snapshot(product),
-    )
+    values = _resolve(session, data, enterprise=product.enterprise)
+    with changes.tracked(session, product, actor=user, action="product.update"):
+        for key, value in values.items():
+            setattr(product, key, value)
     return product
 
 
 def set_published(session: Session, *, user: User, product: Product, published: bool, version: int | None) -> Product:
     """Publish (visible once the enterprise is verified) or withdraw a product."""
     _require_manager(user, product.enterprise)
-    check_version(product, version)
-    before = snapshot(product)
-    product.status = ProductStatus.published if published else ProductStatus.withdrawn
-    if published:
-        product.published_at = utcnow()
-    product.is_public = published and product.enterprise.status == EnterpriseStatus.verified
-    product.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="product.publish" if published else "product.withdraw",
-        entity_type="product",
-        entity_id=product.id,
-        before=before,
-        after=snapshot(product),
-    )
+    action = "product.publish" if published else "product.withdraw"
+    with changes.tracked(session, product, actor=user, action=action, version=version):
+        product.status = ProductStatus.published if published else ProductStatus.withdrawn
+        if published:
+            product.published_at = utcnow()
+        product.is_public = published and product.enterprise.status == EnterpriseStatus.verified
     return product
 
 

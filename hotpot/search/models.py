@@ -85,6 +85,9 @@ class SynonymGroup(Versioned, Base):
     """Words the trade uses for the same thing (毛肚 = 牛百叶 = 千层肚), applied when a query is read."""
 
     __tablename__ = "search_synonym_group"
+    # What the audit log records of a group (hotpot/changes.py); terms copied, so a later edit cannot alter it.
+    audit_entity = "synonym_group"
+    audit_fields = (("terms", lambda g: list(g.terms)), "note")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     terms: Mapped[list[str]] = mapped_column(ARRAY(String(30)))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from hotpot.audit import service as audit
+from hotpot import changes
 from hotpot.auth.models import User
 from hotpot.resources import resource_dir
 from hotpot.search import engine, indexer
@@ -162,17 +161,7 @@ def add_group(session: Session, *, user: User, raw_terms: str, note: str | None)
     terms = parse_terms(raw_terms)
     note = (note or "").strip() or None
     _validate(session, terms, note, exclude_id=None)
-    group = SynonymGroup(terms=terms, note=note)
-    session.add(group)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="search.synonyms.add",
-        entity_type="synonym_group",
-        entity_id=group.id,
-        after=_snapshot(group),
-    )
+    group = changes.created(session, SynonymGroup(terms=terms, note=note), actor=user, action="search.synonyms.add")
     _vocabulary_changed(session)
     return group
 
@@ -184,39 +173,13 @@ def edit_group(
     terms = parse_terms(raw_terms)
     note = (note or "").strip() or None
     _validate(session, terms, note, exclude_id=group.id)
-    before = _snapshot(group)
-    group.terms = terms
-    group.note = note
-    group.version += 1
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="search.synonyms.edit",
-        entity_type="synonym_group",
-        entity_id=group.id,
-        before=before,
-        after=_snapshot(group),
-    )
+    with changes.tracked(session, group, actor=user, action="search.synonyms.edit"):
+        group.terms = terms
+        group.note = note
     _vocabulary_changed(session)
     return group
 
 
 def delete_group(session: Session, *, user: User, group: SynonymGroup, version: int | None) -> None:
-    check_version(group, version)
-    before = _snapshot(group)
-    session.delete(group)
-    session.flush()
-    audit.record(
-        session,
-        actor=user,
-        action="search.synonyms.delete",
-        entity_type="synonym_group",
-        entity_id=group.id,
-        before=before,
-    )
+    changes.deleted(session, group, actor=user, action="search.synonyms.delete", version=version)
     _vocabulary_changed(session)
-
-
-def _snapshot(group: SynonymGroup) -> dict[str, Any]:
-    return {"terms": list(group.terms), "note": group.note}
