@@ -216,7 +216,11 @@ def get(session: Session, *, brand_id: int) -> Brand | None:
 
 def licence_candidates(session: Session) -> list[Enterprise]:
     """The enterprises a licence may be granted to: the verified ones, by name."""
-    return list(session.scalars(select(Enterprise).where(Enterprise.status == EnterpriseStatus.verified).order_by(Enterprise.name)))
+    return list(
+        session.scalars(
+            select(Enterprise).where(Enterprise.status == EnterpriseStatus.verified).order_by(Enterprise.name)
+        )
+    )
 
 
 def visible(session: Session, *, brand_id: int, user) -> Brand | None:

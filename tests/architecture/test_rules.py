@@ -66,6 +66,10 @@ def test_ordinary_route_code_is_not_a_query():
 TRANSACTION_OWNERS = {
     "hotpot/db.py": "the request's session dependency and db.transaction(): commit on success, roll back on error",
     "hotpot/cli.py": "the CLI's session scope: one transaction per command, like a request",
+    "hotpot/changes.py": (
+        "only the SAVEPOINT of tracked(bump_first=True) (session.begin_nested()): released or rolled back inside the "
+        "request's transaction, never the transaction itself"
+    ),
 }
 
 
