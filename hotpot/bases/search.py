@@ -79,5 +79,8 @@ SOURCE = sources.Source(
         ),
     ),
     touches={RawBase: _base, BasePhoto: _photo},
-    reaches={sources.ENTERPRISE_ALL: "SELECT 'base', id FROM base WHERE enterprise_id = ANY(:ids)"},
+    reaches={
+        sources.ENTERPRISE_ALL: "SELECT 'base', id FROM base WHERE enterprise_id = ANY(:ids)",
+        sources.TOWN: "SELECT 'base', id FROM base WHERE town_code = ANY(:ids)",
+    },
 )

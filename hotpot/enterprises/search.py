@@ -99,4 +99,10 @@ SOURCE = sources.Source(
         ),
     ),
     touches={Enterprise: _enterprise},
+    reaches={
+        sources.TOWN: "SELECT 'enterprise', id FROM enterprise WHERE town_code = ANY(:ids)",
+        sources.CATEGORY: "SELECT DISTINCT 'enterprise', enterprise_id FROM product WHERE category_code = ANY(:ids)",
+        sources.CHAIN_LINK: "SELECT 'enterprise', enterprise_id FROM enterprise_chain_link"
+        " WHERE chain_link_code = ANY(:ids)",
+    },
 )

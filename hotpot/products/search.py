@@ -137,5 +137,8 @@ SOURCE = sources.Source(
         sources.ENTERPRISE_ALL: OF_ENTERPRISES,
         sources.ENTERPRISE_PRODUCTS: OF_ENTERPRISES,
         sources.BRAND_PRODUCTS: "SELECT 'product', id FROM product WHERE brand_id = ANY(:ids)",
+        sources.TOWN: "SELECT 'product', p.id FROM product p JOIN enterprise e ON e.id = p.enterprise_id"
+        " WHERE e.town_code = ANY(:ids)",
+        sources.CATEGORY: "SELECT 'product', id FROM product WHERE category_code = ANY(:ids) OR kind_code = ANY(:ids)",
     },
 )

@@ -29,8 +29,9 @@ from hotpot.search.terms import insert_terms, rebuild_dictionary_terms, term_row
 PENDING = "search_pending"
 
 
-def _ids_param(stmt: str):
-    return text(stmt).bindparams(bindparam("ids", type_=ARRAY(Integer)))
+def _ids_param(stmt: str, *, codes: bool = False):
+    """stmt with :ids bound as an array of record ids (or of reference codes: a town's, a category's)."""
+    return text(stmt).bindparams(bindparam("ids", type_=ARRAY(String if codes else Integer)))
 
 
 def _load(session: Session, kind: sources.DocumentKind, ids: list[int] | None) -> Iterator[dict[str, Any]]:
@@ -106,24 +107,27 @@ def refresh(session: Session, keys: dict[str, set[int]]) -> int:
     return changed
 
 
-def reindex(session: Session, kind: str, ids: Iterable[int]) -> int:
+def reindex(session: Session, kind: str, ids: Iterable[int | str]) -> int:
     """Bring search in step after a bulk write of these records that the session did not see; returns documents.
 
     `kind` is a document kind ("product", "enterprise", "base", "brand") or a wider key of hotpot.search.sources
-    (`ENTERPRISE_PRODUCTS` after a bulk write of enterprise certificates, say); `ids` are the records written
-    (inserted, updated or deleted). Their documents are rebuilt, and those that show them too (a product's
-    enterprise lists its categories), as an ORM write of the same records would have. Call it in the writing
-    transaction, after the bulk statement: the documents are as public as the records when it commits.
+    (`ENTERPRISE_PRODUCTS` after a bulk write of enterprise certificates, `TOWN` with town codes after reference
+    names changed); `ids` are the records written (inserted, updated or deleted), or the codes. Their documents
+    are rebuilt, and those that show them too (a product's enterprise lists its categories), as an ORM write of
+    the same records would have. Call it in the writing transaction, after the bulk statement: the documents are
+    as public as the records when it commits.
     """
     registry = sources.registry()
     if not registry.knows(kind):
         raise ValueError(f"search has no documents or key called {kind!r}")
-    ids = sorted({int(i) for i in ids})
+    spec = registry.kinds.get(kind)
+    ids = list(ids)
+    codes = spec is None and any(isinstance(i, str) for i in ids)
+    ids = sorted(set(ids)) if codes else sorted({int(i) for i in ids})
     if not ids:
         return 0
     session.flush()
-    raw: set[tuple[str, int | None]] = {(kind, i) for i in ids}
-    spec = registry.kinds.get(kind)
+    raw: set[tuple[str, Any]] = {(kind, i) for i in ids}
     if spec is not None and spec.related:
         raw.update((key, ref) for key, ref in session.execute(_ids_param(spec.related), {"ids": ids}))
     return refresh(session, _expand(session, raw))
@@ -177,11 +181,11 @@ def rebuild(session: Session, *, batch: int = 2000, progress: Callable[[RebuildP
 # --- tracking writes in a session ----------------------------------------------------------------------------------
 
 
-def _expand(session: Session, raw: set[tuple[str, int | None]]) -> dict[str, set[int]]:
+def _expand(session: Session, raw: set[tuple[str, Any]]) -> dict[str, set[int]]:
     """Turn tracked keys into documents: a wider key (an enterprise's change) reaches its products, bases, brands."""
     registry = sources.registry()
     keys: dict[str, set[int]] = {k: set() for k in registry.kinds}
-    wider: dict[str, set[int]] = {}  # a reach query -> the ids it is asked for
+    wider: dict[str, set[Any]] = {}  # a reach query -> the ids (or codes) it is asked for
     for key, ref in raw:
         if ref is None:
             continue
@@ -191,7 +195,8 @@ def _expand(session: Session, raw: set[tuple[str, int | None]]) -> dict[str, set
             for sql in registry.reaches(key):
                 wider.setdefault(sql, set()).add(ref)
     for sql, refs in wider.items():
-        for kind, ref in session.execute(_ids_param(sql), {"ids": sorted(refs)}):
+        codes = any(isinstance(ref, str) for ref in refs)
+        for kind, ref in session.execute(_ids_param(sql, codes=codes), {"ids": sorted(refs)}):
             keys[kind].add(ref)
     return keys
 

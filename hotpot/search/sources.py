@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-Keys = Iterable[tuple[str, int | None]]
+Keys = Iterable[tuple[str, int | str | None]]  # (kind or wider key, id; a reference code for TOWN, ...)
 
 # The wider keys, and what they mean; a source that shows such records answers them in `reaches`.
 # Everything that shows the enterprise: its own document, its products', bases' and brands' (its name, town and
@@ -28,6 +28,10 @@ ENTERPRISE_ALL = "enterprise-all"
 ENTERPRISE_PRODUCTS = "enterprise-products"
 # The brand's products (its name and level are in their documents).
 BRAND_PRODUCTS = "brand-products"
+# Reference names, by code (text, not an id): whatever shows the town's, the category's or the chain link's name.
+TOWN = "town"
+CATEGORY = "category"
+CHAIN_LINK = "chain-link"
 
 # Until the domains register themselves (hotpot/*/domain.py), the sources are listed here, by module name so that
 # search imports no domain: each module has a `SOURCE`. The order is irrelevant (kinds carry their position).
@@ -37,6 +41,7 @@ MODULES = (
     "hotpot.bases.search",
     "hotpot.brands.search",
     "hotpot.certificates.search",
+    "hotpot.reference.search",
 )
 
 
@@ -70,7 +75,8 @@ class Source:
     kinds: tuple[DocumentKind, ...] = ()
     # model class -> the keys a flushed (new, changed or deleted) instance touches.
     touches: Mapping[type, Callable[[Any], Keys]] = field(default_factory=dict)
-    # wider key -> SQL taking :ids (int[]) and giving the (kind, id) of this domain's documents it reaches.
+    # wider key -> SQL taking :ids (int[], or text[] for the reference keys) and giving the (kind, id) of this
+    # domain's documents it reaches.
     reaches: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -135,7 +141,7 @@ class Registry:
         for key, sql in source.reaches.items():
             self._reaches.setdefault(key, []).append(sql)
 
-    def keys_for(self, obj: Any) -> Iterator[tuple[str, int | None]]:
+    def keys_for(self, obj: Any) -> Iterator[tuple[str, int | str | None]]:
         """The keys a flushed object touches (by its class or a base class); nothing for other models."""
         for cls in type(obj).__mro__:
             for rule in self._touches.get(cls, ()):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hotpot.brands.models import Brand
 from hotpot.enterprises.models import Enterprise
 from hotpot.products.models import Product
-from hotpot.reference.models import ProductCategory
+from hotpot.reference.models import ChainLink, ProductCategory, Town
 from hotpot.search import indexer, service, sources
 from hotpot.search.engine import SearchParams
 from hotpot.search.models import DOC_KINDS
@@ -155,6 +155,38 @@ def test_a_bulk_write_of_certificates_is_reindexed_through_a_wider_key(db, catal
     after = snapshot(db)
     indexer.rebuild(db)
     assert snapshot(db) == after
+
+
+@pytest.mark.parametrize("reindexed", [True, False], ids=["with-reindex", "without-reindex"])
+def test_renamed_reference_names_reach_every_document_that_shows_them(db, catalogue, reindexed):
+    """A reference reload is a bulk upsert: the town's, the category's and the chain link's new names are in
+    the enterprises', products' and bases' documents once the codes are reindexed."""
+    before = snapshot(db)
+    db.execute(update(Town).where(Town.code == "500117121").values(name="批量改名镇"))
+    db.execute(update(ProductCategory).where(ProductCategory.code == "maodu").values(name="批量毛肚类"))
+    db.execute(update(ChainLink).where(ChainLink.code == "deep_processing").values(name="批量深加工"))
+    if reindexed:
+        indexer.reindex(db, sources.TOWN, ["500117121"])
+        indexer.reindex(db, sources.CATEGORY, ["maodu"])
+        indexer.reindex(db, sources.CHAIN_LINK, ["deep_processing"])
+    db.commit()
+    after = snapshot(db)
+    indexer.rebuild(db)
+    if reindexed:
+        assert snapshot(db) == after
+        assert {row[0] for row in after["docs"] if "批量改名镇" in row[-1]} == {"product", "enterprise", "base"}
+    else:
+        assert after == before != snapshot(db)
+
+
+def test_an_orm_edit_of_a_reference_name_is_tracked_like_any_other_write(db, catalogue):
+    db.get(ProductCategory, "maodu").name = "改名毛肚"
+    db.get(ChainLink, "deep_processing").name = "改名深加工"
+    db.commit()
+    after = snapshot(db)
+    indexer.rebuild(db)
+    assert snapshot(db) == after
+    assert sum("改名毛肚" in row[-1] for row in after["docs"]) == 24 + 2  # its products and their enterprises
 
 
 def test_reindex_refuses_a_kind_nobody_declares(db):
