@@ -284,7 +284,7 @@ def prepare(url: str, args) -> None:
     print(f"generated {stats.rows} in {time.perf_counter() - started:.1f}s")
     started = time.perf_counter()
     with Session(engine) as session:
-        counts = indexer.reindex(session)
+        counts = indexer.rebuild(session)
         session.commit()
     seconds = time.perf_counter() - started
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

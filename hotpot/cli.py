@@ -49,10 +49,11 @@ def database_url() -> str:
 @contextmanager
 def session_scope(url: str):
     """One transaction for a CLI command: commit at the end, roll back on error."""
+    from hotpot import domains
     from hotpot.db import make_engine, make_session_factory
 
     engine = make_engine(url, pool_size=2, max_overflow=0)
-    session = make_session_factory(engine)()
+    session = domains.prepare_session_factory(make_session_factory(engine))()
     try:
         yield session
         session.commit()
@@ -153,7 +154,7 @@ def _reindex(url: str) -> dict[str, int]:
             progress.update(tasks[p.kind], completed=p.done if p.total else 1)
 
         with session_scope(url) as session:
-            counts = search.reindex(session, progress=report)
+            counts = search.rebuild(session, progress=report)
     console.print("search index: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 

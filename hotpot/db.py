@@ -121,10 +121,7 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Eng
 
 
 def make_session_factory(bind) -> sessionmaker[Session]:
-    # Every session keeps the search index in step with its writes (hotpot/search/indexer.py).
-    from hotpot.search import indexer
-
-    indexer.install()
+    """The application's session factory; whoever builds one installs what listens on it (the search indexer)."""
     # Objects stay readable after commit: templates render after the use case finished.
     return sessionmaker(bind=bind, class_=AppSession, expire_on_commit=False, autoflush=True)
 

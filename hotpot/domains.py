@@ -78,6 +78,11 @@ class Domain:
     template_globals: Mapping[str, Any] = field(default_factory=_frozen)
     # "module:callable" run once when the app is created (e.g. load a dictionary before the first request).
     on_startup: tuple[str, ...] = ()
+    # "module:callable(factory)" installed on every session factory the app, the CLI and the job worker build
+    # (e.g. the search indexer, which keeps search_doc in step with the session's writes).
+    session_listeners: tuple[str, ...] = ()
+    # "module:attribute" of what the domain feeds into search (a hotpot.search.sources.Source).
+    search_sources: tuple[str, ...] = ()
 
 
 def resolve(target: str) -> Any:
@@ -130,6 +135,18 @@ def template_globals() -> dict[str, Any]:
 
 def badges() -> dict[str, Callable[..., int]]:
     return {name: resolve(target) for d in installed() for name, target in d.badges.items()}
+
+
+def prepare_session_factory(factory: Any) -> Any:
+    """Install every domain's session listeners on factory (the app's, the CLI's, the worker's) and return it."""
+    for domain in installed():
+        for hook in domain.session_listeners:
+            resolve(hook)(factory)
+    return factory
+
+
+def search_sources() -> list[Any]:
+    return [resolve(target) for d in installed() for target in d.search_sources]
 
 
 def load_models() -> None:

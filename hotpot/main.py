@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hotpot import __version__, domains
@@ -175,6 +176,10 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
             app.state.embedded_server = server
             engine = make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
         session_factory = make_session_factory(engine)
+    # Every session of the app keeps the search index in step with its writes (a given sessionmaker too: tests');
+    # a plain callable (tests that only list the routes) is its maker's to index.
+    if isinstance(session_factory, sessionmaker):
+        domains.prepare_session_factory(session_factory)
     app.state.engine = engine
     # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
     app.state.badges = domains.badges()

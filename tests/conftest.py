@@ -28,9 +28,6 @@ from hotpot.main import create_app
 from hotpot.search import indexer
 
 get_settings.cache_clear()
-# Every session keeps the search index in step (the app and the CLI install this too; tests' own sessions need it
-# from the start).
-indexer.install()
 
 
 @pytest.fixture(scope="session")
@@ -106,8 +103,9 @@ def connection(engine):
 
 @pytest.fixture
 def db(connection) -> Iterator[Session]:
-    """The test's own session; everything it and the app write is rolled back after the test."""
+    """The test's own session, indexed like the app's; everything it and the app write is rolled back after the test."""
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    indexer.install(session)
     yield session
     session.close()
 

@@ -14,4 +14,5 @@ DOMAIN = Domain(
         "base_saved": ("success", "基地信息已保存"),
     },
     models=("hotpot.bases.models",),
+    search_sources=("hotpot.bases.search:SOURCE",),
 )

@@ -15,4 +15,5 @@ DOMAIN = Domain(
         "licence_revoked": ("success", "已撤销该企业的品牌使用授权"),
     },
     models=("hotpot.brands.models",),
+    search_sources=("hotpot.brands.search:SOURCE",),
 )

@@ -14,4 +14,5 @@ DOMAIN = Domain(
         "decision_saved": ("success", "审核意见已保存"),
     },
     models=("hotpot.certificates.models",),
+    search_sources=("hotpot.certificates.search:SOURCE",),
 )

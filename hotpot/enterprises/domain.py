@@ -25,4 +25,5 @@ DOMAIN = Domain(
         "invitation_accepted": ("success", "您已加入企业，可以一起管理企业信息和产品"),
     },
     models=("hotpot.enterprises.models",),
+    search_sources=("hotpot.enterprises.search:SOURCE",),
 )

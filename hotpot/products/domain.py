@@ -17,4 +17,5 @@ DOMAIN = Domain(
         "sources_saved": ("success", "原料来源已保存"),
     },
     models=("hotpot.products.models", "hotpot.products.photos"),
+    search_sources=("hotpot.products.search:SOURCE",),
 )

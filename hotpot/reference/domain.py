@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from hotpot.domains import Domain
 
-DOMAIN = Domain(name="reference", models=("hotpot.reference.models",))
+DOMAIN = Domain(
+    name="reference",
+    models=("hotpot.reference.models",),
+    search_sources=("hotpot.reference.search:SOURCE",),
+)

@@ -15,4 +15,6 @@ DOMAIN = Domain(
     models=("hotpot.search.models",),
     # The word dictionary takes about a second: load it now rather than in the first visitor's search.
     on_startup=("hotpot.search.text:vocabulary.ensure_loaded",),
+    # Every session of the app, the CLI and the worker keeps the search index in step with its writes.
+    session_listeners=("hotpot.search.indexer:install",),
 )

@@ -80,8 +80,14 @@ def status(session: Session) -> IndexStatus:
     )
 
 
-def reindex(session: Session, *, progress=None) -> dict[str, int]:
-    return indexer.reindex(session, progress=progress)
+def rebuild(session: Session, *, progress=None) -> dict[str, int]:
+    """Build every document and suggestion key again (hotpot search reindex)."""
+    return indexer.rebuild(session, progress=progress)
+
+
+def reindex(session: Session, kind: str, ids) -> int:
+    """Bring these records' documents in step after a bulk write the session did not see (see indexer.reindex)."""
+    return indexer.reindex(session, kind, ids)
 
 
 # --- synonyms ----------------------------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def live_server(server_url, tmp_path_factory):
         reference.load_reference(session)
         search.load_seed_synonyms(session)
         demo.load_demo(session)
-        search.reindex(session)
+        search.rebuild(session)
         session.commit()
     engine.dispose()
     port = _free_port()

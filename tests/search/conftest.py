@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotpot import migrate
 from hotpot.main import create_app
+from hotpot.search import indexer
 from tests.conftest import Browserless, fresh_database
 
 
@@ -26,7 +27,7 @@ def demo_engine(server_url):
         demo.load_demo(session)
         session.commit()
     with Session(engine) as session:
-        search.reindex(session)
+        search.rebuild(session)
         session.commit()
     yield engine
     engine.dispose()
@@ -37,7 +38,7 @@ def demo_db(demo_engine):
     """A session on the demo database; whatever a test writes is rolled back."""
     conn = demo_engine.connect()
     outer = conn.begin()
-    session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    session = indexer.install(Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False))
     yield session
     session.close()
     outer.rollback()

@@ -90,7 +90,7 @@ def test_a_verified_certificate_reaches_the_facets_and_the_filter(db):
 def test_a_rolled_back_write_leaves_no_document(engine):
     from hotpot.db import make_session_factory
 
-    factory = make_session_factory(engine)
+    factory = indexer.install(make_session_factory(engine))
     with factory() as session:
         try:
             make_product(session, name="回滚测试鱼丸", category="yuwan")
@@ -121,7 +121,7 @@ def test_reindex_builds_the_same_documents_as_the_writes_did(db):
     before = db.execute(
         select(SearchDoc.tsv, SearchDoc.display).where(SearchDoc.kind == "product", SearchDoc.ref_id == product.id)
     ).one()
-    counts = indexer.reindex(db)
+    counts = indexer.rebuild(db)
     assert counts["product"] >= 1
     after = db.execute(
         select(SearchDoc.tsv, SearchDoc.display).where(SearchDoc.kind == "product", SearchDoc.ref_id == product.id)
