@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from hotpot.audit import service as audit
 from hotpot.bases import service
+from hotpot.bases.deps import OwnBase, VisibleBase
 from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, PRODUCE, STANDARD_LEVELS, BasePhoto, RawBase
 from hotpot.bases.schemas import BaseIn
 from hotpot.certificates import service as cert_service
@@ -39,18 +38,6 @@ FIELD_LABELS = {
     "description": "基地简介",
 }
 FIELDS = tuple(FIELD_LABELS)
-
-
-def own_base(session: SessionDep, user: ProducerUser, base_id: Id) -> RawBase:
-    base = session.get(RawBase, base_id)
-    if base is None:
-        raise HTTPException(404)
-    if not enterprise_service.can_manage(user, base.enterprise):
-        raise HTTPException(403, "这不是您企业的基地，不能修改。")
-    return base
-
-
-OwnBase = Annotated[RawBase, Depends(own_base)]
 
 
 def _choices(session) -> dict:
@@ -144,10 +131,7 @@ def base_list(
 
 
 @router.get("/bases/{base_id}")
-def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: Id) -> Response:
-    base = service.visible(session, base_id=base_id, user=user)
-    if base is None:
-        raise HTTPException(404)
+def base_detail(request: Request, session: SessionDep, user: PublicUser, base: VisibleBase) -> Response:
     public_only = not (enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user))
     return render(
         request,
@@ -256,19 +240,18 @@ def delete_photo(request: Request, session: SessionDep, user: ProducerUser, base
     return redirect(request, f"/my/bases/{base.id}/edit#photos", flash="photo_removed")
 
 
-def _photo(session, user, base_id: Id, photo_id: Id) -> BasePhoto:
-    base = service.visible(session, base_id=base_id, user=user)
+def _photo(session, base: RawBase, photo_id: Id) -> BasePhoto:
     photo = session.get(BasePhoto, photo_id)
-    if base is None or photo is None or photo.base_id != base.id:
+    if photo is None or photo.base_id != base.id:
         raise HTTPException(404)
     return photo
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}")
-def photo(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
-    return images.image_response(session, _photo(session, user, base_id, photo_id).image_file_id)
+def photo(request: Request, session: SessionDep, user: PublicUser, base: VisibleBase, photo_id: Id) -> Response:
+    return images.image_response(session, _photo(session, base, photo_id).image_file_id, request=request)
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}/thumb")
-def photo_thumb(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
-    return images.image_response(session, _photo(session, user, base_id, photo_id).thumb_file_id)
+def photo_thumb(request: Request, session: SessionDep, user: PublicUser, base: VisibleBase, photo_id: Id) -> Response:
+    return images.image_response(session, _photo(session, base, photo_id).thumb_file_id, request=request)

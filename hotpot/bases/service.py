@@ -153,13 +153,20 @@ def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool
     return list(session.scalars(stmt.order_by(RawBase.name)))
 
 
+def can_see(user, base: RawBase) -> bool:
+    """Who may see a base: public ones everyone; others its enterprise's producers and staff."""
+    return base.is_public or enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user)
+
+
+def can_edit(user, base: RawBase) -> bool:
+    """Only the producers of the base's own enterprise change it."""
+    return enterprise_service.can_manage(user, base.enterprise)
+
+
 def visible(session: Session, *, base_id: int, user) -> RawBase | None:
+    """The base if this caller may see it (can_see), else None."""
     base = session.get(RawBase, base_id)
-    if base is None:
-        return None
-    if base.is_public or enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user):
-        return base
-    return None
+    return base if base is not None and can_see(user, base) else None
 
 
 # --- product sources --------------------------------------------------------------------------------------------

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
 from hotpot.audit import service as audit
 from hotpot.auth.models import Role
 from hotpot.brands import service
-from hotpot.brands.models import BRAND_LEVELS, HONORS, LICENSABLE, Brand
+from hotpot.brands.deps import EditableBrand, StaffBrand, VisibleBrand
+from hotpot.brands.models import BRAND_LEVELS, HONORS, LICENSABLE
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
 from hotpot.db import SessionDep
 from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser, allow_roles
@@ -79,10 +80,7 @@ def create_brand(request: Request, session: SessionDep, user: BrandEditor, form:
 
 
 @router.get("/brands/{brand_id}")
-def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
-    brand = service.visible(session, brand_id=brand_id, user=user)
-    if brand is None:
-        raise HTTPException(404)
+def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand: VisibleBrand) -> Response:
     return _detail(request, session, user, brand, errors={})
 
 
@@ -107,18 +105,6 @@ def _detail(request, session, user, brand, *, errors, status_code=200) -> Respon
     return render(request, "brands/detail.html", context, status_code=status_code)
 
 
-def editable_brand(session: SessionDep, user: AnyUser, brand_id: Id) -> Brand:
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise HTTPException(404)
-    if not service.can_edit(user, brand):
-        raise HTTPException(403, "您不能修改这个品牌。")
-    return brand
-
-
-EditableBrand = Annotated[Brand, Depends(editable_brand)]
-
-
 @router.get("/brands/{brand_id}/edit")
 def edit_brand_form(request: Request, user: AnyUser, brand: EditableBrand) -> Response:
     values = {**{k: getattr(brand, k) for k in FIELDS}, "honors": brand.honor_list, "version": brand.version}
@@ -141,16 +127,10 @@ def edit_brand(request: Request, session: SessionDep, user: AnyUser, brand: Edit
     return redirect(request, f"/brands/{brand.id}", flash="brand_saved")
 
 
-def _brand(session, brand_id: Id) -> Brand:
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise HTTPException(404)
-    return brand
-
-
 @router.post("/brands/{brand_id}/licences")
-def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_id: Id, form: FormDict) -> Response:
-    brand = _brand(session, brand_id)
+def grant_licence(
+    request: Request, session: SessionDep, user: StaffUser, brand: StaffBrand, form: FormDict
+) -> Response:
     try:
         service.grant(session, reviewer=user, brand=brand, data=parse_form(LicenceIn, form))
     except FieldErrors as exc:
@@ -160,9 +140,8 @@ def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_
 
 @router.post("/brands/{brand_id}/licences/{licence_id}/revoke")
 def revoke_licence(
-    request: Request, session: SessionDep, user: StaffUser, brand_id: Id, licence_id: Id, form: FormDict
+    request: Request, session: SessionDep, user: StaffUser, brand: StaffBrand, licence_id: Id, form: FormDict
 ) -> Response:
-    brand = _brand(session, brand_id)
     try:
         service.revoke(session, reviewer=user, brand=brand, licence_id=licence_id, data=parse_form(RevokeIn, form))
     except FieldErrors as exc:
@@ -180,8 +159,5 @@ def upload_logo(request: Request, session: SessionDep, user: AnyUser, brand: Edi
 
 
 @router.get("/brands/{brand_id}/logo")
-def brand_logo(session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
-    brand = service.visible(session, brand_id=brand_id, user=user)
-    if brand is None:
-        raise HTTPException(404)
-    return images.image_response(session, brand.logo_file_id)
+def brand_logo(request: Request, session: SessionDep, user: PublicUser, brand: VisibleBrand) -> Response:
+    return images.image_response(session, brand.logo_file_id, request=request)

@@ -252,13 +252,15 @@ def public_list(session: Session, *, filters: BrandFilters, page: int, page_size
     return paginate(session, stmt.order_by(*order), page=page, page_size=page_size)
 
 
+def can_see(user, brand: Brand) -> bool:
+    """Who may see a brand: public ones everyone; others those who may edit it and staff."""
+    return brand.is_public or can_edit(user, brand) or enterprise_service.is_staff(user)
+
+
 def visible(session: Session, *, brand_id: int, user) -> Brand | None:
+    """The brand if this caller may see it (can_see), else None."""
     brand = session.get(Brand, brand_id)
-    if brand is None:
-        return None
-    if brand.is_public or can_edit(user, brand) or enterprise_service.is_staff(user):
-        return brand
-    return None
+    return brand if brand is not None and can_see(user, brand) else None
 
 
 def of_enterprise(session: Session, *, enterprise: Enterprise) -> list[Brand]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,6 +15,7 @@ from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser, StaffUser
 from hotpot.enterprises import codes, service
 from hotpot.enterprises.checklist import checklist
+from hotpot.enterprises.deps import VisibleEnterprise
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES, Enterprise
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn, StatusChangeIn
 from hotpot.files import images
@@ -24,6 +24,7 @@ from hotpot.files.models import StoredFile
 from hotpot.inquiries import service as inquiry_service
 from hotpot.products import service as product_service
 from hotpot.reference import service as reference
+from hotpot.responses import stored_file_response
 from hotpot.validation import FieldErrors, Id, StaleVersion, normalize_phone, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
@@ -339,10 +340,9 @@ def directory(
 
 
 @router.get("/enterprises/{enterprise_id}")
-def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
-    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
-    if enterprise is None:
-        raise HTTPException(404)
+def enterprise_detail(
+    request: Request, session: SessionDep, user: PublicUser, enterprise: VisibleEnterprise
+) -> Response:
     public_only = not (service.can_manage(user, enterprise) or service.is_staff(user))
     products = product_service.of_enterprise(session, enterprise=enterprise, public_only=public_only)
     context = {
@@ -466,24 +466,14 @@ def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form:
 
 
 @router.get("/enterprises/{enterprise_id}/licence")
-def enterprise_licence(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
+def enterprise_licence(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
     """The business licence scan, to the enterprise's producers and staff only (it carries personal data)."""
     stored = service.licence_file(session, user=user, enterprise_id=enterprise_id)
     if stored is None:
         raise HTTPException(404)
-    return Response(
-        stored.content,
-        media_type=stored.mime_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"licence\"; filename*=UTF-8''{quote(stored.filename)}",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )
+    return stored_file_response(stored, fallback_name="licence", request=request)
 
 
 @router.get("/enterprises/{enterprise_id}/logo")
-def enterprise_logo(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
-    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
-    if enterprise is None:
-        raise HTTPException(404)
-    return images.image_response(session, enterprise.logo_file_id)
+def enterprise_logo(request: Request, session: SessionDep, user: PublicUser, enterprise: VisibleEnterprise) -> Response:
+    return images.image_response(session, enterprise.logo_file_id, request=request)

@@ -320,14 +320,20 @@ def status_counts(session: Session) -> dict[str, int]:
     return {status: n for status, n in rows}  # noqa: C416 - rows are Row objects
 
 
+def can_see(user, enterprise: Enterprise) -> bool:
+    """Who may see an enterprise: verified ones everyone; others their own producers and staff."""
+    return enterprise.status == "verified" or can_manage(user, enterprise) or is_staff(user)
+
+
 def visible(session: Session, *, enterprise_id: int, user) -> Enterprise | None:
-    """The enterprise if this caller may see it: verified to all; otherwise its own producers and staff."""
+    """The enterprise if this caller may see it (can_see), else None."""
     enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        return None
-    if enterprise.status == "verified" or can_manage(user, enterprise) or is_staff(user):
-        return enterprise
-    return None
+    return enterprise if enterprise is not None and can_see(user, enterprise) else None
+
+
+def can_read_licence(user, enterprise: Enterprise) -> bool:
+    """The business licence scan carries personal data: the enterprise's own producers and staff only."""
+    return can_manage(user, enterprise) or is_staff(user)
 
 
 def licence_file(session: Session, *, user, enterprise_id: int) -> StoredFile | None:
@@ -335,7 +341,7 @@ def licence_file(session: Session, *, user, enterprise_id: int) -> StoredFile | 
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None or enterprise.licence_file_id is None:
         return None
-    if not (can_manage(user, enterprise) or is_staff(user)):
+    if not can_read_licence(user, enterprise):
         return None
     return session.get(StoredFile, enterprise.licence_file_id)
 
