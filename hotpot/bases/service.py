@@ -163,12 +163,6 @@ def can_edit(user, base: RawBase) -> bool:
     return enterprise_service.can_manage(user, base.enterprise)
 
 
-def visible(session: Session, *, base_id: int, user) -> RawBase | None:
-    """The base if this caller may see it (can_see), else None."""
-    base = session.get(RawBase, base_id)
-    return base if base is not None and can_see(user, base) else None
-
-
 # --- product sources --------------------------------------------------------------------------------------------
 
 

@@ -257,12 +257,6 @@ def can_see(user, brand: Brand) -> bool:
     return brand.is_public or can_edit(user, brand) or enterprise_service.is_staff(user)
 
 
-def visible(session: Session, *, brand_id: int, user) -> Brand | None:
-    """The brand if this caller may see it (can_see), else None."""
-    brand = session.get(Brand, brand_id)
-    return brand if brand is not None and can_see(user, brand) else None
-
-
 def of_enterprise(session: Session, *, enterprise: Enterprise) -> list[Brand]:
     return list(session.scalars(select(Brand).where(Brand.owner_enterprise_id == enterprise.id).order_by(Brand.name)))
 

@@ -305,12 +305,6 @@ def can_edit(user, cert: Certificate) -> bool:
     return enterprise_service.can_manage(user, cert.enterprise)
 
 
-def visible(session: Session, *, cert_id: int, user) -> Certificate | None:
-    """The certificate if this caller may see it (can_see), else None."""
-    cert = session.get(Certificate, cert_id)
-    return cert if cert is not None and can_see(user, cert) else None
-
-
 def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:
     products = session.scalars(select(Product).where(Product.enterprise_id == enterprise.id).order_by(Product.name))
     bases = session.scalars(select(RawBase).where(RawBase.enterprise_id == enterprise.id).order_by(RawBase.name))

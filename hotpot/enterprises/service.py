@@ -325,12 +325,6 @@ def can_see(user, enterprise: Enterprise) -> bool:
     return enterprise.status == "verified" or can_manage(user, enterprise) or is_staff(user)
 
 
-def visible(session: Session, *, enterprise_id: int, user) -> Enterprise | None:
-    """The enterprise if this caller may see it (can_see), else None."""
-    enterprise = session.get(Enterprise, enterprise_id)
-    return enterprise if enterprise is not None and can_see(user, enterprise) else None
-
-
 def can_read_licence(user, enterprise: Enterprise) -> bool:
     """The business licence scan carries personal data: the enterprise's own producers and staff only."""
     return can_manage(user, enterprise) or is_staff(user)

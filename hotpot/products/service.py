@@ -260,9 +260,3 @@ def can_see(user, product: Product) -> bool:
 def can_edit(user, product: Product) -> bool:
     """Only the producers of the product's own enterprise change it."""
     return enterprise_service.can_manage(user, product.enterprise)
-
-
-def visible(session: Session, *, product_id: int, user) -> Product | None:
-    """The product if this caller may see it (can_see), else None."""
-    product = session.get(Product, product_id)
-    return product if product is not None and can_see(user, product) else None
