@@ -1,8 +1,10 @@
-"""Request dependencies: who is calling, the access rule every route declares, CSRF, list parameters."""
+"""Request dependencies: who is calling, the access rule every route declares, CSRF, list parameters, and the
+record a path names ("visible or 404", "owned by the caller or 403")."""
 
 from __future__ import annotations
 
 import hmac
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import Role, User
 from hotpot.db import SessionDep
-from hotpot.validation import NUL_MESSAGE, has_nul
+from hotpot.errors import NotAllowed, NotFound
+from hotpot.validation import NUL_MESSAGE, Id, has_nul
 
 SESSION_COOKIE = "hotpot_session"
 # A long-lived random token that marks a browser the account logged in from before (hotpot/auth/models.py).
@@ -177,6 +180,78 @@ AdminUser = Annotated[User, Depends(allow_roles(Role.admin))]
 StaffUser = Annotated[User, Depends(allow_roles(Role.admin, Role.reviewer))]
 ProducerUser = Annotated[User, Depends(allow_roles(Role.producer))]
 Public = Depends(allow_public)
+
+
+# --- the record a path names ------------------------------------------------------------------------------------
+
+# What the 404 page says of a record that is missing or hidden from the caller: the same words for both, so the
+# answer never tells that a hidden record exists.
+NOT_FOUND_MESSAGE = "您访问的页面不存在或已被移除，请检查网址，或返回首页继续浏览。"
+
+# A domain's rule over one record: may this caller (None when anonymous) see it / change it? It lives in the
+# domain's service (products.service.can_see ...), next to the list queries that apply the same rule in SQL.
+RecordRule = Callable[[Any, Any], bool]
+
+
+def _record_dependency(
+    model: type, *, param: str, user: Any, check: Callable[[Any, Any], None], kind: str, rule: RecordRule | None
+) -> Callable[..., Any]:
+    """A dependency taking (session, user, <param>) that loads model by the path parameter and lets check refuse."""
+
+    def load(**values: Any) -> Any:
+        record = values["session"].get(model, values[param])
+        check(values["user"], record)
+        return record
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    load.__signature__ = inspect.Signature(  # type: ignore[attr-defined]  # FastAPI reads the parameters from it
+        [
+            inspect.Parameter("session", keyword, annotation=SessionDep),
+            inspect.Parameter("user", keyword, annotation=user),
+            inspect.Parameter(param, keyword, annotation=Id),
+        ]
+    )
+    load.__name__ = f"{kind}_{model.__name__.lower()}_by_{param}"
+    # Read by tests/test_record_deps.py, which finds every route that loads a record this way.
+    load.record_dependency = (kind, model, param, rule)  # type: ignore[attr-defined]
+    return load
+
+
+def visible(model: type, rule: RecordRule | None = None, *, param: str, user: Any = None) -> Any:
+    """The record named by the path parameter `param`, as an Annotated route parameter; 404 when it does not exist
+    or rule(user, record) hides it from the caller (the same 404 for both). No rule: every caller the route's access
+    rule admits may see it (a staff desk). `user` is the route's access rule (PublicUser unless given); a route
+    names the same one, so it still declares exactly one rule."""
+
+    def check(who: Any, record: Any) -> None:
+        if record is None or (rule is not None and not rule(who, record)):
+            raise NotFound(NOT_FOUND_MESSAGE)
+
+    caller = PublicUser if user is None else user
+    dependency = _record_dependency(model, param=param, user=caller, check=check, kind="visible", rule=rule)
+    return Annotated[model, Depends(dependency)]
+
+
+def owned(model: type, rule: RecordRule, *, param: str, message: str, user: Any = None) -> Any:
+    """The record named by the path parameter `param` that the caller may change, as an Annotated route parameter:
+    404 when it does not exist, 403 with `message` when rule(user, record) says it is not the caller's. Resolved
+    before the body is read, so another producer's record is refused before its input is looked at. `user` is the
+    route's access rule (ProducerUser unless given)."""
+
+    def check(who: Any, record: Any) -> None:
+        if record is None:
+            raise NotFound(NOT_FOUND_MESSAGE)
+        if not rule(who, record):
+            raise NotAllowed(message)
+
+    caller = ProducerUser if user is None else user
+    dependency = _record_dependency(model, param=param, user=caller, check=check, kind="owned", rule=rule)
+    return Annotated[model, Depends(dependency)]
+
+
+def dependency_of(annotated: Any) -> Callable[..., Any]:
+    """The dependency function inside an Annotated route parameter (for app.dependency_overrides in tests)."""
+    return next(m.dependency for m in annotated.__metadata__ if hasattr(m, "dependency"))
 
 
 def access_rules_of(route) -> list[AccessRule]:

@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 
 import hotpot
 from hotpot.auth import service as auth_service
+from hotpot.bases.deps import own_base
 from hotpot.bases.models import RawBase
-from hotpot.bases.routes import own_base
+from hotpot.brands.deps import editable_brand
 from hotpot.brands.models import Brand
-from hotpot.brands.routes import editable_brand
+from hotpot.certificates.deps import own_certificate
 from hotpot.certificates.models import Certificate
-from hotpot.certificates.routes import own_certificate
 from hotpot.db import SessionDep
 from hotpot.deps import allow_public
 from hotpot.enterprises import service as enterprise_service

@@ -14,8 +14,8 @@ from hotpot.auth import service as auth_service
 from hotpot.auth.models import ROLE_LABELS, Role, User
 from hotpot.auth.schemas import AdminResetIn, RoleChangeIn, StaffCreateIn
 from hotpot.db import SessionDep
-from hotpot.deps import AdminUser, FormDict, ListParamsDep
-from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
+from hotpot.deps import AdminUser, FormDict, ListParamsDep, visible
+from hotpot.validation import FieldErrors, StaleVersion, parse_form
 from hotpot.web import form_version, redirect, render
 
 router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
@@ -23,11 +23,8 @@ router = APIRouter(prefix="/admin", tags=["管理"], include_in_schema=False)
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 
 
-def _user_or_404(session, user_id: Id) -> User:
-    user = auth_service.get_user(session, user_id)
-    if user is None:
-        raise HTTPException(404)
-    return user
+# The account a path names: admins may act on any account (404 only when there is none).
+Account = visible(User, param="user_id", user=AdminUser)
 
 
 @router.get("/users")
@@ -76,17 +73,16 @@ def create_user(request: Request, session: SessionDep, admin: AdminUser, form: F
 
 
 @router.post("/users/{user_id}/disable")
-def disable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
-    return _set_active(request, session, admin, user_id, form, active=False)
+def disable_user(request: Request, session: SessionDep, admin: AdminUser, user: Account, form: FormDict) -> Response:
+    return _set_active(request, session, admin, user, form, active=False)
 
 
 @router.post("/users/{user_id}/enable")
-def enable_user(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
-    return _set_active(request, session, admin, user_id, form, active=True)
+def enable_user(request: Request, session: SessionDep, admin: AdminUser, user: Account, form: FormDict) -> Response:
+    return _set_active(request, session, admin, user, form, active=True)
 
 
-def _set_active(request, session, admin, user_id: Id, form: dict, *, active: bool) -> Response:
-    user = _user_or_404(session, user_id)
+def _set_active(request, session, admin, user: User, form: dict, *, active: bool) -> Response:
     version = form_version(dict(form))
     try:
         auth_service.set_active(session, actor=admin, user=user, active=active, version=version)
@@ -98,8 +94,7 @@ def _set_active(request, session, admin, user_id: Id, form: dict, *, active: boo
 
 
 @router.post("/users/{user_id}/role")
-def change_role(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
-    user = _user_or_404(session, user_id)
+def change_role(request: Request, session: SessionDep, admin: AdminUser, user: Account, form: FormDict) -> Response:
     try:
         data = parse_form(RoleChangeIn, form)
         auth_service.change_role(session, actor=admin, user=user, role=data.role, version=data.version)
@@ -121,9 +116,8 @@ def _log_date(raw: str | None, field: str, errors: dict[str, str]) -> date | Non
 
 
 @router.post("/users/{user_id}/reset-password")
-def reset_password(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, form: FormDict) -> Response:
+def reset_password(request: Request, session: SessionDep, admin: AdminUser, user: Account, form: FormDict) -> Response:
     """Mail the account a reset link, or give it a one-time password (shown once) to change at its next login."""
-    user = _user_or_404(session, user_id)
     try:
         data = parse_form(AdminResetIn, form)
         password = auth_service.admin_reset_password(session, actor=admin, user=user, mode=data.mode)

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from hotpot import __version__, db
+from hotpot.api.pages import ApiPage
 from hotpot.auth import service as auth_service
 from hotpot.auth.schemas import UserRead
 from hotpot.db import SessionDep
@@ -42,32 +42,20 @@ def docs(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-class UserPage(BaseModel):
-    items: list[UserRead]
-    total: int
-    page: int
-    page_size: int
-
-
 @router.get("/api/v1/me", response_model=UserRead, tags=["账号"], summary="当前用户")
 def me(user: AnyUser) -> UserRead:
     return UserRead.model_validate(user)
 
 
-@router.get("/api/v1/users", response_model=UserPage, tags=["管理"], summary="账号列表（管理员）")
+@router.get("/api/v1/users", response_model=ApiPage[UserRead], tags=["管理"], summary="账号列表（管理员）")
 def users(
     session: SessionDep,
     admin: AdminUser,
     params: ListParamsDep,
     role: Annotated[str | None, Query(pattern="^(admin|reviewer|producer|buyer)$")] = None,
     active: bool | None = None,
-) -> UserPage:
+) -> ApiPage[UserRead]:
     page = auth_service.list_users(
         session, q=params.q, role=role, active=active, page=params.page, page_size=params.page_size
     )
-    return UserPage(
-        items=[UserRead.model_validate(u) for u in page.items],
-        total=page.total,
-        page=page.page,
-        page_size=page.page_size,
-    )
+    return ApiPage.of(page, UserRead.model_validate)

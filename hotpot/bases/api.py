@@ -11,12 +11,14 @@ from pydantic import BaseModel
 
 from hotpot.api.errors import raise_422
 from hotpot.api.etag import set_etag
+from hotpot.api.pages import ApiPage
 from hotpot.bases import service
+from hotpot.bases.deps import VisibleBase
 from hotpot.bases.schemas import BaseIn
 from hotpot.db import SessionDep
 from hotpot.deps import ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
-from hotpot.validation import FieldErrors, Id
+from hotpot.validation import FieldErrors
 
 router = APIRouter(prefix="/api/v1/bases", tags=["原料基地"])
 
@@ -63,14 +65,7 @@ class BaseRead(BaseModel):
         )
 
 
-class BasePage(BaseModel):
-    items: list[BaseRead]
-    total: int
-    page: int
-    page_size: int
-
-
-@router.get("", response_model=BasePage, summary="原料基地（已认证）")
+@router.get("", response_model=ApiPage[BaseRead], summary="原料基地（已认证）")
 def list_bases(
     session: SessionDep,
     user: PublicUser,
@@ -78,29 +73,26 @@ def list_bases(
     town: Annotated[str | None, Query(max_length=9)] = None,
     kind: Annotated[str | None, Query(pattern="^(planting|breeding|aquaculture)$")] = None,
     produce: Annotated[str | None, Query(max_length=20)] = None,
-) -> BasePage:
+) -> ApiPage[BaseRead]:
     filters = service.BaseFilters(q=params.q, town=town, kind=kind, produce=produce)
     page = service.public_list(session, filters=filters, page=params.page, page_size=params.page_size)
-    return BasePage(
-        items=[BaseRead.of(b) for b in page.items], total=page.total, page=page.page, page_size=page.page_size
-    )
+    return ApiPage.of(page, BaseRead.of)
 
 
 @router.get("/{base_id}", response_model=BaseRead, summary="基地详情")
-def get_base(session: SessionDep, user: PublicUser, base_id: Id, response: Response) -> BaseRead:
-    base = service.visible(session, base_id=base_id, user=user)
-    if base is None:
-        raise HTTPException(404)
+def get_base(user: PublicUser, base: VisibleBase, response: Response) -> BaseRead:
     set_etag(response, "base", base)
     return BaseRead.of(base)
 
 
 @router.post("", response_model=BaseRead, status_code=201, summary="登记基地（生产企业账号）")
-def create_base(session: SessionDep, user: ProducerUser, data: BaseIn) -> BaseRead:
+def create_base(session: SessionDep, user: ProducerUser, data: BaseIn, response: Response) -> BaseRead:
     enterprise = enterprise_service.of_user(session, user)
     if enterprise is None:
         raise HTTPException(409, "请先登记企业")
     try:
-        return BaseRead.of(service.create(session, user=user, enterprise=enterprise, data=data))
+        base = service.create(session, user=user, enterprise=enterprise, data=data)
     except FieldErrors as exc:
         raise_422(exc)
+    set_etag(response, "base", base)
+    return BaseRead.of(base)

@@ -24,12 +24,9 @@ class BaseDetail:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def detail_page(session: Session, *, viewer, base_id: int) -> BaseDetail | None:
+def detail_page(session: Session, *, viewer, base: RawBase) -> BaseDetail:
     """A base's page for this viewer (None: no such base, or not visible to them); its operator's producers and
     staff also see certificates not yet public."""
-    base = service.visible(session, base_id=base_id, user=viewer)
-    if base is None:
-        return None
     manager = enterprise_service.can_manage(viewer, base.enterprise)
     public_only = not (manager or enterprise_service.is_staff(viewer))
     return BaseDetail(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from hotpot.bases import pages, service
+from hotpot.bases.deps import OwnBase, VisibleBase
 from hotpot.bases.models import BASE_KINDS, PRODUCE, STANDARD_LEVELS, BasePhoto, RawBase
 from hotpot.bases.schemas import BaseIn
 from hotpot.db import SessionDep
@@ -36,18 +35,6 @@ FIELD_LABELS = {
     "description": "基地简介",
 }
 FIELDS = tuple(FIELD_LABELS)
-
-
-def own_base(session: SessionDep, user: ProducerUser, base_id: Id) -> RawBase:
-    base = service.get(session, base_id=base_id)
-    if base is None:
-        raise HTTPException(404)
-    if not enterprise_service.can_manage(user, base.enterprise):
-        raise HTTPException(403, "这不是您企业的基地，不能修改。")
-    return base
-
-
-OwnBase = Annotated[RawBase, Depends(own_base)]
 
 
 def _choices(session) -> dict:
@@ -141,10 +128,8 @@ def base_list(
 
 
 @router.get("/bases/{base_id}")
-def base_detail(request: Request, session: SessionDep, user: PublicUser, base_id: Id) -> Response:
-    page = pages.detail_page(session, viewer=user, base_id=base_id)
-    if page is None:
-        raise HTTPException(404)
+def base_detail(request: Request, session: SessionDep, user: PublicUser, base: VisibleBase) -> Response:
+    page = pages.detail_page(session, viewer=user, base=base)
     return render(request, "bases/detail.html", page.context())
 
 
@@ -170,18 +155,18 @@ def delete_photo(
     return redirect(request, f"/my/bases/{base.id}/edit#photos", flash="photo_removed")
 
 
-def _photo(session, user, base_id: Id, photo_id: Id) -> BasePhoto:
-    photo = service.visible_photo(session, base_id=base_id, photo_id=photo_id, user=user)
+def _photo(session, base: RawBase, photo_id: Id) -> BasePhoto:
+    photo = service.photo_of(session, base=base, photo_id=photo_id)
     if photo is None:
         raise HTTPException(404)
     return photo
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}")
-def photo(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
-    return images.image_response(session, _photo(session, user, base_id, photo_id).image_file_id)
+def photo(request: Request, session: SessionDep, user: PublicUser, base: VisibleBase, photo_id: Id) -> Response:
+    return images.image_response(session, _photo(session, base, photo_id).image_file_id, request=request)
 
 
 @router.get("/bases/{base_id}/photos/{photo_id}/thumb")
-def photo_thumb(session: SessionDep, user: PublicUser, base_id: Id, photo_id: Id) -> Response:
-    return images.image_response(session, _photo(session, user, base_id, photo_id).thumb_file_id)
+def photo_thumb(request: Request, session: SessionDep, user: PublicUser, base: VisibleBase, photo_id: Id) -> Response:
+    return images.image_response(session, _photo(session, base, photo_id).thumb_file_id, request=request)

@@ -146,13 +146,14 @@ def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool
     return list(session.scalars(stmt.order_by(RawBase.name)))
 
 
-def visible(session: Session, *, base_id: int, user) -> RawBase | None:
-    base = session.get(RawBase, base_id)
-    if base is None:
-        return None
-    if base.is_public or enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user):
-        return base
-    return None
+def can_see(user, base: RawBase) -> bool:
+    """Who may see a base: public ones everyone; others its enterprise's producers and staff."""
+    return base.is_public or enterprise_service.can_manage(user, base.enterprise) or enterprise_service.is_staff(user)
+
+
+def can_edit(user, base: RawBase) -> bool:
+    """Only the producers of the base's own enterprise change it."""
+    return enterprise_service.can_manage(user, base.enterprise)
 
 
 def get(session: Session, *, base_id: int) -> RawBase | None:
@@ -160,13 +161,10 @@ def get(session: Session, *, base_id: int) -> RawBase | None:
     return session.get(RawBase, base_id)
 
 
-def visible_photo(session: Session, *, base_id: int, photo_id: int, user) -> BasePhoto | None:
-    """A photo of a base the user may see, or None (no such base or photo, or a photo of another base)."""
-    base = visible(session, base_id=base_id, user=user)
+def photo_of(session: Session, *, base: RawBase, photo_id: int) -> BasePhoto | None:
+    """A photo of this base, or None (no such photo, or one of another base)."""
     photo = session.get(BasePhoto, photo_id)
-    if base is None or photo is None or photo.base_id != base.id:
-        return None
-    return photo
+    return photo if photo is not None and photo.base_id == base.id else None
 
 
 # --- product sources --------------------------------------------------------------------------------------------
@@ -281,3 +279,9 @@ def remove_photo(session: Session, *, user: User, base: RawBase, photo_id: int, 
         session.delete(photo)
         change.before, change.after = {"photo": photo_id}, None
     return True
+
+
+def visible(session: Session, *, base_id: int, user) -> RawBase | None:
+    """The base if this caller may see it (`can_see`), or None: a missing and a hidden one look the same."""
+    record = session.get(RawBase, base_id)
+    return record if record is not None and can_see(user, record) else None

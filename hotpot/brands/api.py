@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from hotpot.api.etag import set_etag
+from hotpot.api.pages import ApiPage
 from hotpot.brands import service
+from hotpot.brands.deps import VisibleBrand
 from hotpot.db import SessionDep
 from hotpot.deps import ListParamsDep, PublicUser
-from hotpot.validation import Id
 
 router = APIRouter(prefix="/api/v1/brands", tags=["品牌"])
 
@@ -66,32 +67,20 @@ class BrandRead(BaseModel):
         )
 
 
-class BrandPage(BaseModel):
-    items: list[BrandRead]
-    total: int
-    page: int
-    page_size: int
-
-
-@router.get("", response_model=BrandPage, summary="品牌")
+@router.get("", response_model=ApiPage[BrandRead], summary="品牌")
 def list_brands(
     session: SessionDep,
     user: PublicUser,
     params: ListParamsDep,
     level: Annotated[str | None, Query(pattern="^(regional_public|cluster|enterprise|product)$")] = None,
-) -> BrandPage:
+) -> ApiPage[BrandRead]:
     page = service.public_list(
         session, filters=service.BrandFilters(q=params.q, level=level), page=params.page, page_size=params.page_size
     )
-    return BrandPage(
-        items=[BrandRead.of(b) for b in page.items], total=page.total, page=page.page, page_size=page.page_size
-    )
+    return ApiPage.of(page, BrandRead.of)
 
 
 @router.get("/{brand_id}", response_model=BrandRead, summary="品牌详情（含授权使用企业）")
-def get_brand(session: SessionDep, user: PublicUser, brand_id: Id, response: Response) -> BrandRead:
-    brand = service.visible(session, brand_id=brand_id, user=user)
-    if brand is None:
-        raise HTTPException(404)
+def get_brand(session: SessionDep, user: PublicUser, brand: VisibleBrand, response: Response) -> BrandRead:
     set_etag(response, "brand", brand)
     return BrandRead.of(brand, service.licences(session, brand=brand) if brand.is_licensable else ())

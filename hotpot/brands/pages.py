@@ -29,12 +29,6 @@ class BrandDetail:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def detail_page(session: Session, *, viewer, brand_id: int) -> BrandDetail | None:
-    """The brand's page for this viewer, or None (no such brand, or not visible to them)."""
-    brand = service.visible(session, brand_id=brand_id, user=viewer)
-    return detail_of(session, viewer=viewer, brand=brand) if brand is not None else None
-
-
 def detail_of(session: Session, *, viewer, brand: Brand) -> BrandDetail:
     """What the brand's page shows to this viewer: licences and licensees, products, the staff's tools and history."""
     staff = enterprise_service.is_staff(viewer)

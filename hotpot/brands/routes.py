@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from hotpot.auth.models import Role
 from hotpot.brands import pages, service
-from hotpot.brands.models import BRAND_LEVELS, HONORS, LICENSABLE, Brand
+from hotpot.brands.deps import EditableBrand, StaffBrand, VisibleBrand
+from hotpot.brands.models import BRAND_LEVELS, HONORS, LICENSABLE
 from hotpot.brands.schemas import BrandIn, LicenceIn, RevokeIn
 from hotpot.db import SessionDep
 from hotpot.deps import AnyUser, FormDict, ListParamsDep, PublicUser, StaffUser, allow_roles
@@ -76,11 +77,8 @@ def create_brand(request: Request, session: SessionDep, user: BrandEditor, form:
 
 
 @router.get("/brands/{brand_id}")
-def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
-    page = pages.detail_page(session, viewer=user, brand_id=brand_id)
-    if page is None:
-        raise HTTPException(404)
-    return _render_detail(request, page, errors={})
+def brand_detail(request: Request, session: SessionDep, user: PublicUser, brand: VisibleBrand) -> Response:
+    return _detail(request, session, user, brand, errors={})
 
 
 def _detail(request, session, user, brand, *, errors, status_code=200) -> Response:
@@ -91,18 +89,6 @@ def _detail(request, session, user, brand, *, errors, status_code=200) -> Respon
 def _render_detail(request, page: pages.BrandDetail, *, errors, status_code=200) -> Response:
     context = {**page.context(), "errors": errors, "values": {}}
     return render(request, "brands/detail.html", context, status_code=status_code)
-
-
-def editable_brand(session: SessionDep, user: AnyUser, brand_id: Id) -> Brand:
-    brand = service.get(session, brand_id=brand_id)
-    if brand is None:
-        raise HTTPException(404)
-    if not service.can_edit(user, brand):
-        raise HTTPException(403, "您不能修改这个品牌。")
-    return brand
-
-
-EditableBrand = Annotated[Brand, Depends(editable_brand)]
 
 
 @router.get("/brands/{brand_id}/edit")
@@ -127,16 +113,10 @@ def edit_brand(request: Request, session: SessionDep, user: AnyUser, brand: Edit
     return redirect(request, f"/brands/{brand.id}", flash="brand_saved")
 
 
-def _brand(session, brand_id: Id) -> Brand:
-    brand = service.get(session, brand_id=brand_id)
-    if brand is None:
-        raise HTTPException(404)
-    return brand
-
-
 @router.post("/brands/{brand_id}/licences")
-def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_id: Id, form: FormDict) -> Response:
-    brand = _brand(session, brand_id)
+def grant_licence(
+    request: Request, session: SessionDep, user: StaffUser, brand: StaffBrand, form: FormDict
+) -> Response:
     try:
         service.grant(session, reviewer=user, brand=brand, data=parse_form(LicenceIn, form))
     except FieldErrors as exc:
@@ -146,9 +126,8 @@ def grant_licence(request: Request, session: SessionDep, user: StaffUser, brand_
 
 @router.post("/brands/{brand_id}/licences/{licence_id}/revoke")
 def revoke_licence(
-    request: Request, session: SessionDep, user: StaffUser, brand_id: Id, licence_id: Id, form: FormDict
+    request: Request, session: SessionDep, user: StaffUser, brand: StaffBrand, licence_id: Id, form: FormDict
 ) -> Response:
-    brand = _brand(session, brand_id)
     try:
         service.revoke(session, reviewer=user, brand=brand, licence_id=licence_id, data=parse_form(RevokeIn, form))
     except FieldErrors as exc:
@@ -167,8 +146,5 @@ def upload_logo(request: Request, session: SessionDep, user: AnyUser, brand: Edi
 
 
 @router.get("/brands/{brand_id}/logo")
-def brand_logo(session: SessionDep, user: PublicUser, brand_id: Id) -> Response:
-    brand = service.visible(session, brand_id=brand_id, user=user)
-    if brand is None:
-        raise HTTPException(404)
-    return images.image_response(session, brand.logo_file_id)
+def brand_logo(request: Request, session: SessionDep, user: PublicUser, brand: VisibleBrand) -> Response:
+    return images.image_response(session, brand.logo_file_id, request=request)

@@ -223,13 +223,9 @@ def licence_candidates(session: Session) -> list[Enterprise]:
     )
 
 
-def visible(session: Session, *, brand_id: int, user) -> Brand | None:
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        return None
-    if brand.is_public or can_edit(user, brand) or enterprise_service.is_staff(user):
-        return brand
-    return None
+def can_see(user, brand: Brand) -> bool:
+    """Who may see a brand: public ones everyone; others those who may edit it and staff."""
+    return brand.is_public or can_edit(user, brand) or enterprise_service.is_staff(user)
 
 
 def of_enterprise(session: Session, *, enterprise: Enterprise) -> list[Brand]:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-from urllib.parse import quote
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from hotpot.certificates import service
-from hotpot.certificates.models import CERT_KINDS, Certificate
+from hotpot.certificates.deps import OwnCertificate, ScanCertificate
+from hotpot.certificates.models import CERT_KINDS
 from hotpot.certificates.schemas import CertificateIn
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.files import service as files
-from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form
+from hotpot.responses import stored_file_response
+from hotpot.validation import FieldErrors, StaleVersion, parse_form
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
 router = APIRouter(include_in_schema=False)
@@ -29,18 +28,6 @@ FIELD_LABELS = {
     "valid_until": "有效期至",
 }
 FIELDS = tuple(FIELD_LABELS)
-
-
-def own_certificate(session: SessionDep, user: ProducerUser, cert_id: Id) -> Certificate:
-    cert = service.get(session, cert_id=cert_id)
-    if cert is None:
-        raise HTTPException(404)
-    if not enterprise_service.can_manage(user, cert.enterprise):
-        raise HTTPException(403, "这不是您企业的证书，不能修改。")
-    return cert
-
-
-OwnCertificate = Annotated[Certificate, Depends(own_certificate)]
 
 
 def _scan_of_try(request, session, user, data: dict):
@@ -136,16 +123,9 @@ def edit_certificate(
 
 
 @router.get("/certificates/{cert_id}/scan")
-def certificate_scan(session: SessionDep, user: PublicUser, cert_id: Id) -> Response:
+def certificate_scan(request: Request, session: SessionDep, user: PublicUser, cert: ScanCertificate) -> Response:
     """The scan, to the enterprise's producers and staff only (scans carry personal data)."""
-    stored = service.scan_for(session, cert_id=cert_id, user=user)
+    stored = service.scan_for(session, cert_id=cert.id, user=user)
     if stored is None:
         raise HTTPException(404)
-    return Response(
-        stored.content,
-        media_type=stored.mime_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"scan\"; filename*=UTF-8''{quote(stored.filename)}",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )
+    return stored_file_response(stored, fallback_name="scan", request=request)

@@ -117,10 +117,3 @@ class CertificateRead(BaseModel):
             sc_division=sc.division if sc else None,
             has_scan=c.scan_file_id is not None,
         )
-
-
-class CertificatePage(BaseModel):
-    items: list[CertificateRead]
-    total: int
-    page: int
-    page_size: int

@@ -254,13 +254,19 @@ def scan_for(session: Session, *, cert_id: int, user) -> StoredFile | None:
     return session.get(StoredFile, cert.scan_file_id)
 
 
-def visible(session: Session, *, cert_id: int, user) -> Certificate | None:
-    cert = session.get(Certificate, cert_id)
-    if cert is None:
-        return None
-    if enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user):
-        return cert
-    return cert if is_public(cert) else None
+def can_see(user, cert: Certificate) -> bool:
+    """Who may see a certificate: public ones everyone; others its enterprise's producers and staff."""
+    return can_read_scan(user, cert) or is_public(cert)
+
+
+def can_read_scan(user, cert: Certificate) -> bool:
+    """Scans carry personal data: the certificate's own producers and staff only, even of a public certificate."""
+    return enterprise_service.can_manage(user, cert.enterprise) or enterprise_service.is_staff(user)
+
+
+def can_edit(user, cert: Certificate) -> bool:
+    """Only the producers of the certificate's own enterprise change it."""
+    return enterprise_service.can_manage(user, cert.enterprise)
 
 
 def holder_choices(session: Session, *, enterprise: Enterprise) -> list[tuple[str, str]]:

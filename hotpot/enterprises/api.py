@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from hotpot.api.errors import raise_422
 from hotpot.api.etag import required_version, set_etag
+from hotpot.api.pages import ApiPage
 from hotpot.db import SessionDep
 from hotpot.deps import ListParamsDep, ProducerUser, PublicUser, StaffUser
 from hotpot.enterprises import service
-from hotpot.enterprises.deps import OwnEnterprise
-from hotpot.enterprises.models import Enterprise
-from hotpot.enterprises.schemas import EnterpriseIn, EnterprisePage, EnterpriseRead, StatusChangeIn
-from hotpot.validation import FieldErrors, Id
+from hotpot.enterprises.deps import OwnEnterprise, StaffEnterprise, VisibleEnterprise
+from hotpot.enterprises.schemas import EnterpriseIn, EnterpriseRead, StatusChangeIn
+from hotpot.validation import FieldErrors
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["企业"])
 
 
-@router.get("", response_model=EnterprisePage, summary="企业名录（已认证企业）")
+@router.get("", response_model=ApiPage[EnterpriseRead], summary="企业名录（已认证企业）")
 def list_enterprises(
     session: SessionDep,
     user: PublicUser,
@@ -28,19 +28,14 @@ def list_enterprises(
     park_group: Annotated[str | None, Query(pattern="^(nanxi|longshi|wuzun|none)$")] = None,
     chain_link: Annotated[str | None, Query(max_length=30)] = None,
     scale: Annotated[str | None, Query(pattern="^(above|below)$")] = None,
-) -> EnterprisePage:
+) -> ApiPage[EnterpriseRead]:
     filters = service.DirectoryFilters(q=params.q, town=town, park_group=park_group, chain_link=chain_link, scale=scale)
     page = service.directory(session, filters=filters, sort=params.sort, page=params.page, page_size=params.page_size)
-    return EnterprisePage(
-        items=[EnterpriseRead.of(e) for e in page.items], total=page.total, page=page.page, page_size=page.page_size
-    )
+    return ApiPage.of(page, EnterpriseRead.of)
 
 
 @router.get("/{enterprise_id}", response_model=EnterpriseRead, summary="企业详情")
-def get_enterprise(session: SessionDep, user: PublicUser, enterprise_id: Id, response: Response) -> EnterpriseRead:
-    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
-    if enterprise is None:
-        raise HTTPException(404)
+def get_enterprise(user: PublicUser, enterprise: VisibleEnterprise, response: Response) -> EnterpriseRead:
     set_etag(response, "enterprise", enterprise)
     return EnterpriseRead.of(enterprise)
 
@@ -79,11 +74,13 @@ def edit_enterprise(
     "/{enterprise_id}/status", response_model=EnterpriseRead, summary="审核：认证、退回、暂停、恢复（需 If-Match）"
 )
 def change_status(
-    request: Request, session: SessionDep, user: StaffUser, enterprise_id: Id, data: StatusChangeIn, response: Response
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    enterprise: StaffEnterprise,
+    data: StatusChangeIn,
+    response: Response,
 ) -> EnterpriseRead:
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise HTTPException(404)
     version = required_version(request, "enterprise", enterprise)
     try:
         service.change_status(session, reviewer=user, enterprise=enterprise, data=data, version=version)

@@ -1,25 +1,13 @@
-"""Reusable "exists and is mine" checks for enterprises, resolved before the body is read."""
+"""The enterprise a path names: visible to the caller (or 404), or the caller's own to change (or 403)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, HTTPException
-
-from hotpot.db import SessionDep
-from hotpot.deps import ProducerUser
+from hotpot.deps import StaffUser, dependency_of, owned, visible
 from hotpot.enterprises import service
 from hotpot.enterprises.models import Enterprise
-from hotpot.validation import Id
 
-
-def own_enterprise(session: SessionDep, user: ProducerUser, enterprise_id: Id) -> Enterprise:
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        raise HTTPException(404)
-    if not service.can_manage(user, enterprise):
-        raise HTTPException(403, "只能修改本企业的信息")
-    return enterprise
-
-
-OwnEnterprise = Annotated[Enterprise, Depends(own_enterprise)]
+VisibleEnterprise = visible(Enterprise, service.can_see, param="enterprise_id")
+OwnEnterprise = owned(Enterprise, service.can_manage, param="enterprise_id", message="只能修改本企业的信息")
+own_enterprise = dependency_of(OwnEnterprise)
+# The committee's desk sees every enterprise, whatever its status.
+StaffEnterprise = visible(Enterprise, param="enterprise_id", user=StaffUser)

@@ -64,12 +64,9 @@ class EnterpriseDetail:
         }
 
 
-def detail_page(session: Session, *, viewer, enterprise_id: int) -> EnterpriseDetail | None:
+def detail_page(session: Session, *, viewer, enterprise: Enterprise) -> EnterpriseDetail:
     """The enterprise's page for this viewer (None: no such enterprise, or not visible to them); its own producers
     and staff also see what is not public yet."""
-    enterprise = service.visible(session, enterprise_id=enterprise_id, user=viewer)
-    if enterprise is None:
-        return None
     public_only = not (service.can_manage(viewer, enterprise) or service.is_staff(viewer))
     return EnterpriseDetail(
         enterprise=enterprise,

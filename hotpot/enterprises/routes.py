@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,11 +10,13 @@ from fastapi.responses import HTMLResponse, Response
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import codes, pages, service
+from hotpot.enterprises.deps import VisibleEnterprise
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, Enterprise, EnterpriseStatus
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn
 from hotpot.files import images
 from hotpot.files import service as files
 from hotpot.reference import service as reference
+from hotpot.responses import stored_file_response
 from hotpot.validation import FieldErrors, Id, StaleVersion, normalize_phone, parse_form, parse_id
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
@@ -321,10 +322,10 @@ def directory(
 
 
 @router.get("/enterprises/{enterprise_id}")
-def enterprise_detail(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
-    page = pages.detail_page(session, viewer=user, enterprise_id=enterprise_id)
-    if page is None:
-        raise HTTPException(404)
+def enterprise_detail(
+    request: Request, session: SessionDep, user: PublicUser, enterprise: VisibleEnterprise
+) -> Response:
+    page = pages.detail_page(session, viewer=user, enterprise=enterprise)
     context = page.context()
     return render(request, "enterprises/detail.html", context)
 
@@ -343,24 +344,14 @@ def upload_logo(request: Request, session: SessionDep, user: ProducerUser, form:
 
 
 @router.get("/enterprises/{enterprise_id}/licence")
-def enterprise_licence(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
+def enterprise_licence(request: Request, session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
     """The business licence scan, to the enterprise's producers and staff only (it carries personal data)."""
     stored = service.licence_file(session, user=user, enterprise_id=enterprise_id)
     if stored is None:
         raise HTTPException(404)
-    return Response(
-        stored.content,
-        media_type=stored.mime_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"licence\"; filename*=UTF-8''{quote(stored.filename)}",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-        },
-    )
+    return stored_file_response(stored, fallback_name="licence", request=request)
 
 
 @router.get("/enterprises/{enterprise_id}/logo")
-def enterprise_logo(session: SessionDep, user: PublicUser, enterprise_id: Id) -> Response:
-    enterprise = service.visible(session, enterprise_id=enterprise_id, user=user)
-    if enterprise is None:
-        raise HTTPException(404)
-    return images.image_response(session, enterprise.logo_file_id)
+def enterprise_logo(request: Request, session: SessionDep, user: PublicUser, enterprise: VisibleEnterprise) -> Response:
+    return images.image_response(session, enterprise.logo_file_id, request=request)

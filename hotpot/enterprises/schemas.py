@@ -98,13 +98,6 @@ class EnterpriseRead(BaseModel):
         )
 
 
-class EnterprisePage(BaseModel):
-    items: list[EnterpriseRead]
-    total: int
-    page: int
-    page_size: int
-
-
 class InviteIn(InputSchema):
     email: EmailStr = Field(max_length=254)
 

@@ -259,14 +259,14 @@ def status_counts(session: Session) -> dict[str, int]:
     return {status: n for status, n in rows}  # noqa: C416 - rows are Row objects
 
 
-def visible(session: Session, *, enterprise_id: int, user) -> Enterprise | None:
-    """The enterprise if this caller may see it: verified to all; otherwise its own producers and staff."""
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None:
-        return None
-    if enterprise.status == EnterpriseStatus.verified or can_manage(user, enterprise) or is_staff(user):
-        return enterprise
-    return None
+def can_see(user, enterprise: Enterprise) -> bool:
+    """Who may see an enterprise: verified ones everyone; others their own producers and staff."""
+    return enterprise.status == EnterpriseStatus.verified or can_manage(user, enterprise) or is_staff(user)
+
+
+def can_read_licence(user, enterprise: Enterprise) -> bool:
+    """The business licence scan carries personal data: the enterprise's own producers and staff only."""
+    return can_manage(user, enterprise) or is_staff(user)
 
 
 def licence_file(session: Session, *, user, enterprise_id: int) -> StoredFile | None:
@@ -274,7 +274,7 @@ def licence_file(session: Session, *, user, enterprise_id: int) -> StoredFile | 
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None or enterprise.licence_file_id is None:
         return None
-    if not (can_manage(user, enterprise) or is_staff(user)):
+    if not can_read_licence(user, enterprise):
         return None
     return session.get(StoredFile, enterprise.licence_file_id)
 

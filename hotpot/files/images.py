@@ -154,18 +154,17 @@ def store_image(
     return _store_jpeg(session, encode(image, side), filename=filename, user=user, field=field)
 
 
-def image_response(session: Session, file_id: int | None):
+def image_response(session: Session, file_id: int | None, *, request=None):
     """An image we re-encoded ourselves, served inline (it is a JPEG we made, not the uploaded bytes)."""
     from fastapi import HTTPException
-    from fastapi.responses import Response
+
+    from hotpot.responses import PUBLIC_DAY, file_response
 
     stored = session.get(StoredFile, file_id) if file_id else None
     if stored is None:
         raise HTTPException(404)
-    return Response(
-        stored.content,
-        media_type=stored.mime_type,
-        headers={"ETag": f'"{stored.sha256}"', "Cache-Control": "public, max-age=86400"},
+    return file_response(
+        stored.content, media_type=stored.mime_type, inline=True, etag=stored.sha256, cache=PUBLIC_DAY, request=request
     )
 
 

@@ -8,18 +8,19 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from hotpot.api.errors import raise_422
 from hotpot.api.etag import required_version, set_etag
+from hotpot.api.pages import ApiPage
 from hotpot.db import SessionDep
 from hotpot.deps import ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.products import service
-from hotpot.products.deps import OwnProduct
-from hotpot.products.schemas import ProductIn, ProductPage, ProductRead
-from hotpot.validation import FieldErrors, Id
+from hotpot.products.deps import OwnProduct, VisibleProduct
+from hotpot.products.schemas import ProductIn, ProductRead
+from hotpot.validation import FieldErrors
 
 router = APIRouter(prefix="/api/v1/products", tags=["产品"])
 
 
-@router.get("", response_model=ProductPage, summary="产品目录（已发布且企业已认证）")
+@router.get("", response_model=ApiPage[ProductRead], summary="产品目录（已发布且企业已认证）")
 def list_products(
     session: SessionDep,
     user: PublicUser,
@@ -30,7 +31,7 @@ def list_products(
     town: Annotated[str | None, Query(max_length=9)] = None,
     park_group: Annotated[str | None, Query(pattern="^(nanxi|longshi|wuzun|none)$")] = None,
     certificate: Annotated[str | None, Query(max_length=20, description="证书类型，如 sc、green_food")] = None,
-) -> ProductPage:
+) -> ApiPage[ProductRead]:
     filters = service.CatalogFilters(
         q=params.q,
         kind=kind,
@@ -41,16 +42,11 @@ def list_products(
         certificate=certificate,
     )
     page = service.catalog(session, filters=filters, sort=params.sort, page=params.page, page_size=params.page_size)
-    return ProductPage(
-        items=[ProductRead.of(p) for p in page.items], total=page.total, page=page.page, page_size=page.page_size
-    )
+    return ApiPage.of(page, ProductRead.of)
 
 
 @router.get("/{product_id}", response_model=ProductRead, summary="产品详情")
-def get_product(session: SessionDep, user: PublicUser, product_id: Id, response: Response) -> ProductRead:
-    product = service.visible(session, product_id=product_id, user=user)
-    if product is None:
-        raise HTTPException(404)
+def get_product(user: PublicUser, product: VisibleProduct, response: Response) -> ProductRead:
     set_etag(response, "product", product)
     return ProductRead.of(product)
 

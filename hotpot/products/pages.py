@@ -13,7 +13,6 @@ from hotpot.certificates import service as cert_service
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise
 from hotpot.products import media
-from hotpot.products import service as product_service
 from hotpot.products.models import Product
 from hotpot.reference import service as reference
 
@@ -35,12 +34,9 @@ class ProductDetail:
         return _context(self)
 
 
-def detail_page(session: Session, *, viewer, product_id: int) -> ProductDetail | None:
+def detail_page(session: Session, *, viewer, product: Product) -> ProductDetail:
     """What a product's page shows to this viewer: photos, raw-material sources, certificates, brand (None: no
     such product, or not visible to them)."""
-    product = product_service.visible(session, product_id=product_id, user=viewer)
-    if product is None:
-        return None
     manager = enterprise_service.can_manage(viewer, product.enterprise)
     public_only = not (manager or enterprise_service.is_staff(viewer))
     return ProductDetail(

@@ -14,10 +14,11 @@ from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import PARK_GROUPS
 from hotpot.files import service as files
 from hotpot.products import media, pages, service
-from hotpot.products.deps import OwnProduct
+from hotpot.products.deps import OwnProduct, VisibleProduct
 from hotpot.products.models import PRICE_UNITS, STORAGES, Product
 from hotpot.products.schemas import ProductIn
 from hotpot.reference import service as reference
+from hotpot.responses import PUBLIC_DAY, file_response
 from hotpot.validation import FieldErrors, Id, StaleVersion, parse_form, parse_id
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
 
@@ -179,10 +180,8 @@ def catalog(
 
 
 @router.get("/products/{product_id}")
-def product_detail(request: Request, session: SessionDep, user: PublicUser, product_id: Id) -> Response:
-    page = pages.detail_page(session, viewer=user, product_id=product_id)
-    if page is None:
-        raise HTTPException(404)
+def product_detail(request: Request, session: SessionDep, user: PublicUser, product: VisibleProduct) -> Response:
+    page = pages.detail_page(session, viewer=user, product=product)
     context = page.context()
     return render(request, "products/detail.html", context)
 
@@ -239,28 +238,21 @@ def save_sources(
     return redirect(request, f"/my/products/{product.id}/edit", flash="sources_saved")
 
 
-def _visible_or_404(session, user, product_id: Id) -> Product:
-    product = service.visible(session, product_id=product_id, user=user)
-    if product is None:
-        raise HTTPException(404)
-    return product
-
-
-def _image(session, product, photo_id: Id, *, thumb: bool) -> Response:
+def _image(request, session, product, photo_id: Id, *, thumb: bool) -> Response:
     found = media.photo_bytes(session, product=product, photo_id=photo_id, thumb=thumb)
     if found is None:
         raise HTTPException(404)
     content, digest = found
-    return Response(
-        content, media_type="image/jpeg", headers={"ETag": f'"{digest}"', "Cache-Control": "public, max-age=86400"}
-    )
+    return file_response(content, media_type="image/jpeg", inline=True, etag=digest, cache=PUBLIC_DAY, request=request)
 
 
 @router.get("/products/{product_id}/photos/{photo_id}")
-def photo(session: SessionDep, user: PublicUser, product_id: Id, photo_id: Id) -> Response:
-    return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=False)
+def photo(request: Request, session: SessionDep, user: PublicUser, product: VisibleProduct, photo_id: Id) -> Response:
+    return _image(request, session, product, photo_id, thumb=False)
 
 
 @router.get("/products/{product_id}/photos/{photo_id}/thumb")
-def photo_thumb(session: SessionDep, user: PublicUser, product_id: Id, photo_id: Id) -> Response:
-    return _image(session, _visible_or_404(session, user, product_id), photo_id, thumb=True)
+def photo_thumb(
+    request: Request, session: SessionDep, user: PublicUser, product: VisibleProduct, photo_id: Id
+) -> Response:
+    return _image(request, session, product, photo_id, thumb=True)

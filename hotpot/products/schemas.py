@@ -112,10 +112,3 @@ class ProductRead(BaseModel):
             is_demo=p.is_demo,
             version=p.version,
         )
-
-
-class ProductPage(BaseModel):
-    items: list[ProductRead]
-    total: int
-    page: int
-    page_size: int

@@ -198,15 +198,21 @@ def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool
     return list(session.scalars(stmt.order_by(Product.status, Product.updated_at.desc(), Product.id.desc())))
 
 
-def visible(session: Session, *, product_id: int, user) -> Product | None:
-    """The product if this caller may see it: public ones to all, others to its producers and staff."""
-    product = session.get(Product, product_id)
-    if product is None:
-        return None
-    if (
+def can_see(user, product: Product) -> bool:
+    """Who may see a product: public ones everyone; others its enterprise's producers and staff."""
+    return (
         product.is_public
         or enterprise_service.can_manage(user, product.enterprise)
         or enterprise_service.is_staff(user)
-    ):
-        return product
-    return None
+    )
+
+
+def can_edit(user, product: Product) -> bool:
+    """Only the producers of the product's own enterprise change it."""
+    return enterprise_service.can_manage(user, product.enterprise)
+
+
+def visible(session: Session, *, product_id: int, user) -> Product | None:
+    """The product if this caller may see it (`can_see`), or None: a missing and a hidden one look the same."""
+    record = session.get(Product, product_id)
+    return record if record is not None and can_see(user, record) else None
