@@ -36,6 +36,8 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
         "result": result,
         "facets": schemas.facet_view(session, result),
         "sort_note": schemas.sort_note(session, result),
+        "chips": schemas.chips(result),
+        "relaxed_note": schemas.relaxed_note(result),
         "sorts": schemas.SORT_LABELS,
         "types": DOC_KINDS,
         "popular": POPULAR,
