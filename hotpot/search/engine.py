@@ -214,7 +214,11 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
     first = _run(session, params, u=u, conditions=applicable, soft=quantities)
     if first.total or params.strict:
         return first
-    levels = [()] + ([tuple(words)] if len(words) > 1 else [])
+    levels: list[tuple[str, ...]] = [()]
+    if len(words) > 1 and not any(n for k, n in first.types.items() if k != params.type):
+        # Any one of the words only when all of them find nothing of any type: a supplier's full name finds no
+        # product but its enterprise, and the page opens that tab instead.
+        levels.append(tuple(words))
     for level, any_word in enumerate(levels):
         result = (
             first

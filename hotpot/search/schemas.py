@@ -156,7 +156,9 @@ def chips(result: SearchResult) -> list[dict[str, Any]]:
 
 
 def _quoted(words) -> str:
-    return "和".join(f"“{w}”" for w in words)
+    """“有机”和“木耳”; “双槐镇”、“冷冻”和“木耳”."""
+    quoted = [f"“{w}”" for w in words]
+    return "和".join(["、".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
 
 
 def relaxed_note(result: SearchResult) -> str:

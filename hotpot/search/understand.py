@@ -210,11 +210,12 @@ class Reader:
         attribute = set(self.chinese)
         self.ingredients = {t for t in voc.term_codes if len(t) >= 2 and t not in attribute}
         known = {w for w, _ in tokens.dictionary_words()} | set(voc.synonyms) | self.ingredients
-        self.noise = {tokens.normalize(w) for w in [*seed_noise_words(), *extra_noise] if w.strip()}
+        # A noise word that names an ingredient (an admin's slip: 毛肚) is never dropped; one that is only a word of
+        # the trade dictionary (批发) is noise.
+        noise = {tokens.normalize(w) for w in [*seed_noise_words(), *extra_noise] if w.strip()}
+        self.noise = {w for w in noise if w not in self.ingredients and w not in attribute}
         self.known = {w for w in known if len(w) >= 2 and w not in attribute and w not in self.noise}
         for word in sorted(self.noise):
-            if word in self.known or word in attribute:
-                continue
             self.chinese.setdefault(word, _Phrase("noise", word, word))
             sound = _pinyin(word)
             if len(word) >= 2 and len(sound) >= 5 and sound not in voc.pinyin_terms:
