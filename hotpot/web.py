@@ -73,6 +73,8 @@ FLASH_MESSAGES = {
     "session_expired": ("warning", "登录已过期，请重新登录"),
     "synonyms_saved": ("success", "同义词组已保存，搜索立即按新的词组理解查询"),
     "synonyms_deleted": ("success", "同义词组已删除"),
+    "noise_saved": ("success", "无意义词已添加，搜索从下一次查询起忽略它"),
+    "noise_deleted": ("success", "无意义词已删除"),
 }
 
 

@@ -157,6 +157,9 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/privacy", ALL),
     ("GET", "/terms", ALL),
     ("GET", "/contact", ALL),
+    # reader: the admins' noise words of the search's query reader
+    ("POST", "/admin/search/noise", {"admin"}),
+    ("POST", "/admin/search/noise/{noise}/delete", {"admin"}),
 ]
 
 
@@ -274,8 +277,14 @@ def actors(db, make_client):
     synonym = SynonymGroup(terms=["测试甲", "测试乙"])
     db.add(synonym)
     db.flush()
+    from hotpot.search.models import NoiseWord  # reader
+
+    noise = NoiseWord(word="测试无意义词")
+    db.add(noise)
+    db.flush()
     ids = {
         "synonym": synonym.id,
+        "noise": noise.id,
         "base_photo": base_photo.id,
         "inquiry": inquiry.id,
         "invitation": invitation.id,
@@ -330,6 +339,8 @@ def _payload(method: str, path: str) -> dict:
         return {"data": {"action": "verify", "version": "999"}}
     if path == "/admin/search/synonyms":
         return {"data": {"terms": "访问甲，访问乙"}}
+    if path == "/admin/search/noise":  # reader
+        return {"data": {"word": "访问词"}}
     if path.startswith("/admin/search/synonyms/"):
         return {"data": {"terms": "访问丙，访问丁", "version": "999"}}
     if path.endswith("/reset-password"):

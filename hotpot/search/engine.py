@@ -152,7 +152,7 @@ def state(session: Session) -> tuple[int, int]:
 
 
 def ensure_vocabulary(session: Session, vocab_version: int) -> None:
-    """Load the synonym groups into this process's query reader when they changed since it last looked."""
+    """Load the synonym groups and noise words into this process's query reader when they changed."""
     voc = tokens.vocabulary
     if voc.version == vocab_version:
         return
@@ -160,6 +160,8 @@ def ensure_vocabulary(session: Session, vocab_version: int) -> None:
         if voc.version == vocab_version:
             return
         groups = session.execute(text("SELECT terms FROM search_synonym_group ORDER BY id")).scalars().all()
+        noise = session.execute(text("SELECT word FROM search_noise_word")).scalars().all()
+        reader.set_noise_words(noise)
         voc.set_synonyms(groups, vocab_version)
 
 
@@ -215,9 +217,11 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
     if first.total or params.strict:
         return first
     levels: list[tuple[str, ...]] = [()]
-    if len(words) > 1 and not any(n for k, n in first.types.items() if k != params.type):
-        # Any one of the words only when all of them find nothing of any type: a supplier's full name finds no
-        # product but its enterprise, and the page opens that tab instead.
+    elsewhere = any(n for k, n in first.types.items() if k != params.type)
+    ingredients = all(tokens.vocabulary.codes_for([w], [w]) for w in words)
+    if len(words) > 1 and (ingredients or not elsewhere):
+        # Any one of the words when each names an ingredient (毛肚和鸭肠), or when all of them together find
+        # nothing of any type: a supplier's full name finds no product but its enterprise, whose tab opens.
         levels.append(tuple(words))
     for level, any_word in enumerate(levels):
         result = (
