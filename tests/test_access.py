@@ -192,6 +192,7 @@ PLACEHOLDERS = {
     "{base_photo}": "{photo_id}",
     "{product}": "{product_id}",
     "{synonym}": "{group_id}",
+    "{noise}": "{word_id}",  # reader
 }
 
 

@@ -199,9 +199,10 @@ def search(session: Session, params: SearchParams, *, versions: tuple[int, int] 
 def _understood(session: Session, params: SearchParams) -> SearchResult:
     """The query read (conditions as filters, noise dropped), then relaxed step by step while it finds nothing.
 
-    The steps: all the words and all the understood conditions; then the conditions dropped one by one, weakest
-    first (understand.FILTER_KINDS); then, when all the words together match nothing, any one of them, with the
-    conditions back and dropped again one by one. Filters chosen in the URL (facets) are never dropped.
+    The steps: all the words and all the understood conditions; then the conditions dropped one by one: the
+    weakest (understand.FILTER_KINDS) of those whose dropping alone finds something, else the weakest; then,
+    when all the words together match nothing, any one of them, with the conditions back and dropped again one
+    by one. Filters chosen in the URL (facets) are never dropped.
     """
     if not params.q.strip():
         return _run(session, params)
@@ -236,7 +237,12 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
         kept = sorted(applicable, key=lambda c: c.strength)
         dropped: list[Condition] = []
         while kept:
-            dropped.append(kept.pop(0))
+            # A facet counts the matches under every filter but its own: a condition whose facet is not empty
+            # finds something once dropped alone. The weakest such goes; when none would, the weakest goes and
+            # the next round looks again (双槐镇 冷冻 午餐肉: no frozen 午餐肉 anywhere, so 冷冻 goes, 双槐镇 stays).
+            alone = next((c for c in kept if result.facets.get(c.kind)), kept[0])
+            kept.remove(alone)
+            dropped.append(alone)
             result = _run(
                 session, params, u=u, conditions=kept, soft=[*quantities, *dropped], dropped=dropped, any_word=any_word
             )

@@ -181,7 +181,7 @@ def relaxed_note(result: SearchResult) -> str:
         kept.append(u.text_query)
         wanted.append(u.text_query)
     note = f"没有同时满足{_quoted(wanted)}的{noun}"
-    return note + (f"，以下为{'、'.join(f'“{w}”' for w in kept)}的结果" if kept else "")
+    return note + (f"，以下为满足{_quoted(kept)}的结果" if kept else "")
 
 
 def understood_items(result: SearchResult) -> list[dict[str, Any]]:

@@ -158,7 +158,7 @@ RELEVANCE: list[tuple[str, set[str]]] = [
     ("批发冻豆腐", {"dong-doufu"}),
     ("金针菇厂家", {"jinzhengu"}),
     ("采购200斤冷冻虾仁", {"xiaren"}),
-    ("求购双槐镇冷冻午餐肉", {"wucanrou"}),
+    ("求购龙市镇冷冻的面筋", {"mianjin"}),
     ("有没有冰鲜鸭肠卖", {"yachang"}),
     ("毛肚 10kg", {"maodu"}),
     ("鲜毛肚", {"maodu"}),
