@@ -161,6 +161,9 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     # and the new page applies its own rule
     ("GET", "/review/enterprises?status=verified", ALL),
     ("POST", "/review/enterprises/bulk", ALL),
+    # reader: the admins' noise words of the search's query reader
+    ("POST", "/admin/search/noise", {"admin"}),
+    ("POST", "/admin/search/noise/{noise}/delete", {"admin"}),
 ]
 
 
@@ -193,6 +196,7 @@ PLACEHOLDERS = {
     "{base_photo}": "{photo_id}",
     "{product}": "{product_id}",
     "{synonym}": "{group_id}",
+    "{noise}": "{word_id}",  # reader
 }
 
 
@@ -283,8 +287,14 @@ def actors(db, make_client):
     synonym = SynonymGroup(terms=["测试甲", "测试乙"])
     db.add(synonym)
     db.flush()
+    from hotpot.search.models import NoiseWord  # reader
+
+    noise = NoiseWord(word="测试无意义词")
+    db.add(noise)
+    db.flush()
     ids = {
         "synonym": synonym.id,
+        "noise": noise.id,
         "base_photo": base_photo.id,
         "inquiry": inquiry.id,
         "invitation": invitation.id,
@@ -339,6 +349,8 @@ def _payload(method: str, path: str) -> dict:
         return {"data": {"action": "verify", "version": "999"}}
     if path == "/admin/search/synonyms":
         return {"data": {"terms": "访问甲，访问乙"}}
+    if path == "/admin/search/noise":  # reader
+        return {"data": {"word": "访问词"}}
     if path.startswith("/admin/search/synonyms/"):
         return {"data": {"terms": "访问丙，访问丁", "version": "999"}}
     if path.endswith("/reset-password"):

@@ -82,6 +82,8 @@ ACTIONS = {
     "search.synonyms.add": "新增同义词组",
     "search.synonyms.edit": "修改同义词组",
     "search.synonyms.delete": "删除同义词组",
+    "search.noise.add": "新增搜索无意义词",
+    "search.noise.delete": "删除搜索无意义词",
 }
 
 # Fields that only the program needs; the history leaves them out.

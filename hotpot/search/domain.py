@@ -11,6 +11,8 @@ DOMAIN = Domain(
     flash={
         "synonyms_saved": ("success", "同义词组已保存，搜索立即按新的词组理解查询"),
         "synonyms_deleted": ("success", "同义词组已删除"),
+        "noise_saved": ("success", "无意义词已添加，搜索从下一次查询起忽略它"),
+        "noise_deleted": ("success", "无意义词已删除"),
     },
     models=("hotpot.search.models",),
     # The word dictionary takes about a second: load it now rather than in the first visitor's search.

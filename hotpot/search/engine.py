@@ -18,6 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from hotpot.search import text as tokens
+from hotpot.search import understand as reader
+from hotpot.search.understand import Condition, Understanding
 
 PAGE_SIZE = 20
 TAB_COUNT_CAP = 1000
@@ -62,11 +64,16 @@ EXCLUDES = {"kind": ("kind", "category"), "category": ("category",)}
 # Under the other sorts `rank` is only the tier (1 for a record of a category the query names, else 0), so a
 # query for 毛肚 sorted by price lists the 毛肚 products by price first, then the other matches (a 鹅肠 of the
 # brand 渝合毛肚老火锅) by price. Prices compare in 元/kg; those without one follow, by their own price.
+# Under every sort, `sat` comes first: how many of the query's soft conditions a record satisfies (a quantity
+# its specification holds, a condition a relaxed query dropped, a word of an any-word query), so a record that
+# satisfies every understood condition ranks above one that satisfies fewer.
 ORDER = {
-    "relevance": "{t}rank DESC, {t}boost DESC, {t}listed_at DESC NULLS LAST, {t}id DESC",
-    "newest": "{t}rank DESC, {t}listed_at DESC NULLS LAST, {t}id DESC",
-    "price": "{t}rank DESC, {t}unit_price_min ASC NULLS LAST, {t}price_min ASC NULLS LAST, {t}id DESC",
-    "price_desc": "{t}rank DESC, {t}unit_price_max DESC NULLS LAST, {t}price_max DESC NULLS LAST, {t}id DESC",
+    "relevance": "{t}sat DESC, {t}rank DESC, {t}boost DESC, {t}listed_at DESC NULLS LAST, {t}id DESC",
+    "newest": "{t}sat DESC, {t}rank DESC, {t}listed_at DESC NULLS LAST, {t}id DESC",
+    "price": "{t}sat DESC, {t}rank DESC, {t}unit_price_min ASC NULLS LAST, {t}price_min ASC NULLS LAST, {t}id DESC",
+    "price_desc": (
+        "{t}sat DESC, {t}rank DESC, {t}unit_price_max DESC NULLS LAST, {t}price_max DESC NULLS LAST, {t}id DESC"
+    ),
 }
 
 
@@ -85,6 +92,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     page_size: int = PAGE_SIZE
+    strict: bool = False  # answer the query as understood even when it finds nothing (no relaxing)
 
     def active(self) -> dict[str, Any]:
         """The filters that are set and that this type of record has."""
@@ -104,6 +112,7 @@ class SearchParams:
             self.sort,
             self.page,
             self.page_size,
+            self.strict,
         )
 
 
@@ -116,6 +125,15 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
     types: dict[str, int]
     did_you_mean: list[str] = field(default_factory=list)
+    understanding: Understanding | None = None
+    filters: dict[str, Any] = field(default_factory=dict)  # the filters applied: the URL's and the understood
+    applied: tuple[Condition, ...] = ()  # understood conditions applied as filters
+    relaxed: tuple[Condition, ...] = ()  # understood conditions dropped because together they found nothing
+    any_word: tuple[str, ...] = ()  # the words of which any one was matched, when all of them found nothing
+
+    @property
+    def was_relaxed(self) -> bool:
+        return bool(self.relaxed or self.any_word)
 
     @property
     def pages(self) -> int:
@@ -134,7 +152,7 @@ def state(session: Session) -> tuple[int, int]:
 
 
 def ensure_vocabulary(session: Session, vocab_version: int) -> None:
-    """Load the synonym groups into this process's query reader when they changed since it last looked."""
+    """Load the synonym groups and noise words into this process's query reader when they changed."""
     voc = tokens.vocabulary
     if voc.version == vocab_version:
         return
@@ -142,6 +160,8 @@ def ensure_vocabulary(session: Session, vocab_version: int) -> None:
         if voc.version == vocab_version:
             return
         groups = session.execute(text("SELECT terms FROM search_synonym_group ORDER BY id")).scalars().all()
+        noise = session.execute(text("SELECT word FROM search_noise_word")).scalars().all()
+        reader.set_noise_words(noise)
         voc.set_synonyms(groups, vocab_version)
 
 
@@ -171,25 +191,157 @@ def search(session: Session, params: SearchParams, *, versions: tuple[int, int] 
     hit = cached("search", key, versions)
     if hit is not None:
         return hit
-    result = _run(session, params)
+    result = _understood(session, params)
     remember("search", key, versions, result)
     return result
+
+
+def _understood(session: Session, params: SearchParams) -> SearchResult:
+    """The query read (conditions as filters, noise dropped), then relaxed step by step while it finds nothing.
+
+    The steps: all the words and all the understood conditions; then the conditions dropped one by one: the
+    weakest (understand.FILTER_KINDS) of those whose dropping alone finds something, else the weakest; then,
+    when all the words together match nothing, any one of them, with the conditions back and dropped again one
+    by one. Filters chosen in the URL (facets) are never dropped.
+    """
+    if not params.q.strip():
+        return _run(session, params)
+    u = reader.understand(params.q)
+    explicit = params.active()
+    # A condition applies when this type of record has that filter and the URL does not set it already.
+    applicable = [c for c in u.filters if c.kind in FILTERS[params.type] and c.kind not in explicit]
+    quantities = list(u.quantities)
+    words = _words(u.text_query)
+    if not u.conditions and u.text_query == u.query:
+        return _run(session, params)
+    first = _run(session, params, u=u, conditions=applicable, soft=quantities)
+    if first.total or params.strict:
+        return first
+    levels: list[tuple[str, ...]] = [()]
+    elsewhere = any(n for k, n in first.types.items() if k != params.type)
+    ingredients = all(tokens.vocabulary.codes_for([w], [w]) for w in words)
+    if len(words) > 1 and (ingredients or not elsewhere):
+        # Any one of the words when each names an ingredient (毛肚和鸭肠), or when all of them together find
+        # nothing of any type: a supplier's full name finds no product but its enterprise, whose tab opens.
+        levels.append(tuple(words))
+    for level, any_word in enumerate(levels):
+        result = (
+            first
+            if level == 0
+            else _run(session, params, u=u, conditions=applicable, soft=quantities, any_word=any_word)
+        )
+        if result.total:
+            return result
+        if u.text_query and not result.types.get(params.type):
+            continue  # the words match nothing of this type: dropping conditions cannot help
+        kept = sorted(applicable, key=lambda c: c.strength)
+        dropped: list[Condition] = []
+        while kept:
+            # A facet counts the matches under every filter but its own: a condition whose facet is not empty
+            # finds something once dropped alone. The weakest such goes; when none would, the weakest goes and
+            # the next round looks again (双槐镇 冷冻 午餐肉: no frozen 午餐肉 anywhere, so 冷冻 goes, 双槐镇 stays).
+            alone = next((c for c in kept if result.facets.get(c.kind)), kept[0])
+            kept.remove(alone)
+            dropped.append(alone)
+            result = _run(
+                session, params, u=u, conditions=kept, soft=[*quantities, *dropped], dropped=dropped, any_word=any_word
+            )
+            if result.total:
+                return result
+    return first
+
+
+def _words(text_query: str) -> list[str]:
+    """The words of a text query (a Chinese run cut by the dictionary), for matching any one of them."""
+    out: list[str] = []
+    for run in tokens.RUN.findall(tokens.normalize(text_query)):
+        out += tokens.vocabulary.words(run) if tokens.CJK.fullmatch(run) else [run]
+    return list(dict.fromkeys(w for w in out if w.strip()))
+
+
+def _parse_any(words: tuple[str, ...]) -> tokens.ParsedQuery | None:
+    """A query matching any one of the words (each read as its own query), ranked by how many it holds."""
+    parts = [p for p in (tokens.parse_query(w) for w in words) if not p.empty]
+    if not parts:
+        return None
+    merged = tokens.ParsedQuery(
+        text=" ".join(words),
+        match="(" + " | ".join(p.match for p in parts) + ")",
+        rank=" | ".join(dict.fromkeys(p.rank for p in parts)),
+    )
+    for p in parts:
+        merged.codes |= p.codes
+        merged.marks |= p.marks
+        merged.sounds.update(p.sounds)
+        merged.understood += p.understood
+    return merged
 
 
 SEARCH_SETTINGS = text("SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', '32MB', true)")
 
 
-def _run(session: Session, params: SearchParams) -> SearchResult:
-    parsed = tokens.parse_query(params.q) if params.q.strip() else None
+def _run(
+    session: Session,
+    params: SearchParams,
+    *,
+    u: Understanding | None = None,
+    conditions: list[Condition] | tuple[Condition, ...] = (),
+    soft: list[Condition] | tuple[Condition, ...] = (),
+    dropped: list[Condition] | tuple[Condition, ...] = (),
+    any_word: tuple[str, ...] = (),
+) -> SearchResult:
+    """One search statement: the text query (the understood one when `u` is given) under the filters.
+
+    `conditions` are understood conditions applied as filters, `soft` those that only rank (sat).
+    """
+    text_query = u.text_query if u is not None else params.q
+    parsed = tokens.parse_query(text_query) if text_query.strip() else None
+    if any_word:
+        parsed = _parse_any(any_word)
     if parsed is not None and parsed.empty:
         parsed = None
     active = params.active()
-    if parsed is None and not (active.get("category") or active.get("kind")):
-        return SearchResult(params, None, 0, [], {}, {})
+    for c in conditions:
+        active.setdefault(c.kind, c.value)
+    extra: dict[str, Any] = {
+        "understanding": u,
+        "filters": dict(active),
+        "applied": tuple(conditions),
+        "relaxed": tuple(dropped),
+        "any_word": any_word,
+    }
+    # Only conditions, no words (冷冻, 双槐镇): every record of the type under those filters.
+    browse_all = parsed is None and bool(conditions)
+    if parsed is None and not (active.get("category") or active.get("kind")) and not browse_all:
+        return SearchResult(params, None, 0, [], {}, {}, **extra)
     bind: dict[str, Any] = {f"f_{name}": value for name, value in active.items() if name != "verified"}
     bind["type"] = params.type
     others = [k for k in TYPES if k != params.type]
-    if parsed is not None:
+    sat_terms = []
+    for n, c in enumerate(soft):
+        if c.kind == "quantity":
+            sat_terms.append(f"d.tsv @@ CAST(:s_{n} AS tsquery)")
+            bind[f"s_{n}"] = tokens.quote(c.value)
+        elif c.kind in CONDITIONS and c.kind in FILTERS[params.type]:
+            sat_terms.append(CONDITIONS[c.kind].replace(f":f_{c.kind}", f":s_{n}"))
+            bind[f"s_{n}"] = c.value
+    for n, word in enumerate(any_word):
+        part = tokens.parse_query(word)
+        if not part.empty:
+            sat_terms.append(f"d.tsv @@ CAST(:w_{n} AS tsquery)")
+            bind[f"w_{n}"] = part.match
+    sat = " + ".join(f"(CASE WHEN {t} THEN 1 ELSE 0 END)" for t in sat_terms) or "0"
+    if browse_all:
+        match = "d.kind = :type"
+        rank = "0::real"
+        # The other tabs count their records under the filters they have.
+        type_counts = ", ".join(
+            f"'{k}', (SELECT count(*) FROM (SELECT 1 FROM search_doc x WHERE x.kind = '{k}' AND "
+            + (" AND ".join(CONDITIONS[n] for n in active if n in FILTERS[k]) or "false")
+            + f" LIMIT {TAB_COUNT_CAP}) c)"
+            for k in others
+        )
+    elif parsed is not None:
         # Each type has its own partial GIN index: the statement reads only the rows of the type shown, and
         # counts the other types' matches for the tabs.
         match = "d.kind = :type AND d.tsv @@ CAST(:mq AS tsquery)"
@@ -262,11 +414,11 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
         WITH m AS MATERIALIZED (
             SELECT d.id, d.kind_code, d.category_code, d.town_code, d.park_group, d.storage, d.cert_kinds,
                    d.brand_levels, d.price_min, d.price_max, d.unit_price_min, d.unit_price_max, d.listed_at,
-                   d.boost, {rank} AS rank
+                   d.boost, {rank} AS rank, {sat} AS sat
             FROM search_doc d WHERE {match}
         ),
         h AS (
-            SELECT id, rank, boost, listed_at, price_min, price_max, unit_price_min, unit_price_max FROM m
+            SELECT id, rank, sat, boost, listed_at, price_min, price_max, unit_price_min, unit_price_max FROM m
             WHERE {where()} ORDER BY {ORDER[params.sort].format(t="")} LIMIT :limit OFFSET :offset
         )
         SELECT
@@ -282,6 +434,8 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     # settings are local to this (read-only) request's transaction.
     session.execute(SEARCH_SETTINGS)
     types, total, hits, facet_rows = session.execute(text(sql), bind).one()
+    if browse_all:
+        types[params.type] = total  # every record of the type was "matched": the tab counts what is shown
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FILTERS[params.type]}
     for name, value, n in facet_rows:
         if value is not None and n:
@@ -289,8 +443,8 @@ def _run(session: Session, params: SearchParams) -> SearchResult:
     for values in facets.values():
         values.sort(key=lambda vn: (-vn[1], vn[0]))
     items = [_item(kind, ref_id, display, score, parsed) for kind, ref_id, display, score in hits]
-    result = SearchResult(params, parsed, total, items, facets, {k: n for k, n in types.items() if n})
-    if total == 0 and parsed is not None and not active and not result.types:
+    result = SearchResult(params, parsed, total, items, facets, {k: n for k, n in types.items() if n}, **extra)
+    if total == 0 and parsed is not None and not params.active() and not result.types:
         # Nothing anywhere (not even under another tab or without the filters): suggest near terms.
         result.did_you_mean = did_you_mean(session, parsed)
     return result

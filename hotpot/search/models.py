@@ -109,3 +109,18 @@ class SearchState(Base):
     vocab_version: Mapped[int] = mapped_column(BigInteger, server_default="0")
     reindexed_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class NoiseWord(Base):
+    """A word buyers write around what they want (急要, 询价): the query reader drops it before matching.
+
+    The admins' own, on top of seed_data/search_noise_words.txt (which needs no table: it ships with the code).
+    """
+
+    __tablename__ = "search_noise_word"
+    audit_entity = "search_noise_word"
+    audit_fields = ("word",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from hotpot.certificates.models import CERT_KINDS
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, PublicUser, nul_means_no_match
-from hotpot.search import engine, schemas, service
+from hotpot.search import engine, schemas, service, understand
 from hotpot.search.models import DOC_KINDS, SynonymGroup
 from hotpot.validation import FieldErrors, Id, StaleVersion
 from hotpot.web import conflict, form_version, redirect, render, stale_changes
@@ -36,6 +36,8 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
         "result": result,
         "facets": schemas.facet_view(session, result),
         "sort_note": schemas.sort_note(session, result),
+        "chips": schemas.chips(result),
+        "relaxed_note": schemas.relaxed_note(result),
         "sorts": schemas.SORT_LABELS,
         "types": DOC_KINDS,
         "popular": POPULAR,
@@ -61,8 +63,12 @@ def admin_search(request: Request, session: SessionDep, user: AdminUser) -> Resp
     return _admin_page(request, session, values={}, errors={})
 
 
-def _admin_page(request, session, *, values, errors, status_code=200) -> Response:
+def _admin_page(request, session, *, values, errors, status_code=200, noise_values=None, noise_errors=None):
     context = {
+        "noise_words": service.noise_words(session),
+        "seed_noise_words": understand.seed_noise_words(),
+        "noise_values": noise_values or {},
+        "noise_errors": noise_errors or {},
         "groups": service.synonym_groups(session),
         "status": service.status(session),
         "values": values,
@@ -133,3 +139,20 @@ def delete_synonyms(request: Request, session: SessionDep, user: AdminUser, grou
     except StaleVersion:
         return conflict(request, title="同义词组已被他人修改", back_url="/admin/search", changes=[])
     return redirect(request, "/admin/search", flash="synonyms_deleted")
+
+
+@router.post("/admin/search/noise")
+def add_noise_word(request: Request, session: SessionDep, user: AdminUser, form: FormDict) -> Response:
+    try:
+        service.add_noise_word(session, user=user, word=form.get("word", ""))
+    except FieldErrors as exc:
+        return _admin_page(
+            request, session, values={}, errors={}, noise_values=form, noise_errors=exc.errors, status_code=422
+        )
+    return redirect(request, "/admin/search", flash="noise_saved")
+
+
+@router.post("/admin/search/noise/{word_id}/delete")
+def delete_noise_word(request: Request, session: SessionDep, user: AdminUser, word_id: Id, form: FormDict) -> Response:
+    service.delete_noise_word(session, user=user, word_id=word_id)
+    return redirect(request, "/admin/search", flash="noise_deleted")

@@ -14,6 +14,7 @@ from hotpot.products.models import STORAGE_SHORT
 from hotpot.reference import service as reference
 from hotpot.search.engine import MAX_PAGE, MAX_PAGE_SIZE, PAGE_SIZE, SORTS, TYPES, SearchParams, SearchResult
 from hotpot.search.models import DOC_KINDS
+from hotpot.search.understand import KIND_LABELS
 from hotpot.validation import FieldErrors
 
 SORT_LABELS = {"relevance": "综合排序", "newest": "最新", "price": "价格从低到高", "price_desc": "价格从高到低"}
@@ -74,6 +75,7 @@ def read_params(session: Session, raw: dict[str, Any], *, strict: bool) -> Searc
     for name in ("kind", "category", "storage", "town", "park", "cert", "brand_level"):
         values[name] = pick(name, allowed[name])
     values["verified"] = str(raw.get("verified") or "").lower() in ("1", "true", "yes", "on")
+    values["strict"] = str(raw.get("strict") or "").lower() in ("1", "true", "yes", "on")
     for name, default, top in (("page", 1, MAX_PAGE), ("page_size", PAGE_SIZE, MAX_PAGE_SIZE)):
         value = raw.get(name)
         try:
@@ -101,12 +103,17 @@ def read_params(session: Session, raw: dict[str, Any], *, strict: bool) -> Searc
 
 
 def facet_view(session: Session, result: SearchResult) -> list[dict[str, Any]]:
-    """Facets with labels, in display order, each value marked when it is the chosen one."""
+    """Facets with labels, in display order, each value marked when it is the chosen one.
+
+    A facet chosen by a word of the query (冷冻 in 冷冻毛肚) carries `q`, the query without that word: its links
+    replace the query with it, so clearing or changing the facet does not leave the word to choose it again.
+    """
     allowed = choices(session)
     params = result.params
+    from_words = {c.kind: c for c in result.applied}
     out = []
     for name, values in result.facets.items():
-        chosen = getattr(params, name)
+        chosen = result.filters.get(name) if result.filters else getattr(params, name)
         if name == "verified":
             chosen = "yes" if params.verified else None
         if name == "category" and params.kind:
@@ -120,8 +127,85 @@ def facet_view(session: Session, result: SearchResult) -> list[dict[str, Any]]:
         if chosen and not any(i["chosen"] for i in items):
             items.insert(0, {"value": chosen, "label": allowed[name].get(chosen, chosen), "count": 0, "chosen": True})
         if items:
-            out.append({"name": name, "label": FACET_LABELS[name], "items": items, "chosen": chosen})
+            q = result.understanding.without(from_words[name]) if name in from_words else params.q
+            out.append({"name": name, "label": FACET_LABELS[name], "items": items, "chosen": chosen, "q": q})
     return out
+
+
+def chips(result: SearchResult) -> list[dict[str, Any]]:
+    """What the reader understood, as chips: each with the query that removes it (the rest of the query kept)."""
+    u = result.understanding
+    if u is None:
+        return []
+    dropped = set(result.relaxed)
+    applied = set(result.applied)
+    out = []
+    for c in u.conditions:
+        state = "dropped" if c in dropped else "applied" if c in applied or c.kind == "quantity" else "idle"
+        out.append(
+            {
+                "kind": c.kind,
+                "kind_label": KIND_LABELS[c.kind],
+                "label": c.label,
+                "words": c.words,
+                "state": state,
+                "q": u.without(c),
+            }
+        )
+    return out
+
+
+def _quoted(words) -> str:
+    """“有机”和“木耳”; “双槐镇”、“冷冻”和“木耳”."""
+    quoted = [f"“{w}”" for w in words]
+    return "和".join(["、".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+
+def relaxed_note(result: SearchResult) -> str:
+    """What a relaxed search dropped, said on top of its results (empty when nothing was relaxed)."""
+    if not result.was_relaxed or result.understanding is None:
+        return ""
+    u = result.understanding
+    noun = DOC_KINDS[result.params.type]
+    kept = [c.words[0] for c in u.conditions if c in result.applied]
+    if result.any_word:
+        note = f"没有同时包含{_quoted(result.any_word)}的{noun}，以下为包含其中任一词"
+        if kept:
+            note += f"且满足{_quoted(kept)}"
+        note += "的结果"
+        if result.relaxed:
+            note += f"（已放宽{_quoted(c.words[0] for c in result.relaxed)}）"
+        return note
+    wanted = [c.words[0] for c in u.conditions if c in result.applied or c in result.relaxed]
+    if u.text_query:
+        kept.append(u.text_query)
+        wanted.append(u.text_query)
+    note = f"没有同时满足{_quoted(wanted)}的{noun}"
+    return note + (f"，以下为满足{_quoted(kept)}的结果" if kept else "")
+
+
+def understood_items(result: SearchResult) -> list[dict[str, Any]]:
+    """The API's `understood`: each recognised condition, and each spelling the reader corrected."""
+    items = [
+        {"kind": c.kind, "value": c.value, "label": c.label, "words": list(c.words)}
+        for c in (result.understanding.conditions if result.understanding else ())
+    ]
+    for fix in result.parsed.understood if result.parsed else []:
+        typed, _, term = fix.partition(" → ")
+        items.append({"kind": "spelling", "value": term, "label": fix, "words": [typed]})
+    return items
+
+
+def relaxed_item(result: SearchResult) -> dict[str, Any] | None:
+    if not result.was_relaxed:
+        return None
+    return {
+        "dropped": [
+            {"kind": c.kind, "value": c.value, "label": c.label, "words": list(c.words)} for c in result.relaxed
+        ],
+        "any_word": list(result.any_word),
+        "note": relaxed_note(result),
+    }
 
 
 def sort_note(session: Session, result: SearchResult) -> str:
@@ -149,6 +233,21 @@ class FacetValue(BaseModel):
     count: int
 
 
+class UnderstoodItem(BaseModel):
+    kind: str = Field(description="storage / town / park / cert / brand_level / quantity / spelling")
+    value: str = Field(
+        description="筛选值（如 frozen、500117126、organic），数量为克或毫升（250000g），纠错为纠正后的词"
+    )
+    label: str = Field(description="中文说明，如 冷冻、双槐镇、有机产品、500斤")
+    words: list[str] = Field(description="查询中对应的原词")
+
+
+class Relaxed(BaseModel):
+    dropped: list[UnderstoodItem] = Field(description="因同时满足时无结果而放宽的条件（最弱的先放宽）")
+    any_word: list[str] = Field(description="不再要求同时包含、只需包含其一的词")
+    note: str = Field(description="页面顶部的说明")
+
+
 class SearchHit(BaseModel):
     type: str = Field(description="product / enterprise / base / brand")
     id: int
@@ -168,7 +267,10 @@ class SearchResponse(BaseModel):
     page_size: int
     facets: dict[str, list[FacetValue]]
     types: dict[str, int] = Field(description="文本查询在各类记录中的命中数（其他类型最多数到 1000）")
-    understood: list[str] = Field(description="查询被纠正的部分，如 yachnag → 鸭肠")
+    understood: list[UnderstoodItem] = Field(
+        description="查询中识别出的条件（储存方式、镇街、园区、证书、品牌级别、数量）和纠正的拼写，如 yachnag → 鸭肠"
+    )
+    relaxed: Relaxed | None = Field(description="严格查询无结果时放宽了什么；未放宽为 null")
     did_you_mean: list[str]
 
 
@@ -213,6 +315,7 @@ def api_response(session: Session, result: SearchResult) -> dict[str, Any]:
             for name, values in result.facets.items()
         },
         "types": {k: int(result.types.get(k, 0)) for k in DOC_KINDS},
-        "understood": result.parsed.understood if result.parsed else [],
+        "understood": understood_items(result),
+        "relaxed": relaxed_item(result),
         "did_you_mean": result.did_you_mean,
     }

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from hotpot import changes
 from hotpot.auth.models import User
+from hotpot.errors import NotFound
 from hotpot.resources import resource_dir
-from hotpot.search import engine, indexer
+from hotpot.search import engine, indexer, understand
 from hotpot.search import text as tokens
 from hotpot.search.engine import SearchParams, SearchResult, Suggestion
 from hotpot.search.engine import search as run_search
 from hotpot.search.engine import suggest as run_suggest
-from hotpot.search.models import SearchDoc, SearchState, SynonymGroup
+from hotpot.search.models import NoiseWord, SearchDoc, SearchState, SynonymGroup
 from hotpot.search.terms import rebuild_dictionary_terms
 from hotpot.validation import NUL_MESSAGE, FieldErrors, check_version, has_nul
 
@@ -188,4 +189,39 @@ def edit_group(
 
 def delete_group(session: Session, *, user: User, group: SynonymGroup, version: int | None) -> None:
     changes.deleted(session, group, actor=user, action="search.synonyms.delete", version=version)
+    _vocabulary_changed(session)
+
+
+# --- noise words -------------------------------------------------------------------------------------------------
+
+
+def noise_words(session: Session) -> list[NoiseWord]:
+    """The admins' own noise words, newest first (the seed list is understand.seed_noise_words())."""
+    return list(session.scalars(select(NoiseWord).order_by(NoiseWord.id.desc())))
+
+
+def add_noise_word(session: Session, *, user: User, word: str) -> NoiseWord:
+    """A word the query reader drops from now on (求购, 询价 ...); a product or category name is refused."""
+    word = tokens.normalize((word or "").strip())
+    error = None
+    if not word:
+        error = "请填写一个词"
+    elif len(word) > 20 or not word.isalnum():
+        error = "一个词，不超过 20 个字，只含中文、字母或数字"
+    elif word in understand.reader().ingredients:
+        error = f"“{word}”是品类或食材名称，不能作为无意义词"
+    elif word in understand.seed_noise_words() or session.scalar(select(NoiseWord.id).where(NoiseWord.word == word)):
+        error = f"“{word}”已在无意义词表中"
+    if error:
+        raise FieldErrors({"word": error})
+    record = changes.created(session, NoiseWord(word=word), actor=user, action="search.noise.add")
+    _vocabulary_changed(session)
+    return record
+
+
+def delete_noise_word(session: Session, *, user: User, word_id: int) -> None:
+    record = session.get(NoiseWord, word_id)
+    if record is None:
+        raise NotFound()
+    changes.deleted(session, record, actor=user, action="search.noise.delete")
     _vocabulary_changed(session)

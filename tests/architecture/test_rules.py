@@ -203,9 +203,9 @@ CYCLE_ALLOWED: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ),
     ("bases", "certificates"): (("pages",), "a base's page shows the certificates held for it"),
     ("search", "*"): (
-        ("schemas", "routes", "service"),
-        "the search page's facets and filters show the domains' labels (certificate kinds, brand levels, towns, "
-        "categories) and the synonyms admin checks its user; the indexer and the sources registry, which the domains' "
+        ("schemas", "routes", "service", "understand"),
+        "the search page's facets and filters, and the query reader that sets them, know the domains' values and "
+        "labels (storage kinds, certificate kinds, brand levels, park groups) and the synonyms admin checks its user; the indexer and the sources registry, which the domains' "
         "search.py import, import none of them",
     ),
     ("verification", "*"): (
