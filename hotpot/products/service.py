@@ -33,6 +33,7 @@ def snapshot(p: Product) -> dict[str, Any]:
     return {
         "category": p.category_code,
         "name": p.name,
+        "name_en": p.name_en,
         "spec": p.spec,
         "storage": p.storage,
         "shelf_life_days": p.shelf_life_days,
