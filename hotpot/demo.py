@@ -570,6 +570,9 @@ class DemoRegistry:
             data = ProductIn(
                 category=c["code"],
                 name=variant if self.rng.random() < 0.6 else f"{enterprise.short_name[:2]}{variant}",
+                # Every other maker's products carry the category's English trade name, as an exporter's would (no
+                # random draw: the rest of the demo set stays as it was).
+                name_en=c["name_en"] if enterprise.id % 2 == 0 else None,
                 spec=self.rng.choice(c["specs"].split("|")),
                 # Chilled offal is also sold frozen: every third such product in the demo is (no random draw, so the
                 # rest of the demo set stays as it was).

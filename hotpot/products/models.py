@@ -34,6 +34,7 @@ class Product(Versioned, TimestampMixin, Base):
     audit_fields = (
         ("category", lambda p: p.category_code),
         "name",
+        "name_en",
         "spec",
         "storage",
         "shelf_life_days",
@@ -74,6 +75,8 @@ class Product(Versioned, TimestampMixin, Base):
     # The level-1 kind, copied from the category so lists filter by kind without a join.
     kind_code: Mapped[str] = mapped_column(ForeignKey("product_category.code"))
     name: Mapped[str] = mapped_column(String(60))
+    # An optional English trade name for exporters and foreign buyers ("Beef omasum"); the pages stay Chinese.
+    name_en: Mapped[str | None] = mapped_column(String(120))
     spec: Mapped[str] = mapped_column(String(100))
     storage: Mapped[str] = mapped_column(String(10))
     shelf_life_days: Mapped[int | None]

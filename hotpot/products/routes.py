@@ -27,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 FIELD_LABELS = {
     "category": "品类",
     "name": "产品名称",
+    "name_en": "英文名称",
     "spec": "规格",
     "storage": "储存方式",
     "shelf_life_days": "保质期（天）",

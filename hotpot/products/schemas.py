@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -15,11 +16,16 @@ from hotpot.validation import Id, InputSchema
 STANDARD_RE = re.compile(
     r"^(GB/T|GB|SB/T|NY/T|QB/T|DB\d{0,6}(/T)?|T/[A-Z]{2,12}|Q/[A-Z0-9]{1,12})\s?[0-9A-Z][0-9A-Z.\-—S]*$"
 )
+# An English trade name: Latin letters, digits, spaces and the punctuation of catalogue names ("Beef omasum",
+# "Thousand-layer tofu", "Chili & garlic dip (500g)"), with at least one letter.
+NAME_EN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .,'&()/+%-]*$")
+NAME_EN_MESSAGE = "英文名称只能包含英文字母、数字、空格和常用标点（. , ' & - / ( )），如 Beef omasum"
 
 
 class ProductIn(InputSchema):
     category: str = Field(max_length=40)
     name: str = Field(min_length=2, max_length=60)
+    name_en: str | None = Field(default=None, max_length=120)
     spec: str = Field(min_length=2, max_length=100)
     storage: Literal["frozen", "chilled", "ambient"]
     shelf_life_days: int | None = Field(default=None, ge=1, le=3650)
@@ -42,6 +48,21 @@ class ProductIn(InputSchema):
             raise ValueError(
                 "执行标准应为 GB、GB/T、SB/T、NY/T、DB、T/（团体标准）或 Q/（企业标准）开头的编号，如 GB/T 20712-2022"
             )
+        return v
+
+    @field_validator("name_en", mode="before")
+    @classmethod
+    def _name_en_width(cls, v):
+        # Full-width letters and punctuation typed with a Chinese input method count as their ASCII forms.
+        return " ".join(unicodedata.normalize("NFKC", v).split()) if isinstance(v, str) else v
+
+    @field_validator("name_en")
+    @classmethod
+    def _name_en(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        if not NAME_EN_RE.match(v) or not re.search(r"[A-Za-z]", v):
+            raise ValueError(NAME_EN_MESSAGE)
         return v
 
     @field_validator("spec")
@@ -69,6 +90,7 @@ class ProductRead(BaseModel):
     category: str
     category_name: str
     name: str
+    name_en: str | None
     spec: str
     storage: str
     shelf_life_days: int | None
@@ -96,6 +118,7 @@ class ProductRead(BaseModel):
             category=p.category_code,
             category_name=p.category.name,
             name=p.name,
+            name_en=p.name_en,
             spec=p.spec,
             storage=p.storage,
             shelf_life_days=p.shelf_life_days,

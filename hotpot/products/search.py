@@ -16,10 +16,11 @@ from hotpot.search import text as tokens
 # A full rebuild writes products category by category: one query's matches (mostly of one or two categories)
 # then sit on few pages, which a search reads far faster than rows spread over the whole table.
 PRODUCT_SQL = """
-SELECT p.id, p.name, p.spec, p.description, p.standard_code, p.category_code, p.kind_code, p.storage,
+SELECT p.id, p.name, p.name_en, p.spec, p.description, p.standard_code, p.category_code, p.kind_code, p.storage,
        p.price_min, p.price_max, p.price_unit, p.published_at AS listed_at, p.enterprise_id,
        e.name AS enterprise_name, e.short_name, coalesce(e.town_code, 'outside') AS town_code,
        t.name AS town_name, e.park_group, c.name AS category_name, k.name AS kind_name,
+       concat_ws('|', c.name_en, c.name_en_variants, k.name_en, k.name_en_variants) AS category_en,
        b.name AS brand_name, b.level AS brand_level,
        ARRAY(SELECT DISTINCT ce.kind FROM certificate ce
              WHERE ce.verification = 'verified'
@@ -46,7 +47,9 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
     vectors = tokens.document_vectors(
         [
             (r["name"], "A", True),
+            (r["name_en"], "A", False),  # English ranks like the name; the category's English names only match
             (r["category_name"], "B", True),
+            (r["category_en"], "B", False),
             (r["brand_name"], "B", True),
             (r["spec"], "B", False),
             (r["kind_name"], "C", False),
@@ -54,6 +57,7 @@ def product_doc(r: dict[str, Any]) -> dict[str, Any]:
             (r["standard_code"], "D", False),
             (r["description"], "D", False),
         ],
+        rank_fields=2,
     )
     boost = 0.3 * bool(r["photo_id"]) + 0.1 * min(len(certs), 3) + 0.1 * (r["price_min"] is not None)
     unit_low = unitprice.per_kg(r["price_min"], r["price_unit"], r["spec"])

@@ -50,3 +50,7 @@ class ProductCategory(Base):
     # Typical storage of the sub-category (frozen / chilled / ambient), the default on a new product.
     storage: Mapped[str | None] = mapped_column(String(10))
     synonyms: Mapped[str | None] = mapped_column(String(200))
+    # The English trade name (export catalogues, menus) and its alternatives separated by "|": shown to foreign
+    # buyers and matched by search ("Beef omasum", "beef tripe|tripe|omasum").
+    name_en: Mapped[str | None] = mapped_column(String(60))
+    name_en_variants: Mapped[str | None] = mapped_column(String(300))

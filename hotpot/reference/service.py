@@ -63,6 +63,8 @@ def _load_categories(session: Session) -> int:
             "position": int(r["position"]),
             "storage": r.get("storage") or None,
             "synonyms": r.get("synonyms") or None,
+            "name_en": r.get("name_en") or None,
+            "name_en_variants": r.get("name_en_variants") or None,
         }
         for r in rows
     ]

@@ -529,6 +529,8 @@ def suggest(session: Session, q: str, *, limit: int = 8) -> list[Suggestion]:
         rows = session.execute(SUGGEST_SQL, {"prefix": prefix + "%", "limit": limit}).all()
         for term, source, ref_id, _ in rows:
             url = URLS[source].format(ref_id) if source in ("enterprise", "brand") and ref_id else None
-            out.append(Suggestion(f"{head} {term}".strip(), term, source, url))
+            # "beef om" → "beef omasum", not "beef beef omasum": a term that goes on from the words before it.
+            lead = "" if tokens.normalize(term).startswith(f"{head} ") else head
+            out.append(Suggestion(f"{lead} {term}".strip(), term, source, url))
     remember("suggest", (norm, limit), versions, out)
     return out

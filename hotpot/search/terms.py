@@ -30,6 +30,10 @@ def term_keys(term: str, *, suffixes: bool) -> set[str]:
     core = core_name(term)
     # An enterprise is found by its distinctive part (渝合毛肚), not by 重庆 or 有限公司 that all of them share.
     keys = {core} if core != norm else {norm.replace(" ", "")}
+    words = norm.split()
+    if len(words) > 1 and not tokens.CJK.search(norm):
+        # An English name is found by any of its words too: "omas" suggests "beef omasum".
+        keys |= {"".join(words[i:]) for i in range(1, len(words))}
     if tokens.CJK.fullmatch(core):
         syl = tokens.pinyin_of(core)
         keys.add("".join(syl))
@@ -69,6 +73,13 @@ def rebuild_dictionary_terms(session: Session) -> int:
             if term not in seen:
                 seen.add(term)
                 rows += term_rows(term, "category", None, weight=weight)
+    for r in _category_rows():  # the English trade names, after every Chinese term of the same weight
+        n = int(counts.get(r["code"], 0))
+        english = [r.get("name_en") or "", *(r.get("name_en_variants") or "").split("|")]
+        for i, term in enumerate(t for t in english if t):
+            if term.lower() not in seen:
+                seen.add(term.lower())
+                rows += term_rows(term, "category", None, weight=n + 1 if i == 0 else 1)
     groups = session.execute(text("SELECT terms FROM search_synonym_group")).scalars()
     for group in groups:
         for term in group:

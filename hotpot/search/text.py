@@ -4,13 +4,17 @@ A document's tokens (lexemes of a 'simple' tsvector, built here rather than by P
 - Chinese: every character, every pair of adjacent characters, and jieba's words (with our trade dictionary);
 - pinyin of the name-like fields: each syllable, each pair of adjacent syllables joined ("maodu"), the whole
   pinyin of longer words ("huoguodiliao"), and initials of pairs and words ("md", "hgdl");
-- Latin letters and digits as they are, and quantities normalised to grams or millilitres ("5斤" → "2500g").
+- Latin letters and digits as they are, English words also stemmed ("omasums" → "omasum", "noodles" → "noodl") and
+  adjacent ones joined ("hot pot" → "hotpot"), and quantities normalised to grams or millilitres ("5斤" → "2500g").
 Each lexeme keeps the best weight of the fields it came from: A name, B name pinyin / category and brand,
 C their pinyin / enterprise, D description.
 
 A query is read into groups that must all match (AND); each group is an OR of alternatives: the exact Chinese
 (its pairs), the same sounds (pinyin pairs: 毛度 finds 毛肚), the trade synonyms, and for Latin input full or
-partial pinyin, initials, and the nearest known pinyin when the input is misspelt (yachnag → yachang).
+partial pinyin, initials, initials mixed with syllables (hgdliao, xhua → 火锅底料, 虾滑), and the nearest known
+pinyin when the input is misspelt (yachnag → yachang). A word that sounds like a known term (鸡抓 → 鸡爪) also
+brings that term's synonyms (凤爪). English words match stemmed, and English trade names of the taxonomy
+(seed_data/product_categories.csv: "pork brain", "konjac") name their categories like Chinese ones.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from functools import lru_cache
 
 import jieba
 import opencc
+import snowballstemmer
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.constants import PINYIN_DICT
 from pypinyin.style import convert as convert_pinyin
@@ -36,7 +41,7 @@ from rapidfuzz.distance import OSA
 from hotpot.resources import resource_dir
 
 # Bump when the way documents are tokenized changes: `hotpot search status` then asks for a reindex.
-ALGORITHM_VERSION = 6  # 6: documents carry a comparable unit price (元/kg)
+ALGORITHM_VERSION = 7  # 7: English names of products and categories, stemmed; 6: comparable unit price (元/kg)
 
 jieba.setLogLevel(logging.WARNING)
 _t2s = opencc.OpenCC("t2s")
@@ -47,6 +52,9 @@ QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|千克|公斤|g|克|斤|两|ml|毫
 UNIT_FACTOR = {"kg": 1000, "千克": 1000, "公斤": 1000, "g": 1, "克": 1, "斤": 500, "两": 50}
 VOLUME_FACTOR = {"ml": 1, "毫升": 1, "l": 1000, "升": 1000}
 VOWELS = set("aeiouv")
+LATIN_WORD = re.compile(r"[a-z]+")
+# What separates English phrases: anything but letters, digits, spaces, hyphens and apostrophes ("|", 、, Chinese).
+PHRASE_BREAK = re.compile(r"[^a-z0-9\s'-]+")
 
 
 def normalize(text: str) -> str:
@@ -63,6 +71,38 @@ def quantities(text: str) -> list[str]:
             out.append(f"{value * UNIT_FACTOR[unit]:g}g")
         else:
             out.append(f"{value * VOLUME_FACTOR[unit]:g}ml")
+    return out
+
+
+# --- English ---------------------------------------------------------------------------------------------------
+
+# Snowball's English (Porter 2) stemmer, pure Python, no dependencies: plurals and inflections fold the same way on
+# both sides (omasums → omasum, chillies → chilli, noodles and noodle → noodl). Its objects keep state: one lock.
+_stemmer = snowballstemmer.stemmer("english")
+_stem_lock = threading.Lock()
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """The English stem of one lower-case word; words under three letters stay as they are."""
+    if len(word) < 3:
+        return word
+    with _stem_lock:
+        return _stemmer.stemWord(word)
+
+
+def english_keys(text: str) -> set[str]:
+    """Lexemes of English text: each word, its stem, and adjacent words of a phrase joined (hot pot → hotpot)."""
+    out: set[str] = set()
+    for phrase in PHRASE_BREAK.split(text):
+        words = [w for w in LATIN_WORD.findall(phrase) if len(w) >= 2]
+        for i, w in enumerate(words):
+            out.add(w)
+            out.add(stem(w))
+            if i + 1 < len(words):
+                joined = w + words[i + 1]
+                out.add(joined)
+                out.add(stem(joined))
     return out
 
 
@@ -126,6 +166,53 @@ def split_pinyin(letters: str) -> tuple[tuple[str, ...], str] | None:
     return None if result is None else (result[1], result[2])
 
 
+# Initials a buyer types for a syllable in a mixed form (hgdliao, xhua): the consonant letter, or zh / ch / sh.
+INITIAL_LETTERS = frozenset("bpmfdtnlgkhjqxrzcsyw")
+MAX_MIXED_READINGS = 32
+
+
+@lru_cache(maxsize=20_000)
+def mixed_readings(letters: str) -> tuple[tuple[tuple[str, bool], ...], ...]:
+    """Ways to read Latin letters as initials and syllables mixed, each piece (letters, is_whole_syllable).
+
+    'hgdliao' → ((h, F), (g, F), (d, F), (liao, T)); 'xhua' → ((x, F), (hua, T)), ... Only readings with at least
+    one initial and one whole syllable: all syllables is pinyin, all initials is initials. A piece that is not a
+    whole syllable matches a syllable it starts (x → xia; an unfinished last syllable too: hgdli → li(ao)).
+    """
+    n = len(letters)
+    out: list[tuple[tuple[str, bool], ...]] = []
+
+    def walk(i: int, pieces: tuple[tuple[str, bool], ...]) -> None:
+        if len(out) >= MAX_MIXED_READINGS:
+            return
+        if i == n:
+            if any(whole for _, whole in pieces) and not all(whole for _, whole in pieces):
+                out.append(pieces)
+            return
+        for j in range(min(n, i + MAX_SYLLABLE), i + 1, -1):
+            piece = letters[i:j]
+            if piece in SYLLABLES:
+                walk(j, (*pieces, (piece, True)))
+            elif j == n and piece in SYLLABLE_PREFIXES:
+                walk(j, (*pieces, (piece, False)))
+        if letters[i : i + 2] in ("zh", "ch", "sh"):
+            walk(i + 2, (*pieces, (letters[i : i + 2], False)))
+        if letters[i] in INITIAL_LETTERS:
+            walk(i + 1, (*pieces, (letters[i], False)))
+        elif letters[i] in SYLLABLES:  # a, e, o
+            walk(i + 1, (*pieces, (letters[i], True)))
+
+    if letters.isalpha() and n <= 24:
+        walk(0, ())
+    return tuple(out)
+
+
+def _reads_as(sound: tuple[str, ...], pieces: tuple[tuple[str, bool], ...]) -> bool:
+    return len(sound) == len(pieces) and all(
+        syl == piece if whole else syl.startswith(piece) for syl, (piece, whole) in zip(sound, pieces, strict=True)
+    )
+
+
 # --- the dictionary, synonyms and pinyin vocabulary ----------------------------------------------------------------
 
 
@@ -134,10 +221,15 @@ def dictionary_path():
 
 
 def category_rows() -> list[dict[str, str]]:
+    return [r for r in taxonomy_rows() if r["parent_code"]]
+
+
+def taxonomy_rows() -> list[dict[str, str]]:
+    """Every row of the taxonomy: the six kinds and their sub-categories."""
     import csv
 
     with (resource_dir("seed_data") / "product_categories.csv").open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["parent_code"]]
+        return list(csv.DictReader(f))
 
 
 def dictionary_words() -> list[tuple[str, int]]:
@@ -173,6 +265,11 @@ class Vocabulary:
         self.categories: list[tuple[str, str]] = []  # (code, name) of every sub-category
         self._base_codes: dict[str, set[str]] = {}  # a category's name and usual product names → its code
         self.term_codes: dict[str, set[str]] = {}  # the same, plus every synonym of those
+        # English trade names of the taxonomy: each name's lexemes with the sub-categories it names (a kind's
+        # name names all of its own), every English word known, and what to highlight for a category.
+        self.english_names: list[tuple[frozenset[str], tuple[str, ...]]] = []
+        self.english_words: set[str] = set()
+        self.category_marks: dict[str, tuple[str, ...]] = {}
 
     def ensure_loaded(self) -> None:
         if self._base_words:
@@ -192,7 +289,60 @@ class Vocabulary:
                     if term:
                         self._base_codes.setdefault(normalize(term), set()).add(code)
             self.term_codes = {t: set(c) for t, c in self._base_codes.items()}
+            self._load_english()
             self._base_words = {w for w, _ in words}
+
+    def _load_english(self) -> None:
+        rows = taxonomy_rows()
+        children: dict[str, list[str]] = {}
+        for row in rows:
+            if row["parent_code"]:
+                children.setdefault(row["parent_code"], []).append(row["code"])
+                marks = [row["name"], *(row.get("synonyms") or "").split("|"), *row["name_variants"].split("|")]
+                self.category_marks[row["code"]] = tuple(normalize(m) for m in marks if m)
+        for row in rows:
+            codes = tuple(children.get(row["code"], [row["code"]]))
+            for name in [row.get("name_en") or "", *(row.get("name_en_variants") or "").split("|")]:
+                keys = english_keys(normalize(name))
+                if keys:
+                    self.english_names.append((frozenset(keys), codes))
+                    self.english_words |= keys
+
+    def is_english(self, word: str) -> bool:
+        """Whether a Latin word is one of the taxonomy's English words (then it is not read as pinyin)."""
+        return word in self.english_words or stem(word) in self.english_words
+
+    def english_codes(self, stems: Iterable[str]) -> set[str]:
+        """Sub-categories one of whose English names holds every one of these stems ("pork brain" → 猪脑花)."""
+        wanted = set(stems)
+        if not wanted:
+            return set()
+        return {code for keys, codes in self.english_names if wanted <= keys for code in codes}
+
+    def sounds_like(self, word: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Known terms (synonyms included) that a word not known itself sounds like: 鸡抓 → 鸡爪, 血汪 → 血旺."""
+        if word in self.synonyms or word in self._base_words:
+            return []
+        out: list[tuple[str, tuple[str, ...]]] = []
+        for sound in _sound_variants(word):
+            term = self.pinyin_terms.get("".join(sound))
+            if term and term != word and term not in (t for t, _ in out):
+                out.append((term, sound))
+        return out
+
+    def mixed_terms(self, letters: str, limit: int = 3) -> list[tuple[str, tuple[str, ...]]]:
+        """Known terms that initials mixed with syllables spell: 'hgdliao' → 火锅底料, 'xhua' → 虾滑."""
+        out: list[tuple[str, tuple[str, ...]]] = []
+        for pieces in mixed_readings(letters):
+            key = "".join(piece[0] for piece, _ in pieces)
+            for term in self.initials_terms.get(key, ()):
+                if len(out) >= limit:
+                    return out
+                for sound in _sound_variants(term):
+                    if _reads_as(sound, pieces) and term not in (t for t, _ in out):
+                        out.append((term, sound))
+                        break
+        return out
 
     def _learn(self, term: str) -> None:
         if CJK.fullmatch(term) and len(term) >= 2:
@@ -306,6 +456,9 @@ def _field_lexemes(text: str, with_pinyin: bool) -> tuple[tuple[str, bool], ...]
     out: dict[str, bool] = {}
     for q in quantities(norm):
         out[q] = False
+    if LATIN_WORD.search(norm):
+        for key in sorted(english_keys(norm)):
+            out.setdefault(key, False)
     for run in RUN.findall(norm):
         if not CJK.fullmatch(run):
             out.setdefault(run, False)
@@ -456,8 +609,12 @@ def parse_query(q: str) -> ParsedQuery:
         groups.append(quote(qty))
         leaves.append(quote(qty))
     scrubbed = QUANTITY.sub(" ", norm)
-    for run in RUN.findall(scrubbed):
+    english: list[str] = []  # words of the taxonomy's English names, as typed
+    previous: tuple[str, int] | None = None  # the Latin word before this one, when its group is the last
+    for found in RUN.finditer(scrubbed):
+        run = found.group()
         if CJK.fullmatch(run):
+            previous = None
             words = voc.words(run)
             word_groups: list[str] = []
             for word in words:
@@ -482,6 +639,9 @@ def parse_query(q: str) -> ParsedQuery:
                     alts.append(expr)
                     terms.append(syn)
                     parsed.marks.add(syn)
+                if len(word) >= 2:
+                    for term, _ in voc.sounds_like(word):
+                        alts += _known_term(term, parsed, terms)
                 word_groups.append(_or(alts))
                 leaves += word_leaves
             if len(words) > 1 and len(run) <= 6:
@@ -493,14 +653,22 @@ def parse_query(q: str) -> ParsedQuery:
                     if n == 0:
                         leaves += lv
                     parsed.sounds["".join(sound)] = False
+                for term, _ in voc.sounds_like(run):  # 千层堵 → 千层肚, and so 毛肚
+                    run_alts += _known_term(term, parsed, terms)
                 groups.append(_or(run_alts))
             else:
                 groups += word_groups
             continue
-        # Latin letters and digits: raw prefix, pinyin (whole or unfinished), initials, or the nearest pinyin.
+        # Latin letters and digits: raw prefix and English stem, pinyin (whole or unfinished), initials, initials
+        # mixed with syllables, or the nearest pinyin.
         alts = [f"{quote(run)}:*"]
         run_leaves = [*alts]
-        if run.isalpha():
+        if run.isalpha() and stem(run) != run:  # omasums → omasum, noodles → noodl
+            alts.append(quote(stem(run)))
+            run_leaves.append(quote(stem(run)))
+        if run.isalpha() and voc.is_english(run):
+            english.append(run)  # a word of the English names: not guessed at as pinyin (beef is not 北非)
+        elif run.isalpha():
             split = split_pinyin(run)
             if split is not None:
                 terms += voc.terms_starting(run)
@@ -519,6 +687,13 @@ def parse_query(q: str) -> ParsedQuery:
                 run_leaves += lv
                 terms += voc.initials_terms.get(run, [])[:5]
                 parsed.sounds[run] = True
+            elif split is None and (mixed := voc.mixed_terms(run)):
+                for term, sound in mixed:  # hgdliao → 火锅底料
+                    expr, lv = _pinyin_pairs(sound, open_end=False)
+                    alts += [expr, *_known_term(term, parsed, terms)]
+                    run_leaves += lv
+                    parsed.sounds["".join(sound)] = False
+                    parsed.understood.append(f"{run} → {term}")
             elif split is None or (len(run) >= 5 and not voc.is_known_prefix(run)):
                 for key, term in voc.nearest_pinyin(run, limit=2):
                     syl = split_pinyin(key)
@@ -530,12 +705,44 @@ def parse_query(q: str) -> ParsedQuery:
                         parsed.marks.add(term)
                         terms.append(term)
                         parsed.understood.append(f"{run} → {term}")
+            if split is not None and not split[1] and (known := voc.pinyin_terms.get(run)):
+                alts += _known_term(known, parsed, terms)  # jizhua → 鸡爪, and so 凤爪
         groups.append(_or(alts))
         leaves += run_leaves
+        gap = scrubbed[previous[1] : found.start()] if previous else ""
+        if previous and run.isalpha() and not gap.strip(" -'"):
+            # Two words in a row also match written as one, and one as two: hot pot = hotpot.
+            joined = quote(previous[0] + run)
+            second, first = groups.pop(), groups.pop()
+            groups.append(_or([_and([first, second]), joined]))
+            leaves.append(joined)
+            previous = None
+        else:
+            previous = (run, found.end()) if run.isalpha() and len(run) >= 2 else None
     parsed.match = _and(groups)
     parsed.rank = " | ".join(dict.fromkeys(leaves))
     parsed.codes = voc.codes_for(terms, parts)
+    named = voc.english_codes(stem(w) for w in english)
+    if named:
+        # English names its categories like a Chinese term does, and the results mark their Chinese names.
+        parsed.codes |= named
+        for code in sorted(named):
+            parsed.marks.update(voc.category_marks.get(code, ()))
+        if len(named) <= 3:
+            chinese = "、".join(voc.category_marks[c][0] for c in sorted(named) if c in voc.category_marks)
+            parsed.understood.append(f"{' '.join(english)} → {chinese}")
     return parsed
+
+
+def _known_term(term: str, parsed: ParsedQuery, terms: list[str]) -> list[str]:
+    """A known term the query sounds like or spells: its characters and its synonyms' match too (鸡爪 → 凤爪)."""
+    alts = []
+    for word in (term, *vocabulary.synonyms.get(term, ())):
+        expr, _ = _chinese_exact(word)
+        alts.append(expr)
+        terms.append(word)
+        parsed.marks.add(word)
+    return alts
 
 
 # --- highlighting --------------------------------------------------------------------------------------------------

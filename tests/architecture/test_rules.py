@@ -205,8 +205,8 @@ CYCLE_ALLOWED: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("search", "*"): (
         ("schemas", "routes", "service", "understand"),
         "the search page's facets and filters, and the query reader that sets them, know the domains' values and "
-        "labels (storage kinds, certificate kinds, brand levels, park groups) and the synonyms admin checks its user; the indexer and the sources registry, which the domains' "
-        "search.py import, import none of them",
+        "labels (storage kinds, certificate kinds, brand levels, park groups) and the synonyms admin checks its "
+        "user; the indexer and the sources registry, which the domains' search.py import, import none of them",
     ),
     ("verification", "*"): (
         ("routes",),

@@ -24,7 +24,11 @@ CATEGORY_COLUMNS = [
     "standards",
     "name_variants",
     "synonyms",
+    "name_en",
+    "name_en_variants",
 ]
+# The English trade name and its alternatives: Latin letters, digits, spaces and a little punctuation.
+ENGLISH = re.compile(r"[A-Za-z0-9][A-Za-z0-9 '&,.()/-]*")
 KINDS = [
     ("shuifa", "水发类"),
     ("shuichan", "水产类"),
@@ -76,7 +80,7 @@ def test_level1_rows_are_the_six_kinds_in_order() -> None:
     assert [(row["code"], row["name"]) for row in level1] == KINDS
     assert [int(row["position"]) for row in level1] == list(range(1, len(KINDS) + 1))
     for row in level1:
-        assert all(not row[column] for column in CATEGORY_COLUMNS[4:]), row["code"]
+        assert all(not row[column] for column in CATEGORY_COLUMNS[4:-2]), row["code"]
 
 
 def test_codes_are_unique_slugs_and_parents_are_kinds() -> None:
@@ -131,6 +135,25 @@ def test_must_include_names_and_synonyms() -> None:
     maodu_synonyms = _split(by_name["毛肚"]["synonyms"])
     assert "牛百叶" in maodu_synonyms
     assert "千层肚" in maodu_synonyms
+
+
+def test_every_kind_and_category_has_an_english_trade_name_with_alternatives() -> None:
+    level1, level2 = _categories()
+    names = [row["name_en"] for row in level1 + level2]
+    assert len({n.lower() for n in names}) == len(names)
+    for row in level1 + level2:
+        alternatives = _split(row["name_en_variants"])
+        assert ENGLISH.fullmatch(row["name_en"]), row["code"]
+        assert len(row["name_en"]) <= 60, row["code"]
+        assert 1 <= len(alternatives) <= 6, row["code"]
+        assert len(row["name_en_variants"]) <= 300, row["code"]
+        assert all(ENGLISH.fullmatch(a) for a in alternatives), row["code"]
+        assert row["name_en"].lower() not in {a.lower() for a in alternatives}, row["code"]
+    by_name = {row["name"]: row for row in level2}
+    assert by_name["毛肚"]["name_en"] == "Beef omasum"
+    assert {"beef tripe", "tripe"} <= set(_split(by_name["毛肚"]["name_en_variants"]))
+    assert "konnyaku" in _split(by_name["魔芋制品"]["name_en_variants"])
+    assert "yellow throat" in _split(by_name["黄喉"]["name_en_variants"])
 
 
 def test_demo_enterprise_names() -> None:

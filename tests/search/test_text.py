@@ -108,3 +108,153 @@ def test_highlight_marks_what_matched(query, name, marked):
         t.segments(name, spans)
         == [(name[: name.index(marked)], False), (marked, True)][(0 if name.index(marked) else 1) :]
     )
+
+
+# --- english: English names, stemming, mixed short forms, homophones of synonyms -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("omasums", "omasum"),
+        ("omasum", "omasum"),
+        ("tripes", "tripe"),
+        ("mushrooms", "mushroom"),
+        ("chillies", "chilli"),
+        ("potatoes", "potato"),
+        ("ox", "ox"),  # under three letters: as it is
+    ],
+)
+def test_english_plurals_fold_to_the_singular(word, expected):
+    assert t.stem(word) == expected
+
+
+def test_plural_and_singular_share_a_stem_where_the_stem_is_not_a_word():
+    assert t.stem("noodles") == t.stem("noodle")
+    assert t.stem("dumplings") == t.stem("dumpling")
+    assert t.stem("sausages") == t.stem("sausage")
+
+
+def test_english_keys_hold_words_stems_and_joined_neighbours_within_a_phrase():
+    keys = t.english_keys(t.normalize("Hot pot seasonings|Fish balls"))
+    assert {"hot", "pot", "hotpot", "seasonings", "season", "potseasonings", "fish", "balls", "ball"} <= keys
+    assert "seasoningsfish" not in keys  # "|" ends a phrase
+
+
+def test_a_document_carries_english_words_stemmed_and_joined():
+    match, rank = t.document_vectors([("千层毛肚", "A", True), ("Beef omasums", "A", False)], rank_fields=2)
+    words = set(match.split(" "))
+    assert {"'beef'", "'omasums'", "'omasum'", "'beefomasums'"} <= words
+    assert "'omasum':1A" in rank.split(" ")
+
+
+def _with_seed_synonyms():
+    import csv
+
+    from hotpot.resources import resource_dir
+
+    with (resource_dir("seed_data") / "search_synonyms.csv").open(encoding="utf-8") as f:
+        groups = [row["terms"].split("|") for row in csv.DictReader(f)]
+    t.vocabulary.set_synonyms(groups, version=-3)
+
+
+@pytest.fixture
+def seed_synonyms():
+    _with_seed_synonyms()
+    yield
+    t.vocabulary.version = None
+
+
+def test_an_english_query_matches_stems_and_names_its_category(seed_synonyms):
+    parsed = t.parse_query("Pork Brains")
+    assert "'brain'" in parsed.match  # the stem of brains
+    assert parsed.codes == {"zhu-naohua"}
+    assert "猪脑花" in parsed.marks  # the results mark the Chinese name
+    assert parsed.understood == ["pork brains → 猪脑花"]
+    assert t.parse_query("beef omasum").codes == {"maodu"}
+    assert t.parse_query("konnyaku").codes == {"moyu"}
+    assert t.parse_query("hot pot seasoning").codes == {
+        "niuyou-diliao",
+        "qingyou-diliao",
+        "fanqie-diliao",
+        "juntang-diliao",
+    }
+
+
+def test_two_english_words_match_written_as_one_and_one_as_two(seed_synonyms):
+    assert "'hotpot'" in t.parse_query("hot pot base").match
+    assert t.parse_query("hotpot seasoning").codes == t.parse_query("hot pot seasoning").codes
+    assert "hotpot" in t.english_keys("hot pot soup base")
+
+
+def test_an_english_word_is_not_taken_for_misspelt_pinyin(seed_synonyms):
+    assert t.parse_query("beef").understood == []  # many categories: nothing to say
+    assert t.parse_query("enoki").understood == ["enoki → 金针菇"]
+    assert t.parse_query("kelp").understood == ["kelp → 海带"]
+
+
+@pytest.mark.parametrize(
+    ("letters", "pieces"),
+    [
+        ("xhua", (("x", False), ("hua", True))),
+        ("hgdliao", (("h", False), ("g", False), ("d", False), ("liao", True))),
+        ("mdu", (("m", False), ("du", True))),
+        ("zhmd", None),  # initials only: not a mixed form
+    ],
+)
+def test_mixed_readings_of_initials_and_syllables(letters, pieces):
+    readings = t.mixed_readings(letters)
+    if pieces is None:
+        assert readings == ()
+    else:
+        assert pieces in readings
+    assert all(not all(whole for _, whole in r) for r in readings)  # syllables only: that is pinyin
+    assert (("mao", True), ("du", True)) not in t.mixed_readings("maodu")
+
+
+@pytest.mark.parametrize(
+    ("query", "term"),
+    [("hgdliao", "火锅底料"), ("xhua", "虾滑"), ("mdu", "毛肚"), ("ychang", "鸭肠"), ("huoguodl", "火锅底料")],
+)
+def test_a_mixed_short_form_reads_as_the_term_it_spells(seed_synonyms, query, term):
+    parsed = t.parse_query(query)
+    assert f"{query} → {term}" in parsed.understood
+    assert term in parsed.marks
+    spans = t.highlight_spans(f"精品{term}", parsed)
+    assert "".join(f"精品{term}"[a:b] for a, b in spans) == term
+
+
+def test_the_existing_pinyin_forms_are_read_as_before(seed_synonyms):
+    for q in ("maodu", "maod", "yach", "huoguodil", "hgdl", "md", "jinzhen"):
+        assert t.parse_query(q).understood == [], q
+    assert t.parse_query("yachnag").understood == ["yachnag → 鸭肠"]  # still the typo path
+    assert t.parse_query("maod").match == "'maod':*"
+
+
+@pytest.mark.parametrize(
+    ("query", "synonym", "code"),
+    [
+        ("鸡抓", "凤爪", "fengzhua"),  # 抓 for 爪 inside the synonym 鸡爪
+        ("血汪", "鸭血", "ya-xue"),  # 汪 for 旺 inside 血旺
+        ("牛白叶", "毛肚", "maodu"),  # 白 for 百 inside 牛百叶
+        ("苕分", "红薯粉", "hongshu-fen"),  # 分 for 粉 inside 苕粉
+        ("千层堵", "毛肚", "maodu"),  # 堵 for 肚, cut by jieba into 千层 + 堵
+    ],
+)
+def test_a_homophone_inside_a_synonym_brings_the_synonym_group(seed_synonyms, query, synonym, code):
+    parsed = t.parse_query(query)
+    assert f"'{synonym}'" in parsed.match or all(f"'{synonym[i : i + 2]}'" in parsed.match for i in range(2))
+    assert code in parsed.codes
+    assert synonym in parsed.marks
+
+
+def test_whole_pinyin_of_a_synonym_brings_its_group(seed_synonyms):
+    parsed = t.parse_query("jizhua")
+    assert "'凤爪'" in parsed.match
+    assert parsed.codes == {"fengzhua"}
+
+
+def test_a_known_word_is_not_widened_by_its_sound(seed_synonyms):
+    # 鸭肠 is a term itself: it brings its own synonyms, not those of another term that sounds the same.
+    assert t.vocabulary.sounds_like("鸭肠") == []
+    assert t.vocabulary.sounds_like("鸡抓")[0][0] == "鸡爪"
