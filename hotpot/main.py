@@ -33,6 +33,7 @@ from hotpot.errors import DomainError
 from hotpot.files import routes as file_routes
 from hotpot.inquiries import routes as inquiry_routes
 from hotpot.inquiries import service as inquiry_service
+from hotpot.jobs import routes as job_routes
 from hotpot.mail import routes as mail_routes
 from hotpot.mail import service as mail_service
 from hotpot.middleware import PlatformMiddleware
@@ -211,6 +212,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     app.include_router(page_routes.router, dependencies=csrf)
     app.include_router(auth_routes.router, dependencies=csrf)
     app.include_router(admin_routes.router, dependencies=csrf)
+    app.include_router(job_routes.router, dependencies=csrf)
     app.include_router(file_routes.router, dependencies=csrf)
     app.include_router(enterprise_routes.router, dependencies=csrf)
     app.include_router(product_routes.router, dependencies=csrf)

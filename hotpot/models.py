@@ -9,6 +9,7 @@ from hotpot.db import Base
 from hotpot.enterprises.models import Enterprise, EnterpriseInvitation
 from hotpot.files.models import StoredFile
 from hotpot.inquiries.models import Inquiry, InquiryMessage
+from hotpot.jobs.models import JobProgress
 from hotpot.mail.models import OutboxMail
 from hotpot.products.models import Product
 from hotpot.products.photos import ProductPhoto
@@ -29,6 +30,7 @@ __all__ = [
     "FoodClass",
     "Inquiry",
     "InquiryMessage",
+    "JobProgress",
     "KnownDevice",
     "LoginAttempt",
     "LoginCounter",

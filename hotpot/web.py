@@ -40,6 +40,8 @@ FLASH_MESSAGES = {
     "user_disabled": ("success", "账号已停用，该账号的所有登录已失效"),
     "user_enabled": ("success", "账号已启用"),
     "role_changed": ("success", "角色已修改，该账号需要重新登录"),
+    "job_queued": ("success", "任务已加入队列，后台任务进程会依次运行；本页自动刷新进度"),
+    "job_retried": ("success", "任务已重新加入队列"),
     "login_required": ("warning", "请先登录"),
     "enterprise_registered": ("success", "企业信息已提交，区农业农村委审核通过后即在企业名录中公开"),
     "enterprise_saved": ("success", "企业信息已保存"),

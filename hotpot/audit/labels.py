@@ -23,6 +23,7 @@ ENTITY_TYPES = {
     "api_token": "API 令牌",
     "stored_file": "文件",
     "synonym_group": "同义词组",
+    "job": "后台任务",
 }
 
 ACTIONS = {
@@ -82,6 +83,8 @@ ACTIONS = {
     "search.synonyms.add": "新增同义词组",
     "search.synonyms.edit": "修改同义词组",
     "search.synonyms.delete": "删除同义词组",
+    "job.enqueue": "启动后台任务",
+    "job.retry": "重试后台任务",
 }
 
 # Fields that only the program needs; the history leaves them out.
@@ -122,6 +125,7 @@ _COMMON_FIELDS = {
     "holder_type": "持有者类型",
     "verification": "核验状态",
     "verification_note": "核验意见",
+    "job": "任务",
 }
 
 _EXTRA_FIELDS = {
