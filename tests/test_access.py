@@ -157,6 +157,11 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/privacy", ALL),
     ("GET", "/terms", ALL),
     ("GET", "/contact", ALL),
+    # jobs: the background jobs page, starting a job, retrying a failed one ({job})
+    ("GET", "/admin/jobs", {"admin"}),
+    ("GET", "/admin/jobs?status=failed", {"admin"}),
+    ("POST", "/admin/jobs/run", {"admin"}),
+    ("POST", "/admin/jobs/{job}/retry", {"admin"}),
 ]
 
 
@@ -189,6 +194,7 @@ PLACEHOLDERS = {
     "{base_photo}": "{photo_id}",
     "{product}": "{product_id}",
     "{synonym}": "{group_id}",
+    "{job}": "{job_id}",
 }
 
 
@@ -274,7 +280,17 @@ def actors(db, make_client):
     synonym = SynonymGroup(terms=["测试甲", "测试乙"])
     db.add(synonym)
     db.flush()
+    from sqlalchemy import text
+
+    # jobs: a failed background job (admins may retry it)
+    job = db.execute(
+        text(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, status)"
+            " VALUES ('default', 'search_reindex', 'failed') RETURNING id"
+        )
+    ).scalar_one()
     ids = {
+        "job": job,
         "synonym": synonym.id,
         "base_photo": base_photo.id,
         "inquiry": inquiry.id,
@@ -336,6 +352,8 @@ def _payload(method: str, path: str) -> dict:
         return {"data": {"mode": "link"}}
     if path == "/password/forgot":
         return {"data": {"email": "nobody@hotpot.example"}}
+    if path == "/admin/jobs/run":  # jobs
+        return {"data": {"name": "search_reindex"}}
     if path == "/admin/users":
         return {"data": {"email": "new-staff@hotpot.example", "display_name": "新同事", "role": "reviewer"}}
     return {}

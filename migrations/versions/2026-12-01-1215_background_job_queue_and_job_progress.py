@@ -50,5 +50,5 @@ def downgrade() -> None:
     # Tables first (their triggers and indexes go with them), then what they used.
     op.execute("DROP TABLE " + ", ".join(reversed(tables)) + " CASCADE")
     for name in functions:
-        op.execute(f"DROP FUNCTION {name}")
+        op.execute(f"DROP FUNCTION IF EXISTS {name}")  # those returning table rows went with their table
     op.execute("DROP TYPE " + ", ".join(reversed(types)))
