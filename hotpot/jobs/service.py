@@ -60,8 +60,8 @@ class JobView:
 
     @property
     def progress_label(self) -> str:
-        if self.total is None:
-            return "—" if self.done is None else str(self.done)
+        if self.total is None:  # the job never said how much there is: a bare count means nothing
+            return "—"
         return f"{self.done or 0} / {self.total}"
 
     @property
