@@ -220,16 +220,19 @@ def _refuse_if_waiting(session: Session, name: str, label: str) -> None:
         raise Conflict(f"“{label}”已在排队（任务 {waiting} 号），无需重复启动。")
 
 
-def prune_finished(session: Session, *, days: int) -> int:
-    """Forget jobs that finished more than `days` ago, and progress rows whose job is gone; returns how many jobs."""
-    cutoff = utcnow() - timedelta(days=days)
-    recent = select(queue_events.c.job_id).where(queue_events.c.at >= cutoff)
-    removed = (
-        session.execute(
-            delete(queue_jobs).where(and_(queue_jobs.c.status.in_(FINAL), queue_jobs.c.id.not_in(recent)))
-        ).rowcount
-        or 0
-    )
+def prune_finished(session: Session, *, days: int, routine_days: int = 2) -> int:
+    """Forget jobs that finished more than `days` ago, and the successful runs of scheduled jobs (every ten minutes
+    a mail retry) after `routine_days`; then progress rows whose job is gone. Returns how many jobs went."""
+    now = utcnow()
+    scheduled = [k.name for k in JOBS.values() if k.cron]
+    removed = 0
+    routine = and_(queue_jobs.c.status == "succeeded", queue_jobs.c.task_name.in_(scheduled))
+    for cutoff, condition in (
+        (now - timedelta(days=days), queue_jobs.c.status.in_(FINAL)),
+        (now - timedelta(days=routine_days), routine),
+    ):
+        recent = select(queue_events.c.job_id).where(queue_events.c.at >= cutoff)
+        removed += session.execute(delete(queue_jobs).where(condition, queue_jobs.c.id.not_in(recent))).rowcount or 0
     session.execute(delete(JobProgress).where(JobProgress.job_id.not_in(select(queue_jobs.c.id))))
     return removed
 

@@ -92,7 +92,8 @@ def search_reindex(progress: Progress, factory) -> str:
 @job(
     "daily_cleanup",
     "日常清理",
-    f"删除过期的登录尝试、登录计数、一次性令牌和设备记录，以及 {KEEP_FINISHED_DAYS} 天前结束的后台任务记录。",
+    f"删除过期的登录尝试、登录计数、一次性令牌和设备记录，{KEEP_FINISHED_DAYS} 天前结束的后台任务记录，"
+    "以及 2 天前定时任务的成功记录。",
     cron="17 3 * * *",
     schedule="每天 03:17",
 )

@@ -136,22 +136,30 @@ def test_the_daily_cleanup_prunes_old_login_attempts_and_old_finished_jobs(facto
     with transaction(factory) as session:
         session.add(LoginAttempt(email="old@hotpot.example", ip="10.0.0.1", succeeded=False, attempted_at=old))
         session.add(LoginAttempt(email="new@hotpot.example", ip="10.0.0.1", succeeded=False))
-    finished = _enqueue(factory, "mail_retry")
+    finished = _enqueue(factory, "search_reindex")
     run_queue()
-    with transaction(factory) as session:  # it finished 40 days ago
-        session.execute(
-            text("UPDATE procrastinate_events SET at = at - interval '40 days' WHERE job_id = :id"), {"id": finished}
-        )
+    recent_rebuild = _enqueue(factory, "search_reindex")
+    run_queue()
+    routine = _enqueue(factory, "mail_retry")
+    run_queue()
+    with transaction(factory) as session:  # finished 40 days ago, 3 days ago, 3 days ago
+        for job, days in ((finished, 40), (recent_rebuild, 3), (routine, 3)):
+            session.execute(
+                text("UPDATE procrastinate_events SET at = at - make_interval(days => :d) WHERE job_id = :id"),
+                {"id": job, "d": days},
+            )
     job_id = _enqueue(factory, "daily_cleanup")
     run_queue()
     view = _job(factory, job_id)
     assert view.status == "succeeded", view.error
-    assert view.message == "已删除过期登录记录 1 条、旧任务记录 1 条"
+    assert view.message == "已删除过期登录记录 1 条、旧任务记录 2 条"
     with factory() as session:
         assert session.scalars(select(LoginAttempt.email)).all() == ["new@hotpot.example"]
         assert session.get(JobProgress, finished) is None
-        with pytest.raises(NotFound):
-            jobs.get_job(session, finished)
+        for gone in (finished, routine):  # any job after 30 days; a routine success of the schedule after 2
+            with pytest.raises(NotFound):
+                jobs.get_job(session, gone)
+        assert jobs.get_job(session, recent_rebuild).status == "succeeded"
 
 
 def test_the_mail_retry_delivers_unsent_mail_by_smtp(factory, run_queue, sink):
