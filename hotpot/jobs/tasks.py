@@ -80,8 +80,14 @@ SEARCH_KINDS = {"product": "产品", "enterprise": "企业", "base": "基地", "
 def search_reindex(progress: Progress, factory) -> str:
     from hotpot.search import service as search
 
+    seen: list[str] = []
+
     def report(p) -> None:
-        progress.update(p.done, p.total, f"{SEARCH_KINDS.get(p.kind, p.kind)}：{p.done} / {p.total}")
+        # The rebuild goes kind by kind: the figures are the current kind's, the message says which of them.
+        if p.kind not in seen:
+            seen.append(p.kind)
+        step = f"（第 {len(seen)} / {len(SEARCH_KINDS)} 类）"
+        progress.update(p.done, p.total, f"{SEARCH_KINDS.get(p.kind, p.kind)}：{p.done} / {p.total}{step}")
 
     with transaction(factory) as session:
         counts = search.reindex(session, progress=report)
