@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotpot import migrate
-from hotpot.db import AppSession, transaction
+from hotpot.db import make_session_factory, transaction
 from hotpot.jobs import progress
 from hotpot.jobs.queue import conninfo
 from hotpot.main import create_app
@@ -42,7 +42,7 @@ def jobs_engine(jobs_url):
 @pytest.fixture
 def factory(jobs_engine) -> Iterator[sessionmaker]:
     """The application's kind of session factory on the jobs database; the jobs of this process run on it."""
-    made = sessionmaker(bind=jobs_engine, class_=AppSession, expire_on_commit=False, autoflush=True)
+    made = make_session_factory(jobs_engine)  # the app's own, as the worker makes it
     progress.configure(made)
     yield made
     with transaction(made) as session:
