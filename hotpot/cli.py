@@ -1,4 +1,4 @@
-"""The `hotpot` command: serve, demo, db, seed, user."""
+"""The `hotpot` command: serve, demo, worker, jobs, db, seed, user."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ db_app = typer.Typer(help="Database schema (Alembic migrations)", no_args_is_hel
 user_app = typer.Typer(help="Accounts", no_args_is_help=True)
 mail_app = typer.Typer(help="Mail", no_args_is_help=True)
 search_app = typer.Typer(help="The search index", no_args_is_help=True)
+jobs_app = typer.Typer(help="Background jobs", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(search_app, name="search")
 app.add_typer(user_app, name="user")
 app.add_typer(mail_app, name="mail")
+app.add_typer(jobs_app, name="jobs")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -221,6 +223,23 @@ def _serve(url: str, *, host: str | None, port: int | None, workers: int | None,
     # Worker processes find the database through the environment (the embedded server belongs to this process).
     os.environ["HOTPOT_DATABASE_URL"] = url
     get_settings.cache_clear()
+    job_worker = None
+    if settings.job_worker:
+        from hotpot.jobs.worker import start_beside_server
+
+        # Background jobs run in a child process beside the web server: started now, restarted when it dies,
+        # stopped below when the server stops (HOTPOT_JOB_WORKER=false where a separate `hotpot worker` runs).
+        job_worker = start_beside_server(os.environ)
+    try:
+        _run_uvicorn(uvicorn, settings, host=host, port=port, workers=workers, reload=reload)
+    finally:
+        if job_worker is not None:
+            job_worker.stop()
+        if supervisor is not None:
+            supervisor.stop()
+
+
+def _run_uvicorn(uvicorn, settings, *, host, port, workers, reload) -> None:
     uvicorn.run(
         "hotpot.main:create_app",
         factory=True,
@@ -233,8 +252,6 @@ def _serve(url: str, *, host: str | None, port: int | None, workers: int | None,
         log_level=settings.log_level,
         server_header=False,
     )
-    if supervisor is not None:
-        supervisor.stop()
 
 
 @app.command()
@@ -291,6 +308,76 @@ def demo(
         f"(ready in {time.perf_counter() - started:.1f}s; Ctrl+C to stop)"
     )
     _serve(url, host=host, port=port, workers=1)
+
+
+# --- background jobs --------------------------------------------------------------------------------------------
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="run what is queued, then stop")] = False,
+    parent: Annotated[int | None, typer.Option(hidden=True, help="stop when this process is gone")] = None,
+) -> None:
+    """Run the background-job worker alone (`hotpot serve` and `hotpot demo` start one themselves)."""
+    from hotpot.jobs import worker as job_worker
+
+    url = database_url()
+    if parent is None:
+        console.print("后台任务进程已启动 / job worker started (Ctrl+C to stop)")
+    job_worker.run(url, wait=not once, parent_pid=parent)
+
+
+def _time(value) -> str:
+    from hotpot.web import local_time
+
+    return local_time(value, "%m-%d %H:%M:%S") if value else "-"
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: Annotated[str | None, typer.Option(help="todo | doing | succeeded | failed")] = None,
+    limit: Annotated[int, typer.Option(help="how many, newest first")] = 30,
+) -> None:
+    """The newest jobs: id, job, status, progress, queued/started/finished times (the same as /admin/jobs)."""
+    from hotpot.jobs import service as jobs
+
+    with session_scope(database_url()) as session:
+        page = jobs.list_jobs(session, status=status, page=1, page_size=max(1, min(limit, 100)))
+    table = Table(title=f"后台任务 / jobs ({page.total})")
+    for column in ("id", "任务", "状态", "进度", "排队", "开始", "结束", "说明"):
+        table.add_column(column)
+    for job in page.items:
+        note = job.error or job.message or ""
+        table.add_row(
+            str(job.id),
+            job.label,
+            job.status_label,
+            job.progress_label + (f" ({job.percent}%)" if job.percent is not None else ""),
+            _time(job.queued_at),
+            _time(job.started_at),
+            _time(job.finished_at),
+            note[:80],
+        )
+    console.print(table)
+
+
+@jobs_app.command("run")
+def jobs_run(name: Annotated[str, typer.Argument(help="search_reindex | daily_cleanup | mail_retry")]) -> None:
+    """Queue one run of a job (the worker picks it up)."""
+    from hotpot.errors import DomainError
+    from hotpot.jobs import service as jobs
+
+    if name not in {k.name for k in jobs.kinds()}:
+        known = ", ".join(f"{k.name} ({k.label})" for k in jobs.kinds())
+        err_console.print(f"[red]no job {name}; known: {known}[/red]")
+        raise typer.Exit(1)
+    try:
+        with session_scope(database_url()) as session:
+            job_id = jobs.enqueue(session, name=name, actor=None)
+    except DomainError as exc:
+        err_console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"queued job {job_id} ({name})")
 
 
 # --- user --------------------------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # `hotpot serve` / `hotpot demo` start the background-job worker beside the web server (false where a separate
+    # `hotpot worker` runs, as in docker-compose.yml).
+    job_worker: bool = True
     db_pool_size: int = 10
     db_max_overflow: int = 10
     # Cookies get the Secure flag when the request came over HTTPS (directly or via X-Forwarded-Proto from a

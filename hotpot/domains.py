@@ -22,6 +22,7 @@ INSTALLED: tuple[str, ...] = (
     "hotpot.api",
     "hotpot.auth",
     "hotpot.admin",
+    "hotpot.jobs",
     "hotpot.files",
     "hotpot.enterprises",
     "hotpot.products",

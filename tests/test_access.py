@@ -164,6 +164,11 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     # reader: the admins' noise words of the search's query reader
     ("POST", "/admin/search/noise", {"admin"}),
     ("POST", "/admin/search/noise/{noise}/delete", {"admin"}),
+    # jobs: the background jobs page, starting a job, retrying a failed one ({job})
+    ("GET", "/admin/jobs", {"admin"}),
+    ("GET", "/admin/jobs?status=failed", {"admin"}),
+    ("POST", "/admin/jobs/run", {"admin"}),
+    ("POST", "/admin/jobs/{job}/retry", {"admin"}),
 ]
 
 
@@ -197,6 +202,7 @@ PLACEHOLDERS = {
     "{product}": "{product_id}",
     "{synonym}": "{group_id}",
     "{noise}": "{word_id}",  # reader
+    "{job}": "{job_id}",
 }
 
 
@@ -292,7 +298,17 @@ def actors(db, make_client):
     noise = NoiseWord(word="测试无意义词")
     db.add(noise)
     db.flush()
+    from sqlalchemy import text
+
+    # jobs: a failed background job (admins may retry it)
+    job = db.execute(
+        text(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, status)"
+            " VALUES ('default', 'search_reindex', 'failed') RETURNING id"
+        )
+    ).scalar_one()
     ids = {
+        "job": job,
         "synonym": synonym.id,
         "noise": noise.id,
         "base_photo": base_photo.id,
@@ -357,6 +373,8 @@ def _payload(method: str, path: str) -> dict:
         return {"data": {"mode": "link"}}
     if path == "/password/forgot":
         return {"data": {"email": "nobody@hotpot.example"}}
+    if path == "/admin/jobs/run":  # jobs
+        return {"data": {"name": "search_reindex"}}
     if path == "/admin/users":
         return {"data": {"email": "new-staff@hotpot.example", "display_name": "新同事", "role": "reviewer"}}
     return {}

@@ -23,6 +23,7 @@ ENTITY_TYPES = {
     "api_token": "API 令牌",
     "stored_file": "文件",
     "synonym_group": "同义词组",
+    "job": "后台任务",
 }
 
 ACTIONS = {
@@ -84,6 +85,8 @@ ACTIONS = {
     "search.synonyms.delete": "删除同义词组",
     "search.noise.add": "新增搜索无意义词",
     "search.noise.delete": "删除搜索无意义词",
+    "job.enqueue": "启动后台任务",
+    "job.retry": "重试后台任务",
 }
 
 # Fields that only the program needs; the history leaves them out.
@@ -124,6 +127,7 @@ _COMMON_FIELDS = {
     "holder_type": "持有者类型",
     "verification": "核验状态",
     "verification_note": "核验意见",
+    "job": "任务",
 }
 
 _EXTRA_FIELDS = {

@@ -318,6 +318,8 @@ def _title(lookup: _Lookup, e: AuditEvent) -> str:
         return (e.after or {}).get("name") or "令牌"
     if e.entity_type == "inquiry":
         return f"询价单 {e.entity_id} 号"
+    if e.entity_type == "job":
+        return f"{(e.after or {}).get('job') or '任务'}（{e.entity_id} 号）"
     if e.entity_type == "synonym_group":
         terms = (e.after or e.before or {}).get("terms") or []
         return " = ".join(terms[:4]) or "同义词组"

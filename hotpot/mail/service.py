@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -93,8 +94,15 @@ def _after_commit(session: Session) -> None:
     threading.Thread(target=deliver, args=(engine, ids), daemon=True, name="hotpot-mail").start()
 
 
-def deliver(engine, ids: list[int] | None = None) -> int:
-    """Send the outbox's unsent mails (these ids, or all) by SMTP; returns how many went out.
+def deliver(
+    engine,
+    ids: list[int] | None = None,
+    *,
+    max_attempts: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Send the outbox's unsent mails (these ids, or all; with max_attempts only those tried fewer times) by SMTP;
+    returns how many went out. progress(done, total) is called before each mail and at the end.
 
     Work outside a request: each mail is its own unit of work (db.transaction), so a mail that went out is marked
     sent at once and never sent again after a later failure; a mail another sender holds is skipped."""
@@ -102,9 +110,13 @@ def deliver(engine, ids: list[int] | None = None) -> int:
         stmt = select(OutboxMail.id).where(OutboxMail.sent_at.is_(None))
         if ids is not None:
             stmt = stmt.where(OutboxMail.id.in_(ids))
+        if max_attempts is not None:
+            stmt = stmt.where(OutboxMail.attempts < max_attempts)
         pending = list(session.scalars(stmt.order_by(OutboxMail.id).limit(500)))
     sent = 0
-    for mail_id in pending:
+    for done, mail_id in enumerate(pending):
+        if progress is not None:
+            progress(done, len(pending))
         with transaction(lambda: Session(engine)) as session:
             mail = session.scalars(
                 select(OutboxMail)
@@ -122,6 +134,8 @@ def deliver(engine, ids: list[int] | None = None) -> int:
             else:
                 mail.sent_at = utcnow()
                 sent += 1
+    if progress is not None:
+        progress(len(pending), len(pending))
     return sent
 
 

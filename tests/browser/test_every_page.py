@@ -69,6 +69,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/admin/users": ("admin", "/admin/users"),
     "/admin/users/new": ("admin", "/admin/users/new"),
     "/admin/audit": ("admin", "/admin/audit"),
+    "/admin/jobs": ("admin", "/admin/jobs"),
     "/admin/search": ("admin", "/admin/search"),
     "/admin/search/synonyms/{group_id}/edit": ("admin", "/admin/search/synonyms/{synonym}/edit"),
     "/my/enterprise": ("producer", "/my/enterprise"),
