@@ -145,8 +145,9 @@ LOGGED_KEYS = {
     "enterprise": "uscc name short_name legal_representative town_code outside_address park_group address "
     "contact_person phone scale employees annual_capacity_t founded_on chain_links description status status_reason "
     "licence_file_id",
-    "product": "category name spec storage shelf_life_days standard_code min_order min_order_unit price_min price_max "
-    "price_unit description brand_id status",
+    # name_en: the product's English name joined the record (issue 11), so its events carry it from then on
+    "product": "category name name_en spec storage shelf_life_days standard_code min_order min_order_unit price_min "
+    "price_max price_unit description brand_id status",
     "certificate": "holder_type product_id base_id kind kind_other number issuer issued_on valid_until scan_file_id "
     "verification verification_note",
     "brand": "level name owner_enterprise_id owner_body trademark_no nice_class valid_until honors description",

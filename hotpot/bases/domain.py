@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hotpot.bases.models import BaseStatus
 from hotpot.domains import EVERYONE, Domain, NavEntry
 
 DOMAIN = Domain(
@@ -15,4 +16,6 @@ DOMAIN = Domain(
     },
     models=("hotpot.bases.models",),
     search_sources=("hotpot.bases.search:SOURCE",),
+    # The status enum, so templates compare with members, not strings.
+    template_globals={"BaseStatus": BaseStatus},
 )

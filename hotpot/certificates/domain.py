@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hotpot.certificates.models import Verification
 from hotpot.domains import Domain
 
 DOMAIN = Domain(
@@ -15,4 +16,6 @@ DOMAIN = Domain(
     },
     models=("hotpot.certificates.models",),
     search_sources=("hotpot.certificates.search:SOURCE",),
+    # The status enum, so templates compare with members, not strings.
+    template_globals={"Verification": Verification},
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hotpot.domains import EVERYONE, Domain, NavEntry
+from hotpot.enterprises.models import EnterpriseStatus
 
 DOMAIN = Domain(
     name="enterprises",
@@ -26,4 +27,6 @@ DOMAIN = Domain(
     },
     models=("hotpot.enterprises.models",),
     search_sources=("hotpot.enterprises.search:SOURCE",),
+    # The status enum, so templates compare with members, not strings.
+    template_globals={"EnterpriseStatus": EnterpriseStatus},
 )

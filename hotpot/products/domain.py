@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hotpot.domains import EVERYONE, Domain, NavEntry
+from hotpot.products.models import ProductStatus
 
 DOMAIN = Domain(
     name="products",
@@ -18,4 +19,6 @@ DOMAIN = Domain(
     },
     models=("hotpot.products.models", "hotpot.products.photos"),
     search_sources=("hotpot.products.search:SOURCE",),
+    # The status enum, so templates compare with members, not strings.
+    template_globals={"ProductStatus": ProductStatus},
 )
