@@ -4,6 +4,8 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3; do \
             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; \
           done)
 VENV := .venv
+# The suite runs in one process per core (pytest-xdist; each process starts its own throwaway PostgreSQL).
+PYTEST_ARGS ?= -n auto
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 

@@ -49,6 +49,8 @@ def fresh_database(server_url: str, name: str) -> str:
     if configured:
         # Reuse the configured server; databases get a suffix so they never clash with the main one.
         name = f"{pg.make_url(pg.normalize_url(configured)).database}_{name}"
+        # Parallel test processes (pytest -n) share that server: each gets databases of its own.
+        name += f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
     return pg.ensure_database(server_url, name, fresh=True)
 
 
