@@ -37,9 +37,48 @@ def run(url: str, *, wait: bool = True, parent_pid: int | None = None, polling_i
     # The worker's sessions are the app's kind: a job that writes records keeps search in step (the indexer).
     progress.configure(domains.prepare_session_factory(make_session_factory(engine)))
     try:
-        asyncio.run(run_async(conninfo(url), wait=wait, parent_pid=parent_pid, polling_interval=polling_interval))
+        in_loop = loop_running()
+        run_coroutine(
+            run_async(
+                conninfo(url),
+                wait=wait,
+                parent_pid=parent_pid,
+                polling_interval=polling_interval,
+                # Signals reach only the main thread: a worker run from inside a running loop runs in a thread.
+                install_signal_handlers=not in_loop,
+            )
+        )
     finally:
         engine.dispose()
+
+
+def loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def run_coroutine(coro):
+    """asyncio.run(coro), also when this thread already runs an event loop (a caller inside an async framework, or
+    a test process whose browser driver keeps one running): then in a thread of its own, with its result or error."""
+    if not loop_running():
+        return asyncio.run(coro)
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = asyncio.run(coro)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="hotpot-worker-loop")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")
 
 
 async def run_async(

@@ -3,7 +3,6 @@ transaction cannot hold), emptied of jobs after each test, and a worker run unti
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from hotpot import domains, migrate
 from hotpot.db import make_session_factory, transaction
 from hotpot.jobs import progress
 from hotpot.jobs.queue import conninfo
+from hotpot.jobs.worker import run_coroutine
 from hotpot.main import create_app
 from tests.conftest import Browserless, fresh_database
 
@@ -61,7 +61,7 @@ def run_queue(jobs_url, factory):
     from hotpot.jobs.worker import run_async
 
     def run() -> None:
-        asyncio.run(run_async(conninfo(jobs_url), wait=False, install_signal_handlers=False, polling_interval=0.1))
+        run_coroutine(run_async(conninfo(jobs_url), wait=False, install_signal_handlers=False, polling_interval=0.1))
 
     return run
 

@@ -8,6 +8,7 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy import text
 
 from hotpot.jobs.queue import queue
+from hotpot.jobs.worker import run_coroutine
 
 
 def _created(kind: str) -> set[str]:
@@ -26,7 +27,6 @@ def test_the_migrated_database_has_every_object_the_installed_procrastinate_need
 
 
 def test_procrastinate_finds_its_schema(jobs_url, factory):
-    import asyncio
 
     from procrastinate import PsycopgConnector
 
@@ -37,4 +37,17 @@ def test_procrastinate_finds_its_schema(jobs_url, factory):
             return await queue.check_connection_async()
 
     with queue.replace_connector(PsycopgConnector(conninfo=conninfo(jobs_url))):
-        assert asyncio.run(check()) is True
+        assert run_coroutine(check()) is True
+
+
+def test_a_worker_started_where_an_event_loop_already_runs_gets_one_of_its_own():
+    """The browser driver of the test process (and any async caller) keeps a loop running in the main thread; a
+    worker started there must not die with "asyncio.run() cannot be called from a running event loop"."""
+    async def answer() -> int:
+        return 42
+
+    async def caller() -> int:
+        return run_coroutine(answer())
+
+    assert run_coroutine(caller()) == 42  # caller runs in a loop, and starts another one from inside it
+    assert run_coroutine(answer()) == 42
