@@ -43,6 +43,7 @@ def test_procrastinate_finds_its_schema(jobs_url, factory):
 def test_a_worker_started_where_an_event_loop_already_runs_gets_one_of_its_own():
     """The browser driver of the test process (and any async caller) keeps a loop running in the main thread; a
     worker started there must not die with "asyncio.run() cannot be called from a running event loop"."""
+
     async def answer() -> int:
         return 42
 
