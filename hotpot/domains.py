@@ -35,6 +35,7 @@ INSTALLED: tuple[str, ...] = (
     "hotpot.search",
     "hotpot.mail",
     "hotpot.reference",
+    "hotpot.hitpool",
 )
 
 # Who a navigation entry is for: role values ("admin", "reviewer", "producer", "buyer"), ANONYMOUS for visitors who

@@ -8,8 +8,8 @@ from hotpot.deps import access_rules_of, api_routes
 from hotpot.main import create_app
 from tests.auth.builders import log_in, make_user
 
-ALL = {"anonymous", "admin", "reviewer", "producer", "buyer"}
-USERS = {"admin", "reviewer", "producer", "buyer"}
+ALL = {"anonymous", "admin", "reviewer", "producer", "buyer", "expert"}
+USERS = {"admin", "reviewer", "producer", "buyer", "expert"}
 
 # (method, path template, who may call it). {user} is another account, {token} another account's API token,
 # {file} a private file uploaded by another account.
@@ -169,6 +169,13 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/admin/jobs?status=failed", {"admin"}),
     ("POST", "/admin/jobs/run", {"admin"}),
     ("POST", "/admin/jobs/{job}/retry", {"admin"}),
+    # hitpool batches: (the pool's own ten-person table is tests/hitpool/test_access.py)
+    # hitpool candidates
+    # hitpool experts
+    # hitpool assignment
+    # hitpool reviews
+    # hitpool decisions
+    # hitpool incubation
 ]
 
 
@@ -203,6 +210,8 @@ PLACEHOLDERS = {
     "{synonym}": "{group_id}",
     "{noise}": "{word_id}",  # reader
     "{job}": "{job_id}",
+    # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
+    # records that do not exist (999999), so every caller gets the route's access answer or a 404.
 }
 
 

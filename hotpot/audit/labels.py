@@ -24,6 +24,15 @@ ENTITY_TYPES = {
     "stored_file": "文件",
     "synonym_group": "同义词组",
     "job": "后台任务",
+    "hit_batch": "爆品培育批次",
+    "hit_candidate": "爆品申报",
+    "expert": "评审专家",
+    "hit_assignment": "评审分配",
+    "hit_review": "专家评审",
+    "hit_decision": "入库决定",
+    "hit_objection": "公示异议",
+    "hit_plan": "培育计划",
+    "hit_milestone": "培育里程碑",
 }
 
 ACTIONS = {
@@ -87,6 +96,13 @@ ACTIONS = {
     "search.noise.delete": "删除搜索无意义词",
     "job.enqueue": "启动后台任务",
     "job.retry": "重试后台任务",
+    # hitpool batches
+    # hitpool candidates
+    # hitpool experts
+    # hitpool assignment
+    # hitpool reviews
+    # hitpool decisions
+    # hitpool incubation
 }
 
 # Fields that only the program needs; the history leaves them out.

@@ -16,6 +16,7 @@ class Role(StrEnum):
     reviewer = "reviewer"
     producer = "producer"
     buyer = "buyer"
+    expert = "expert"
 
     @property
     def label(self) -> str:
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     Role.reviewer: "审核人员（区农业农村委）",
     Role.producer: "生产企业",
     Role.buyer: "采购商",
+    Role.expert: "评审专家",
 }
 SELF_REGISTER_ROLES = (Role.producer, Role.buyer)
 
@@ -37,7 +39,7 @@ class User(Versioned, TimestampMixin, Base):
     audit_entity = "user"
     audit_fields = ("email", "display_name", "organization", "role", "is_active")
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'reviewer', 'producer', 'buyer')", name="role_known"),
+        CheckConstraint("role IN ('admin', 'reviewer', 'producer', 'buyer', 'expert')", name="role_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
 

@@ -20,6 +20,7 @@ router = APIRouter(tags=["账号"], include_in_schema=False)
 
 
 # Where each role's work is; the verification desk's address lives in one place.
+EXPERT_DESK_URL = "/expert"  # the 爆品 pool's review queue (hotpot/hitpool)
 VERIFICATION_DESK_URL = "/verify/enterprises"
 PASSWORD_PAGE = "/account/password"  # noqa: S105 - a field name, not a secret
 
@@ -34,6 +35,8 @@ def landing(user) -> str:
         return "/search"
     if user.role == Role.reviewer:
         return VERIFICATION_DESK_URL
+    if user.role == Role.expert:
+        return EXPERT_DESK_URL
     return "/admin/users"
 
 

@@ -83,11 +83,11 @@ class StaffCreateIn(InputSchema):
     email: EmailStr = Field(max_length=254)
     display_name: str = Field(min_length=2, max_length=50)
     organization: str | None = Field(default=None, max_length=100)
-    role: Literal["admin", "reviewer", "producer", "buyer"]
+    role: Literal["admin", "reviewer", "producer", "buyer", "expert"]
 
 
 class RoleChangeIn(InputSchema):
-    role: Literal["admin", "reviewer", "producer", "buyer"]
+    role: Literal["admin", "reviewer", "producer", "buyer", "expert"]
     version: Id  # 32-bit like an id
 
 

@@ -1,0 +1,191 @@
+"""Every route of the 爆品 pool admits exactly whom the table says, among the ten people the pool tells apart.
+
+The scene: a batch in review, run by `staff` (its manager); one candidate of `producer`'s enterprise, assigned to
+`expert` (who reviewed it) and to `conflicted_expert` (assigned before declaring a tie to the enterprise: the tie
+must still hide everything); `unassigned_expert` is in the pool but not on this candidate; `conflicted_staff`
+declared a tie too. `other_producer` has an enterprise of its own. The candidate also carries a decision, an
+objection, an incubation plan with a milestone, a draw and a supporting file, so every path placeholder names a
+real record.
+
+Each helper adds its rows in its own block of POOL_TABLE (and, where a POST needs a body to get past validation,
+an entry in PAYLOADS keyed by the same (method, template)). A refusal is 401/403/404 (or a redirect to the login
+page); anything else counts as reached. The route-table test in tests/test_access.py still lists every route for
+the platform's five roles plus expert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from hotpot.db import utcnow
+from hotpot.hitpool.enums import KpiKind, ObjectionStatus, Outcome, PlanStatus
+from hotpot.hitpool.models import CandidateFile, Decision, Draw, Milestone, Objection, Plan, Post, Tie
+from tests.auth.builders import log_in, make_user
+from tests.enterprises.builders import make_enterprise
+from tests.hitpool.builders import assign, make_batch, make_candidate, make_expert, make_review
+
+EVERYONE = {
+    "anonymous",
+    "admin",
+    "staff",
+    "conflicted_staff",
+    "producer",
+    "other_producer",
+    "buyer",
+    "expert",
+    "conflicted_expert",
+    "unassigned_expert",
+}
+LOGGED_IN = EVERYONE - {"anonymous"}
+STAFF = {"admin", "staff", "conflicted_staff"}
+UNCONFLICTED_STAFF = {"admin", "staff"}
+EXPERTS = {"expert", "conflicted_expert", "unassigned_expert"}
+
+# (method, path template, who may call it). Placeholders: {batch} {candidate} {expert} (the assigned expert's pool
+# entry) {assignment} {review} {post} {decision} {objection} {plan} {milestone} {draw} {tie} (the conflicted
+# expert's declared tie) {file} (the candidate's supporting file).
+POOL_TABLE: list[tuple[str, str, set[str]]] = [
+    # --- batches ---
+    # --- candidates ---
+    # --- experts ---
+    # --- assignment ---
+    # --- reviews ---
+    # --- decisions ---
+    # --- incubation ---
+]
+
+# (method, template) -> ids -> request keyword arguments that get past validation.
+PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
+    # --- batches ---
+    # --- candidates ---
+    # --- experts ---
+    # --- assignment ---
+    # --- reviews ---
+    # --- decisions ---
+    # --- incubation ---
+}
+
+
+@pytest.fixture
+def pool(db, make_client):
+    staff = make_user(db, role="reviewer", display_name="批次负责人")
+    conflicted_staff = make_user(db, role="reviewer", display_name="有关联的工作人员")
+    admin = make_user(db, role="admin")
+    buyer = make_user(db, role="buyer")
+    producer = make_user(db, role="producer")
+    other_producer = make_user(db, role="producer")
+    enterprise = make_enterprise(db, owner=producer)
+    make_enterprise(db, owner=other_producer)
+    batch = make_batch(db, status="reviewing", manager=staff)
+    candidate = make_candidate(db, batch=batch, enterprise=enterprise)
+    expert = make_expert(db)
+    conflicted_expert = make_expert(db)
+    unassigned_expert = make_expert(db)
+    assignment = assign(db, candidate, expert, by=staff)
+    assign(db, candidate, conflicted_expert, by=staff)
+    review = make_review(db, candidate=candidate, expert=expert)
+    tie = Tie(user_id=conflicted_expert.user_id, enterprise_id=enterprise.id, reason="曾任该企业技术顾问")
+    db.add_all([tie, Tie(user_id=conflicted_staff.id, enterprise_id=enterprise.id, reason="亲属在该企业任职")])
+    post = Post(candidate_id=candidate.id, author_id=expert.user_id, body="产能数据请企业补充说明。")
+    decision = Decision(batch_id=batch.id, candidate_id=candidate.id, outcome=Outcome.accepted, note="同意入库")
+    db.add_all([post, decision])
+    db.flush()
+    objection = Objection(
+        batch_id=batch.id, candidate_id=candidate.id, raised_by_id=buyer.id, reasons="销售数据与实际不符。"
+    )
+    objection.status = ObjectionStatus.pending
+    plan = Plan(
+        batch_id=batch.id,
+        candidate_id=candidate.id,
+        product_id=candidate.product_id,
+        enterprise_id=enterprise.id,
+        status=PlanStatus.incubating,
+        starts_on=date.today(),
+    )
+    db.add_all([objection, plan])
+    db.flush()
+    milestone = Milestone(
+        plan_id=plan.id,
+        title="进入 50 家连锁门店",
+        due_on=date.today() + timedelta(days=90),
+        kpi=KpiKind.outlets,
+        target_value=50,
+        target_unit="家",
+    )
+    draw = Draw(
+        batch_id=batch.id,
+        seed="test-seed",
+        algorithm="draw-v1",
+        inputs={},
+        result=[],
+        created_by_id=staff.id,
+        created_at=utcnow(),
+    )
+    from hotpot.files import service as files
+
+    stored = files.store(db, data=b"%PDF-1.4 evidence", filename="检测报告.pdf", uploaded_by=producer)
+    cfile = CandidateFile(candidate_id=candidate.id, file_id=stored.id, label="检测报告")
+    db.add_all([milestone, draw, cfile])
+    db.flush()
+    people = {
+        "admin": admin,
+        "staff": staff,
+        "conflicted_staff": conflicted_staff,
+        "producer": producer,
+        "other_producer": other_producer,
+        "buyer": buyer,
+        "expert": expert.user,
+        "conflicted_expert": conflicted_expert.user,
+        "unassigned_expert": unassigned_expert.user,
+    }
+    clients = {"anonymous": make_client()}
+    for who, user in people.items():
+        c = make_client()
+        log_in(c, user.email)
+        clients[who] = c
+    from hotpot.auth import service as auth_service
+
+    tokens = {who: auth_service.issue_api_token(db, user=u, name="test")[0] for who, u in people.items()}
+    ids = {
+        "batch": batch.id,
+        "candidate": candidate.id,
+        "expert": expert.id,
+        "assignment": assignment.id,
+        "review": review.id,
+        "post": post.id,
+        "decision": decision.id,
+        "objection": objection.id,
+        "plan": plan.id,
+        "milestone": milestone.id,
+        "draw": draw.id,
+        "tie": tie.id,
+        "file": cfile.id,
+    }
+    return clients, tokens, ids
+
+
+def test_the_table_names_only_known_people():
+    for method, template, allowed in POOL_TABLE:
+        assert allowed <= EVERYONE, f"{method} {template}: unknown {allowed - EVERYONE}"
+
+
+@pytest.mark.parametrize(("method", "template", "allowed"), POOL_TABLE, ids=[f"{m} {p}" for m, p, _ in POOL_TABLE])
+def test_pool_route_admits_exactly_the_allowed_people(pool, method, template, allowed):
+    clients, tokens, ids = pool
+    path = template.format(**ids)
+    payload = PAYLOADS.get((method, template), lambda _ids: {})(ids)
+    for who, client in clients.items():
+        headers = {"Authorization": f"Bearer {tokens[who]}"} if who in tokens and path.startswith("/api/") else {}
+        response = client.request(method, path, headers=headers, **payload)
+        denied = response.status_code in (401, 403, 404) or (
+            response.status_code == 303 and response.headers["location"].startswith("/login")
+        )
+        if who in allowed:
+            assert not denied, f"{who} should reach {method} {path}, got {response.status_code}"
+            assert response.status_code < 500, f"{who}: {method} {path} answered {response.status_code}"
+        else:
+            assert denied, f"{who} must not reach {method} {path}, got {response.status_code}"
