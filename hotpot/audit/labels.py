@@ -97,6 +97,15 @@ ACTIONS = {
     "job.enqueue": "启动后台任务",
     "job.retry": "重试后台任务",
     # hitpool batches
+    "hit_batch.create": "新建爆品培育批次",
+    "hit_batch.update": "修改爆品培育批次",
+    "hit_batch.open": "开放申报",
+    "hit_batch.screen": "截止申报，开始形式审查",
+    "hit_batch.review": "开始专家评审（冻结评分细则）",
+    "hit_batch.decide": "结束评审，拟定结果",
+    "hit_batch.notice": "发布公示",
+    "hit_batch.publish": "公示期满，正式发布",
+    "hit_batch.archive": "归档批次",
     # hitpool candidates
     # hitpool experts
     # hitpool assignment

@@ -30,6 +30,16 @@ DOMAIN = Domain(
     ),
     flash={
         # batches
+        "batch_created": ("success", "批次已创建（草稿）。核对信息后点击“开放申报”。"),
+        "batch_saved": ("success", "批次信息已保存。"),
+        "batch_open": ("success", "已开放申报，生产企业现在可以提交申报。"),
+        "batch_screen": ("success", "申报已截止，开始形式审查。"),
+        "batch_review": ("success", "专家评审已开始，评分细则已冻结。"),
+        "batch_decide": ("success", "评审已结束，可以拟定入库结果。"),
+        "batch_notice": ("success", "拟入库名单已发布公示。"),
+        "batch_publish": ("success", "批次结果已正式发布，申报企业已收到通知。"),
+        "batch_archive": ("success", "批次已归档。"),
+        "batch_moved_with_missing_reviews": ("warning", "已进入拟定结果阶段，但仍有专家评审未提交。"),
         # candidates
         # experts
         # assignment
