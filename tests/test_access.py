@@ -170,6 +170,14 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/admin/jobs/run", {"admin"}),
     ("POST", "/admin/jobs/{job}/retry", {"admin"}),
     # hitpool batches: (the pool's own ten-person table is tests/hitpool/test_access.py)
+    ("GET", "/pool", {"admin", "reviewer"}),
+    ("GET", "/pool/batches/new", {"admin", "reviewer"}),
+    ("POST", "/pool/batches/new", {"admin", "reviewer"}),
+    ("GET", "/pool/batches/{batch}", set()),
+    ("GET", "/pool/batches/{batch}/edit", set()),
+    ("POST", "/pool/batches/{batch}/edit", set()),
+    ("POST", "/pool/batches/{batch}/transition", set()),
+    ("GET", "/api/v1/batches", {"admin", "reviewer"}),
     # hitpool candidates
     # hitpool experts
     # hitpool assignment
@@ -212,6 +220,7 @@ PLACEHOLDERS = {
     "{job}": "{job_id}",
     # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
+    "{batch}": "{batch_id}",
 }
 
 
@@ -317,6 +326,7 @@ def actors(db, make_client):
         )
     ).scalar_one()
     ids = {
+        "batch": 999999,  # hitpool batches: no such batch
         "job": job,
         "synonym": synonym.id,
         "noise": noise.id,

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from hotpot import changes, workflow
@@ -106,7 +106,7 @@ def home(session: Session, *, status: str | None, year: int | None, page: int, p
 
 def years(session: Session) -> list[int]:
     """The years batches exist for (the list's filter), newest first."""
-    return list(session.scalars(select(distinct(Batch.year)).order_by(Batch.year.desc())))
+    return list(session.scalars(select(Batch.year).distinct().order_by(Batch.year.desc())))
 
 
 def status_counts(session: Session) -> dict[str, int]:

@@ -102,6 +102,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "/inquiries": ("buyer", "/inquiries"),
     "/inquiries/{inquiry_id}": ("buyer", "/inquiries/{inquiry}"),
     "/search": ("anonymous", "/search?q=毛肚"),
+    # hitpool batches
+    "/pool": ("reviewer", "/pool"),
+    "/pool/batches/new": ("reviewer", "/pool/batches/new"),
+    "/pool/batches/{batch_id}": ("reviewer", "/pool/batches/{hit_batch}"),
+    "/pool/batches/{batch_id}/edit": ("reviewer", "/pool/batches/{hit_batch}/edit"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.
@@ -119,6 +124,9 @@ EXTRA_VIEWS: list[tuple[str, str]] = [
     ("reviewer", "/verify/certificates?status=verified"),
     ("admin", "/verify/bases?status=verified"),
     ("reviewer", "/products/{product}"),
+    # hitpool batches: a published batch (read-only form, the whole timeline done)
+    ("reviewer", "/pool/batches/{hit_past_batch}"),
+    ("reviewer", "/pool/batches/{hit_past_batch}/edit"),
 ]
 
 

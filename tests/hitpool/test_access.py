@@ -50,6 +50,15 @@ EXPERTS = {"expert", "conflicted_expert", "unassigned_expert"}
 # expert's declared tie) {file} (the candidate's supporting file).
 POOL_TABLE: list[tuple[str, str, set[str]]] = [
     # --- batches ---
+    ("GET", "/pool", STAFF),
+    ("GET", "/pool?status=reviewing&year=2026", STAFF),
+    ("GET", "/pool/batches/new", STAFF),
+    ("POST", "/pool/batches/new", STAFF),
+    ("GET", "/pool/batches/{batch}", STAFF),
+    ("GET", "/pool/batches/{batch}/edit", STAFF),
+    ("POST", "/pool/batches/{batch}/edit", STAFF),
+    ("POST", "/pool/batches/{batch}/transition", STAFF),
+    ("GET", "/api/v1/batches", STAFF),
     # --- candidates ---
     # --- experts ---
     # --- assignment ---
@@ -60,7 +69,9 @@ POOL_TABLE: list[tuple[str, str, set[str]]] = [
 
 # (method, template) -> ids -> request keyword arguments that get past validation.
 PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
-    # --- batches ---
+    # --- batches --- (a stale version: each caller the rule admits gets the 409 conflict page, nothing changes)
+    ("POST", "/pool/batches/{batch}/edit"): lambda ids: {"data": {"version": "999", "name": "访问测试批次"}},
+    ("POST", "/pool/batches/{batch}/transition"): lambda ids: {"data": {"version": "999", "name": "decide"}},
     # --- candidates ---
     # --- experts ---
     # --- assignment ---
