@@ -28,7 +28,7 @@ from hotpot.hitpool.enums import BATCH_STEPS, BatchStatus, CandidateStatus, Obje
 from hotpot.hitpool.models import Assignment, Batch, BatchStep, Candidate, Criterion, Objection, Review
 from hotpot.hitpool.rubric import DEFAULT_RUBRIC
 from hotpot.pagination import Page, paginate
-from hotpot.validation import FieldErrors, check_version, errors_from_validation
+from hotpot.validation import NUL_MESSAGE, FieldErrors, check_version, errors_from_validation, has_nul
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Slots of guidance bands per criterion in the editor (the default rubric uses three).
@@ -578,6 +578,8 @@ def transition(
 ) -> str | None:
     """Move the batch by `name` (guard rails, workflow, timeline step, freeze, seams); returns a warning if any."""
     note = (note or "").strip() or None
+    if note is not None and has_nul(note):
+        raise FieldErrors({"note": NUL_MESSAGE})
     if note is not None and len(note) > 300:
         raise FieldErrors({"note": "说明不能超过 300 个字"})
     check_version(batch, version)

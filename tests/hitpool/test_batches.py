@@ -276,6 +276,8 @@ def test_only_staff_move_a_batch_and_only_along_the_workflow(db):
         batches.transition(db, batch=batch, name="open", actor=staff, version=batch.version + 1)
     with pytest.raises(FieldErrors):
         batches.transition(db, batch=batch, name="open", actor=staff, version=batch.version, note="长" * 301)
+    with pytest.raises(FieldErrors):
+        batches.transition(db, batch=batch, name="open", actor=staff, version=batch.version, note="甲\x00乙")
     assert batch.status == BatchStatus.draft
 
 
