@@ -177,3 +177,12 @@ def test_the_api_lists_batches_for_staff_only(db, staff, make_client):
     refused = client.get("/api/v1/batches", headers={"Authorization": f"Bearer {producer_token}"})
     assert refused.status_code == 403
     assert client.get("/api/v1/batches?status=bogus", headers={"Authorization": f"Bearer {token}"}).status_code == 422
+
+
+def test_the_filter_form_gets_only_the_results_block(db, browser):
+    make_batch(db, name="2026年片段批次", status="open")
+    headers = {"HX-Request": "true", "HX-Target": "results"}
+    response = browser.get("/pool?status=open", headers=headers)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section class="card" id="results">')
+    assert "2026年片段批次" in response.text
