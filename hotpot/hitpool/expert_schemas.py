@@ -32,7 +32,7 @@ class ExpertProfileIn(InputSchema):
 
     organization: str = Field(min_length=2, max_length=100)
     title: str | None = Field(default=None, max_length=40)
-    fields: list[str] = Field(default_factory=list)
+    fields: list[str] = Field(default=None, validate_default=True)  # type: ignore[assignment]
     bio: str | None = Field(default=None, max_length=2000)
 
     @field_validator("fields", mode="before")

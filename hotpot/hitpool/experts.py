@@ -67,7 +67,7 @@ def list_experts(
     """One page of the pool with each expert's current load and number of declared ties (3 queries)."""
     stmt = select(Expert)
     if field:
-        stmt = stmt.where(Expert.fields.any(field))
+        stmt = stmt.where(Expert.fields.contains([field]))
     if active is not None:
         stmt = stmt.where(Expert.is_active.is_(active))
     if q:
