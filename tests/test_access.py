@@ -172,7 +172,27 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     # hitpool batches: (the pool's own ten-person table is tests/hitpool/test_access.py)
     # hitpool candidates
     # hitpool experts
+    ("GET", "/pool/experts", {"admin", "reviewer"}),
+    ("GET", "/pool/experts/new", {"admin"}),  # an admin or a batch manager: this reviewer manages no batch
+    ("POST", "/pool/experts/new", {"admin"}),
+    ("GET", "/pool/experts/{expert}/edit", set()),
+    ("POST", "/pool/experts/{expert}/edit", set()),
+    ("POST", "/pool/experts/{expert}/active", set()),
+    ("GET", "/pool/ties", {"admin", "reviewer"}),
+    ("POST", "/pool/ties", {"admin", "reviewer"}),
+    ("POST", "/pool/ties/{tie}/delete", set()),
+    # this table's expert account has no pool entry: its profile is a 404 (tests/hitpool/test_access.py has one)
+    ("GET", "/expert/profile", set()),
+    ("POST", "/expert/profile", set()),
+    ("GET", "/expert/ties", {"expert"}),
+    ("POST", "/expert/ties", {"expert"}),
+    ("POST", "/expert/ties/{tie}/delete", set()),
     # hitpool assignment
+    ("GET", "/pool/batches/{batch}/assignments", set()),
+    ("POST", "/pool/batches/{batch}/draw", set()),
+    ("POST", "/pool/batches/{batch}/assignments", set()),
+    ("POST", "/pool/assignments/{assignment}/move", set()),
+    ("GET", "/pool/draws/{draw}", set()),
     # hitpool reviews
     # hitpool decisions
     # hitpool incubation
@@ -212,6 +232,12 @@ PLACEHOLDERS = {
     "{job}": "{job_id}",
     # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
+    # hitpool experts / assignment
+    "{batch}": "{batch_id}",
+    "{expert}": "{expert_id}",
+    "{tie}": "{tie_id}",
+    "{assignment}": "{assignment_id}",
+    "{draw}": "{draw_id}",
 }
 
 
@@ -333,6 +359,12 @@ def actors(db, make_client):
         "brand": brand.id,
         "licence": licence.id,
         "photo": photo.id,
+        # hitpool experts / assignment: records that do not exist
+        "batch": 999999,
+        "expert": 999999,
+        "tie": 999999,
+        "assignment": 999999,
+        "draw": 999999,
     }
     return clients, ids
 

@@ -102,6 +102,16 @@ PAGES: dict[str, tuple[str, str]] = {
     "/inquiries": ("buyer", "/inquiries"),
     "/inquiries/{inquiry_id}": ("buyer", "/inquiries/{inquiry}"),
     "/search": ("anonymous", "/search?q=毛肚"),
+    # hitpool experts
+    "/pool/experts": ("reviewer", "/pool/experts"),
+    "/pool/experts/new": ("admin", "/pool/experts/new"),
+    "/pool/experts/{expert_id}/edit": ("admin", "/pool/experts/{hit_expert}/edit"),
+    "/pool/ties": ("reviewer", "/pool/ties?q=火锅"),
+    "/expert/profile": ("expert", "/expert/profile"),
+    "/expert/ties": ("expert", "/expert/ties?q=火锅"),
+    # hitpool assignment
+    "/pool/batches/{batch_id}/assignments": ("admin", "/pool/batches/{hit_past_batch}/assignments"),
+    "/pool/draws/{draw_id}": ("reviewer", "/pool/draws/{hit_draw}"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.
@@ -119,6 +129,8 @@ EXTRA_VIEWS: list[tuple[str, str]] = [
     ("reviewer", "/verify/certificates?status=verified"),
     ("admin", "/verify/bases?status=verified"),
     ("reviewer", "/products/{product}"),
+    # hitpool assignment: the matrix view of the same page
+    ("admin", "/pool/batches/{hit_past_batch}/assignments?view=matrix"),
 ]
 
 

@@ -64,7 +64,8 @@ def test_conflicts_are_never_drawn_and_the_shortfall_is_reported():
     inputs["excluded"] = [[100, 1], [100, 2]]
     for seed in ("x", "y", "z"):
         result = assignment.compute(inputs, seed)
-        assert [100, 1] not in result and [100, 2] not in result
+        assert [100, 1] not in result
+        assert [100, 2] not in result
         assert assignment.shortfall(inputs, result) == {100: 1}
 
 
@@ -75,7 +76,8 @@ def test_draw_records_seed_inputs_result_and_assignments(db):
     cands = [make_candidate(db, batch=batch) for _ in range(3)]
     outcome = assignment.draw(db, batch, manager, seed="fixedseed")
     record = outcome.draw
-    assert record.seed == "fixedseed" and record.algorithm == "draw-v1"
+    assert record.seed == "fixedseed"
+    assert record.algorithm == "draw-v1"
     assert outcome.shortfall == {}
     assert {c["id"] for c in record.inputs["candidates"]} == {c.id for c in cands}
     assert {e["id"] for e in record.inputs["experts"]} >= {e.id for e in experts}
@@ -99,7 +101,8 @@ def test_draw_without_a_seed_makes_one(db):
     make_expert(db)
     make_candidate(db, batch=batch)
     record = assignment.draw(db, batch, manager).draw
-    assert len(record.seed) == 16 and int(record.seed, 16) >= 0
+    assert len(record.seed) == 16
+    assert int(record.seed, 16) >= 0
 
 
 def test_draw_avoids_declared_and_known_ties_and_fills_only_what_is_missing(db):
@@ -119,7 +122,9 @@ def test_draw_avoids_declared_and_known_ties_and_fills_only_what_is_missing(db):
     db.flush()
     outcome = assignment.draw(db, batch, manager, seed="s")
     drawn = {e for _, e in outcome.pairs}
-    assert tied.id not in drawn and own.id not in drawn and already.id not in drawn
+    assert tied.id not in drawn
+    assert own.id not in drawn
+    assert already.id not in drawn
     assert drawn == {free[0].id}
     assert outcome.shortfall == {cand.id: 1}
     assert [cand.id, tied.id] in outcome.draw.inputs["excluded"]
@@ -148,7 +153,8 @@ def test_recheck_detects_a_tampered_result(db):
     record.result = [[record.result[0][0], other]]
     db.flush()
     check = assignment.recheck(record)
-    assert not check.matches and check.differences == 2
+    assert not check.matches
+    assert check.differences == 2
     assert "不一致" in check.message
     record.result = [list(p) for p in check.recomputed]
     record.seed = "other-seed-that-gives-another-draw"
@@ -197,7 +203,9 @@ def test_the_draw_page_shows_seed_result_and_recheck(db, make_client):
     assert response.status_code == 303
     page = client.get(response.headers["location"])
     assert page.status_code == 200
-    assert "page-seed" in page.text and "复核一致" in page.text
+    assert "page-seed" in page.text
+    assert "复核一致" in page.text
     assert "缺 1 位" in page.text  # one expert in the pool, two wanted
     bad = client.post(f"/pool/batches/{batch.id}/draw", data={"seed": "不合法的种子"})
-    assert bad.status_code == 422 and "格式不正确" in bad.text
+    assert bad.status_code == 422
+    assert "格式不正确" in bad.text

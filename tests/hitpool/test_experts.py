@@ -46,9 +46,12 @@ def test_an_admin_creates_an_expert_with_an_account_and_a_one_time_password(db, 
     assert response.status_code == 201, response.text
     assert "一次性密码" in response.text
     user = db.scalars(select(User).where(User.email == "lijianhua@expert.example")).one()
-    assert user.role == "expert" and user.must_change_password
+    assert user.role == "expert"
+    assert user.must_change_password
     expert = db.scalars(select(Expert).where(Expert.user_id == user.id)).one()
-    assert expert.fields == ["shuifa", "quality"] and expert.is_active and expert.created_by_id == admin.id
+    assert expert.fields == ["shuifa", "quality"]
+    assert expert.is_active
+    assert expert.created_by_id == admin.id
     actions = set(db.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == admin.id)))
     assert {"user.create", "expert.create"} <= actions
 
@@ -58,7 +61,8 @@ def test_a_batch_manager_creates_an_expert_and_a_plain_reviewer_may_not(db, make
     make_batch(db, status="open", manager=manager)
     plain = make_user(db, role="reviewer")
     expert, password = service.create_expert(db, actor=manager, data=ExpertCreateIn(**_form()))
-    assert password and expert.user.role == "expert"
+    assert password
+    assert expert.user.role == "expert"
     with pytest.raises(NotAllowed):
         service.create_expert(db, actor=plain, data=ExpertCreateIn(**_form(email="other@expert.example")))
     client = _logged_in(make_client, plain)
@@ -67,7 +71,9 @@ def test_a_batch_manager_creates_an_expert_and_a_plain_reviewer_may_not(db, make
     assert db.scalar(select(func.count()).select_from(User).where(User.email == "third@expert.example")) == 0
     # the plain reviewer still reads the pool, without the buttons
     page = client.get("/pool/experts")
-    assert page.status_code == 200 and "李建华" in page.text and "新增专家" not in page.text
+    assert page.status_code == 200
+    assert "李建华" in page.text
+    assert "新增专家" not in page.text
 
 
 def test_the_manager_of_an_archived_batch_only_is_not_a_manager(db):
@@ -86,10 +92,12 @@ def test_bad_input_is_refused_next_to_each_field_in_one_round_and_nothing_is_sav
     for message in ("至少需要 2 个字符", "邮箱格式不正确", "此项为必填项", "请选择有效的专业领域"):
         assert message in response.text
     none = client.post("/pool/experts/new", data=_form(fields=[]))
-    assert none.status_code == 422 and "请至少选择一个专业领域" in none.text
+    assert none.status_code == 422
+    assert "请至少选择一个专业领域" in none.text
     assert db.scalar(select(func.count()).select_from(Expert)) == 0
     taken = client.post("/pool/experts/new", data=_form(email=admin.email))
-    assert taken.status_code == 422 and "该邮箱已注册" in taken.text
+    assert taken.status_code == 422
+    assert "该邮箱已注册" in taken.text
     assert db.scalar(select(func.count()).select_from(Expert)) == 0
 
 
@@ -101,7 +109,8 @@ def test_edit_and_deactivate_check_the_version(db, make_client):
     del form["email"]
     assert client.post(f"/pool/experts/{expert.id}/edit", data=form).status_code == 303
     db.refresh(expert)
-    assert expert.name == "张新名" and expert.version == 2
+    assert expert.name == "张新名"
+    assert expert.version == 2
     stale = client.post(f"/pool/experts/{expert.id}/edit", data={**form, "name": "过期表单"})
     assert stale.status_code == 409
     off = client.post(f"/pool/experts/{expert.id}/active", data={"active": "0", "version": "2"})
@@ -110,7 +119,8 @@ def test_edit_and_deactivate_check_the_version(db, make_client):
     assert not expert.is_active
     assert client.post(f"/pool/experts/{expert.id}/active", data={"active": "1", "version": "2"}).status_code == 409
     actions = list(db.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "expert")))
-    assert "expert.update" in actions and "expert.deactivate" in actions
+    assert "expert.update" in actions
+    assert "expert.deactivate" in actions
 
 
 def test_the_pool_lists_fields_loads_and_ties_and_filters(db, make_client):
@@ -124,13 +134,16 @@ def test_the_pool_lists_fields_loads_and_ties_and_filters(db, make_client):
     db.flush()
     page = service.list_experts(db)
     rows = {r.expert.name: r for r in page.items}
-    assert rows["忙碌专家"].load == 2 and rows["忙碌专家"].ties == 1
+    assert rows["忙碌专家"].load == 2
+    assert rows["忙碌专家"].ties == 1
     assert rows["忙碌专家"].field_labels == ["肉类"]
     assert [r.expert.name for r in service.list_experts(db, field="marketing").items] == ["空闲专家"]
     assert [r.expert.name for r in service.list_experts(db, active=True).items] == ["忙碌专家"]
     client = _logged_in(make_client, reviewer)
     html = client.get("/pool/experts?field=rou").text
-    assert "忙碌专家" in html and "空闲专家" not in html and "肉类" in html
+    assert "忙碌专家" in html
+    assert "空闲专家" not in html
+    assert "肉类" in html
 
 
 def test_an_expert_edits_their_own_profile(db, make_client):
@@ -138,13 +151,17 @@ def test_an_expert_edits_their_own_profile(db, make_client):
     client = make_client()
     log_in(client, expert.user.email)
     page = client.get("/expert/profile")
-    assert page.status_code == 200 and "我的专家信息" in page.text
+    assert page.status_code == 200
+    assert "我的专家信息" in page.text
     data = {"organization": "西南大学食品学院", "title": "教授", "fields": ["shucai", "technology"], "version": "1"}
     assert client.post("/expert/profile", data=data).status_code == 303
     db.refresh(expert)
-    assert expert.organization == "西南大学食品学院" and expert.fields == ["shucai", "technology"]
+    assert expert.organization == "西南大学食品学院"
+    assert expert.fields == ["shucai", "technology"]
     bad = client.post("/expert/profile", data={"organization": "", "version": "2"})
-    assert bad.status_code == 422 and "请至少选择一个专业领域" in bad.text and "此项为必填项" in bad.text
+    assert bad.status_code == 422
+    assert "请至少选择一个专业领域" in bad.text
+    assert "此项为必填项" in bad.text
     # the name is staff's to change
     refused = client.post("/expert/profile", data={**data, "name": "改名", "version": "2"})
     assert refused.status_code == 422
@@ -164,18 +181,22 @@ def test_a_declared_tie_ends_the_experts_assignments_on_that_enterprise(db, make
     client = make_client()
     log_in(client, expert.user.email)
     search = client.get("/expert/ties?q=关联火锅")
-    assert search.status_code == 200 and "重庆关联火锅食品有限公司" in search.text
+    assert search.status_code == 200
+    assert "重庆关联火锅食品有限公司" in search.text
     response = client.post("/expert/ties", data={"enterprise_id": str(enterprise.id), "reason": "曾任技术顾问"})
     assert response.status_code == 303
     db.refresh(tied)
     db.refresh(kept)
-    assert tied.ended_at is not None and tied.end_reason == "申报回避" and tied.ended_by_id == expert.user_id
+    assert tied.ended_at is not None
+    assert tied.end_reason == "申报回避"
+    assert tied.ended_by_id == expert.user_id
     assert kept.ended_at is None
     access.forget(db)
     assert not access.can_review(db, expert.user, cand)
     assert access.can_review(db, expert.user, other)
     again = client.post("/expert/ties", data={"enterprise_id": str(enterprise.id), "reason": "再次声明"})
-    assert again.status_code == 422 and "您已声明过与该企业的关联" in again.text
+    assert again.status_code == 422
+    assert "您已声明过与该企业的关联" in again.text
     # the manager sees the candidate needs a replacement
     from hotpot.hitpool import assignment
 
@@ -204,7 +225,9 @@ def test_ties_are_ones_own(db, make_client):
     assert mine.post(f"/pool/ties/{outcome.tie.id}/delete").status_code == 303
     assert db.scalar(select(func.count()).select_from(Tie).where(Tie.user_id == staff.id)) == 0
     with pytest.raises(FieldErrors):
-        service.declare_tie(db, user=staff, data=TieIn(enterprise_id=make_enterprise(db, status="pending").id, reason="ab"))
+        service.declare_tie(
+            db, user=staff, data=TieIn(enterprise_id=make_enterprise(db, status="pending").id, reason="ab")
+        )
 
 
 def test_a_deactivated_expert_keeps_assignments_but_is_not_drawn(db):
