@@ -231,7 +231,7 @@ class DrawView:
     draw: Draw
     batch: Batch
     check: Recheck
-    pairs: list[tuple[Any, Any]]  # (candidate, expert) the viewer may see
+    pairs: list[tuple[Any, list[Any]]]  # (candidate, its drawn experts in drawing order) the viewer may see
     hidden: int
     shortfall: list[tuple[Any, int]]
     experts: int
@@ -250,13 +250,15 @@ def draw_view(session: Session, record: Draw, viewer: User) -> DrawView:
     cands = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(cids)))} if cids else {}
     experts = {e.id: e for e in session.scalars(select(Expert).where(Expert.id.in_(eids)))} if eids else {}
     mine = access.conflicted_enterprise_ids(session, viewer)
-    pairs, hidden = [], 0
+    grouped: dict[int, list[Any]] = {}
+    hidden = 0
     for c, e in result:
         cand = cands.get(c)
         if cand is not None and cand.enterprise_id in mine:
             hidden += 1
             continue
-        pairs.append((cand, experts.get(e)))
+        grouped.setdefault(c, []).append(experts.get(e))
+    pairs = [(cands.get(c), drawn) for c, drawn in grouped.items()]
     short = [
         (cands.get(c), n)
         for c, n in shortfall(inputs, result).items()
@@ -313,7 +315,9 @@ class Matrix:
     can_assign: bool
 
 
-def matrix(session: Session, batch: Batch, viewer: User, *, page: int = 1, page_size: int = 25) -> Matrix:
+def matrix(
+    session: Session, batch: Batch, viewer: User, *, page: int = 1, page_size: int = 25, lacking: bool = False
+) -> Matrix:
     """One page of candidates (passed, or with assignments) × the experts, with loads, conflicts and review state;
     a fixed number of queries whatever the size (no query per cell)."""
     base = select(Candidate).where(
@@ -321,6 +325,14 @@ def matrix(session: Session, batch: Batch, viewer: User, *, page: int = 1, page_
         (Candidate.status == CandidateStatus.passed)
         | Candidate.id.in_(select(Assignment.candidate_id).where(Assignment.batch_id == batch.id)),
     )
+    if lacking:  # only the passed candidates with fewer active assignments than the batch wants
+        active_n = (
+            select(func.count())
+            .where(Assignment.candidate_id == Candidate.id, Assignment.ended_at.is_(None))
+            .correlate(Candidate)
+            .scalar_subquery()
+        )
+        base = base.where(Candidate.status == CandidateStatus.passed, active_n < batch.experts_per_candidate)
     base = access.visible_candidates(session, viewer, base)
     result = paginate(session, base.order_by(Candidate.id), page=page, page_size=page_size)
     cids = [c.id for c in result.items]

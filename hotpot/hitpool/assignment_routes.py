@@ -23,7 +23,8 @@ StaffDraw = visible(Draw, param="draw_id", user=StaffUser)
 
 
 def _matrix_page(request, session, user, batch, *, page=1, errors=None, values=None, status_code=200) -> Response:
-    m = service.matrix(session, batch, user, page=page)
+    lacking = request.query_params.get("lacking") == "1"
+    m = service.matrix(session, batch, user, page=page, lacking=lacking)
     context = {
         "batch": batch,
         "m": m,
@@ -32,6 +33,7 @@ def _matrix_page(request, session, user, batch, *, page=1, errors=None, values=N
         "choices_experts": service.assignable_experts(session) if m.can_assign else [],
         "choices_candidates": service.assignable_candidates(session, batch, user) if m.can_assign else [],
         "view": request.query_params.get("view") if request.query_params.get("view") in ("matrix", "list") else "list",
+        "lacking": lacking,
     }
     return render(request, "hitpool/assignment/matrix.html", context, status_code=status_code)
 

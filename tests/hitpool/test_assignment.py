@@ -195,3 +195,15 @@ def test_a_conflicted_staff_member_does_not_see_the_candidate_in_the_matrix(db, 
     db.add(Tie(user_id=staff.id, enterprise_id=scene["cand"].enterprise_id, reason="亲属"))
     db.flush()
     assert assignment.matrix(db, scene["batch"], staff).rows == []
+
+
+def test_the_lacking_filter_shows_only_candidates_that_need_experts(db, scene, make_client):
+    needy = make_candidate(db, batch=scene["batch"])
+    m = assignment.matrix(db, scene["batch"], scene["manager"], lacking=True)
+    assert [r.candidate.id for r in m.rows] == [needy.id]
+    assert m.counts["lacking"] == 1
+    client = make_client()
+    log_in(client, scene["manager"].email)
+    page = client.get(f"/pool/batches/{scene['batch'].id}/assignments?lacking=1&view=matrix")
+    assert page.status_code == 200
+    assert "专家不足的申报" in page.text
