@@ -180,7 +180,27 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/v1/batches", {"admin", "reviewer"}),
     # hitpool candidates
     # hitpool experts
+    ("GET", "/pool/experts", {"admin", "reviewer"}),
+    ("GET", "/pool/experts/new", {"admin"}),  # an admin or a batch manager: this reviewer manages no batch
+    ("POST", "/pool/experts/new", {"admin"}),
+    ("GET", "/pool/experts/{expert}/edit", set()),
+    ("POST", "/pool/experts/{expert}/edit", set()),
+    ("POST", "/pool/experts/{expert}/active", set()),
+    ("GET", "/pool/ties", {"admin", "reviewer"}),
+    ("POST", "/pool/ties", {"admin", "reviewer"}),
+    ("POST", "/pool/ties/{tie}/delete", set()),
+    # this table's expert account has no pool entry: its profile is a 404 (tests/hitpool/test_access.py has one)
+    ("GET", "/expert/profile", set()),
+    ("POST", "/expert/profile", set()),
+    ("GET", "/expert/ties", {"expert"}),
+    ("POST", "/expert/ties", {"expert"}),
+    ("POST", "/expert/ties/{tie}/delete", set()),
     # hitpool assignment
+    ("GET", "/pool/batches/{batch}/assignments", set()),
+    ("POST", "/pool/batches/{batch}/draw", set()),
+    ("POST", "/pool/batches/{batch}/assignments", set()),
+    ("POST", "/pool/assignments/{assignment}/move", set()),
+    ("GET", "/pool/draws/{draw}", set()),
     # hitpool reviews
     # hitpool decisions
     # hitpool incubation
@@ -221,6 +241,12 @@ PLACEHOLDERS = {
     # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
     "{batch}": "{batch_id}",
+    # hitpool experts / assignment
+    "{batch}": "{batch_id}",
+    "{expert}": "{expert_id}",
+    "{tie}": "{tie_id}",
+    "{assignment}": "{assignment_id}",
+    "{draw}": "{draw_id}",
 }
 
 
@@ -343,6 +369,12 @@ def actors(db, make_client):
         "brand": brand.id,
         "licence": licence.id,
         "photo": photo.id,
+        # hitpool experts / assignment: records that do not exist
+        "batch": 999999,
+        "expert": 999999,
+        "tie": 999999,
+        "assignment": 999999,
+        "draw": 999999,
     }
     return clients, ids
 

@@ -28,6 +28,8 @@ ENTITY_TYPES = {
     "hit_candidate": "爆品申报",
     "expert": "评审专家",
     "hit_assignment": "评审分配",
+    "hit_tie": "利益关联声明",
+    "hit_draw": "随机抽取",
     "hit_review": "专家评审",
     "hit_decision": "入库决定",
     "hit_objection": "公示异议",
@@ -108,7 +110,17 @@ ACTIONS = {
     "hit_batch.archive": "归档批次",
     # hitpool candidates
     # hitpool experts
+    "expert.create": "新增评审专家",
+    "expert.update": "修改专家信息",
+    "expert.activate": "启用评审专家",
+    "expert.deactivate": "停用评审专家",
+    "hit_tie.declare": "声明利益关联",
+    "hit_tie.remove": "撤销利益关联声明",
     # hitpool assignment
+    "hit_assignment.draw": "随机抽取评审专家",
+    "hit_assignment.add": "人工指派评审专家",
+    "hit_assignment.move": "调换评审专家",
+    "hit_assignment.end": "结束评审分配",
     # hitpool reviews
     # hitpool decisions
     # hitpool incubation

@@ -139,3 +139,60 @@ def is_producer_of(user: User | None, candidate: Candidate) -> bool:
         and user.enterprise_id is not None
         and user.enterprise_id == candidate.enterprise_id
     )
+
+
+def can_manage_experts(session: Session, user: Any) -> bool:
+    """May create, edit and (de)activate pool experts: an admin, or the manager of a batch that is not archived."""
+    if user is None:
+        return False
+    if str(user.role) == Role.admin.value:
+        return True
+    if not is_staff(user):
+        return False
+    from hotpot.hitpool.enums import BatchStatus
+
+    return (
+        session.scalar(
+            select(Batch.id).where(Batch.manager_id == user.id, Batch.status != BatchStatus.archived).limit(1)
+        )
+        is not None
+    )
+
+
+def conflicts_of_users(session: Session, users: list[Any]) -> dict[int, set[int]]:
+    """conflicted_enterprise_ids for many people at once (the assignment matrix, the draw): the same rule, read in
+    three queries whatever the number of people, and kept in the same per-request memo."""
+    cache = _request_cache(session)
+    out: dict[int, set[int]] = {}
+    todo = []
+    for user in users:
+        key = ("conflicts", user.id)
+        if key in cache:
+            out[user.id] = cache[key]
+        else:
+            out[user.id] = set()
+            todo.append(user)
+    if not todo:
+        return out
+    ids = [u.id for u in todo]
+    for user_id, enterprise_id in session.execute(select(Tie.user_id, Tie.enterprise_id).where(Tie.user_id.in_(ids))):
+        out[user_id].add(enterprise_id)
+    own = {u.id: u.enterprise_id for u in todo if getattr(u, "enterprise_id", None) is not None}
+    if own:
+        owners = set(own.values())
+        licensees: dict[int, set[int]] = {}
+        for owner, licensee in session.execute(
+            select(Brand.owner_enterprise_id, BrandLicence.enterprise_id)
+            .join(BrandLicence, BrandLicence.brand_id == Brand.id)
+            .where(BrandLicence.revoked_at.is_(None))
+            .where((Brand.owner_enterprise_id.in_(owners)) | (BrandLicence.enterprise_id.in_(owners)))
+        ):
+            if owner is not None:
+                licensees.setdefault(owner, set()).add(licensee)
+                licensees.setdefault(licensee, set()).add(owner)
+        for user_id, enterprise_id in own.items():
+            out[user_id].add(enterprise_id)
+            out[user_id] |= licensees.get(enterprise_id, set())
+    for user in todo:
+        cache[("conflicts", user.id)] = out[user.id]
+    return out

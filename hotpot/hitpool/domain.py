@@ -42,7 +42,19 @@ DOMAIN = Domain(
         "batch_moved_with_missing_reviews": ("warning", "已进入拟定结果阶段，但仍有专家评审未提交。"),
         # candidates
         # experts
+        "expert_saved": ("success", "专家信息已保存"),
+        "expert_activated": ("success", "专家已启用，可参与抽取"),
+        "expert_deactivated": ("success", "专家已停用，不再参与抽取；其现有分配请在评审分配页调换"),
+        "expert_profile_saved": ("success", "您的专家信息已保存"),
+        "tie_declared": ("success", "利益关联已声明，您将回避该企业的申报"),
+        "tie_declared_ended": ("warning", "利益关联已声明；您在该企业申报上的评审分配已结束（申报回避）"),
+        "tie_removed": ("success", "声明已撤销"),
         # assignment
+        "draw_done": ("success", "随机抽取完成，每项申报都已抽足评审专家"),
+        "draw_short": ("warning", "随机抽取完成，但部分申报可选专家不足，请查看缺额并人工补充"),
+        "draw_nothing": ("info", "所有通过形式审查的申报都已有足够的评审专家，无需抽取"),
+        "assignment_added": ("success", "已指派评审专家"),
+        "assignment_moved": ("success", "已调换评审专家"),
         # reviews
         # decisions
         # incubation

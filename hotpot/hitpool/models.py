@@ -209,6 +209,8 @@ class Tie(Base):
     staff member; a tie excludes them from that enterprise's candidates (hotpot.hitpool.conflicts)."""
 
     __tablename__ = "hit_tie"
+    audit_entity = "hit_tie"
+    audit_fields = ("user_id", "enterprise_id", "reason")
     __table_args__ = (UniqueConstraint("user_id", "enterprise_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -316,6 +318,8 @@ class Draw(Base):
     """One automatic assignment (随机抽取): its seed, its inputs and its result, so anyone can re-run it."""
 
     __tablename__ = "hit_draw"
+    audit_entity = "hit_draw"
+    audit_fields = ("batch_id", "seed", "algorithm", "result")
     __table_args__ = (Index(None, "batch_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -333,6 +337,8 @@ class Assignment(Base):
     """An expert assigned to a candidate. A move ends one (ended_at, end_reason) and starts another: history stays."""
 
     __tablename__ = "hit_assignment"
+    audit_entity = "hit_assignment"
+    audit_fields = ("candidate_id", "expert_id", "source", "draw_id", "reason", "ended_at", "end_reason")
     __table_args__ = (
         Index(
             "uq_hit_assignment_active",

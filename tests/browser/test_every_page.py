@@ -107,6 +107,16 @@ PAGES: dict[str, tuple[str, str]] = {
     "/pool/batches/new": ("reviewer", "/pool/batches/new"),
     "/pool/batches/{batch_id}": ("reviewer", "/pool/batches/{hit_batch}"),
     "/pool/batches/{batch_id}/edit": ("reviewer", "/pool/batches/{hit_batch}/edit"),
+    # hitpool experts
+    "/pool/experts": ("reviewer", "/pool/experts"),
+    "/pool/experts/new": ("admin", "/pool/experts/new"),
+    "/pool/experts/{expert_id}/edit": ("admin", "/pool/experts/{hit_expert}/edit"),
+    "/pool/ties": ("reviewer", "/pool/ties?q=火锅"),
+    "/expert/profile": ("expert", "/expert/profile"),
+    "/expert/ties": ("expert", "/expert/ties?q=火锅"),
+    # hitpool assignment
+    "/pool/batches/{batch_id}/assignments": ("admin", "/pool/batches/{hit_past_batch}/assignments"),
+    "/pool/draws/{draw_id}": ("reviewer", "/pool/draws/{hit_draw}"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.
@@ -127,6 +137,8 @@ EXTRA_VIEWS: list[tuple[str, str]] = [
     # hitpool batches: a published batch (read-only form, the whole timeline done)
     ("reviewer", "/pool/batches/{hit_past_batch}"),
     ("reviewer", "/pool/batches/{hit_past_batch}/edit"),
+    # hitpool assignment: the matrix view of the same page
+    ("admin", "/pool/batches/{hit_past_batch}/assignments?view=matrix"),
 ]
 
 

@@ -61,7 +61,28 @@ POOL_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/v1/batches", STAFF),
     # --- candidates ---
     # --- experts ---
+    ("GET", "/pool/experts", STAFF),
+    # creating and editing experts: an admin or a batch manager (conflicted_staff manages no batch)
+    ("GET", "/pool/experts/new", UNCONFLICTED_STAFF),
+    ("POST", "/pool/experts/new", UNCONFLICTED_STAFF),
+    ("GET", "/pool/experts/{expert}/edit", UNCONFLICTED_STAFF),
+    ("POST", "/pool/experts/{expert}/edit", UNCONFLICTED_STAFF),
+    ("POST", "/pool/experts/{expert}/active", UNCONFLICTED_STAFF),
+    ("GET", "/pool/ties", STAFF),
+    ("POST", "/pool/ties", STAFF),
+    ("POST", "/pool/ties/{tie}/delete", set()),  # {tie} is the conflicted expert's own: no one else's to remove
+    ("GET", "/expert/profile", EXPERTS),
+    ("POST", "/expert/profile", EXPERTS),
+    ("GET", "/expert/ties", EXPERTS),
+    ("POST", "/expert/ties", EXPERTS),
+    ("POST", "/expert/ties/{tie}/delete", {"conflicted_expert"}),
     # --- assignment ---
+    # every staff member reads the matrix (a conflicted one without that candidate's row); the manager acts
+    ("GET", "/pool/batches/{batch}/assignments", STAFF),
+    ("POST", "/pool/batches/{batch}/draw", UNCONFLICTED_STAFF),
+    ("POST", "/pool/batches/{batch}/assignments", UNCONFLICTED_STAFF),
+    ("POST", "/pool/assignments/{assignment}/move", UNCONFLICTED_STAFF),
+    ("GET", "/pool/draws/{draw}", STAFF),
     # --- reviews ---
     # --- decisions ---
     # --- incubation ---
@@ -74,7 +95,31 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
     ("POST", "/pool/batches/{batch}/transition"): lambda ids: {"data": {"version": "999", "name": "decide"}},
     # --- candidates ---
     # --- experts ---
+    ("POST", "/pool/experts/new"): lambda ids: {
+        "data": {
+            "name": "新专家",
+            "email": "new-expert@hotpot.example",
+            "organization": "重庆市农业科学院",
+            "fields": ["quality"],
+        }
+    },
+    ("POST", "/pool/experts/{expert}/edit"): lambda ids: {
+        "data": {"name": "改名专家", "organization": "测试研究院", "fields": ["shuifa"], "version": "1"}
+    },
+    ("POST", "/pool/experts/{expert}/active"): lambda ids: {"data": {"active": "1", "version": "1"}},
+    ("POST", "/pool/ties"): lambda ids: {"data": {"enterprise_id": "999999", "reason": "亲属任职"}},
+    ("POST", "/expert/profile"): lambda ids: {
+        "data": {"organization": "西南大学", "fields": ["quality"], "version": "1"}
+    },
+    ("POST", "/expert/ties"): lambda ids: {"data": {"enterprise_id": "999999", "reason": "曾任顾问"}},
     # --- assignment ---
+    ("POST", "/pool/batches/{batch}/draw"): lambda ids: {"data": {"seed": "access-table"}},
+    ("POST", "/pool/batches/{batch}/assignments"): lambda ids: {
+        "data": {"candidate_id": str(ids["candidate"]), "expert_id": str(ids["expert"]), "reason": "人工指派"}
+    },
+    ("POST", "/pool/assignments/{assignment}/move"): lambda ids: {
+        "data": {"expert_id": str(ids["expert"]), "reason": "调换专家"}
+    },
     # --- reviews ---
     # --- decisions ---
     # --- incubation ---
