@@ -173,7 +173,13 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     # hitpool candidates
     # hitpool experts
     # hitpool assignment
-    # hitpool reviews
+    # hitpool reviews ({candidate} names no record: 404 for everyone the role rule lets in)
+    ("GET", "/expert", {"expert"}),
+    ("GET", "/expert/candidates/{candidate}", set()),
+    ("POST", "/expert/candidates/{candidate}/review", set()),
+    ("POST", "/expert/candidates/{candidate}/revise", set()),
+    ("GET", "/pool/candidates/{candidate}", set()),
+    ("POST", "/pool/candidates/{candidate}/posts", set()),
     # hitpool decisions
     # hitpool incubation
 ]
@@ -212,6 +218,7 @@ PLACEHOLDERS = {
     "{job}": "{job_id}",
     # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
+    "{candidate}": "{candidate_id}",  # hitpool reviews
 }
 
 
@@ -317,6 +324,7 @@ def actors(db, make_client):
         )
     ).scalar_one()
     ids = {
+        "candidate": 999999,  # hitpool reviews
         "job": job,
         "synonym": synonym.id,
         "noise": noise.id,

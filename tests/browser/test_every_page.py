@@ -102,6 +102,10 @@ PAGES: dict[str, tuple[str, str]] = {
     "/inquiries": ("buyer", "/inquiries"),
     "/inquiries/{inquiry_id}": ("buyer", "/inquiries/{inquiry}"),
     "/search": ("anonymous", "/search?q=毛肚"),
+    # hitpool reviews
+    "/expert": ("expert", "/expert"),
+    "/expert/candidates/{candidate_id}": ("expert", "/expert/candidates/{hit_candidate}"),
+    "/pool/candidates/{candidate_id}": ("reviewer", "/pool/candidates/{hit_candidate}"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.

@@ -54,6 +54,12 @@ POOL_TABLE: list[tuple[str, str, set[str]]] = [
     # --- experts ---
     # --- assignment ---
     # --- reviews ---
+    ("GET", "/expert", EXPERTS),
+    ("GET", "/expert/candidates/{candidate}", {"expert"}),
+    ("POST", "/expert/candidates/{candidate}/review", {"expert"}),
+    ("POST", "/expert/candidates/{candidate}/revise", {"expert"}),
+    ("GET", "/pool/candidates/{candidate}", UNCONFLICTED_STAFF),
+    ("POST", "/pool/candidates/{candidate}/posts", UNCONFLICTED_STAFF | {"expert"}),
     # --- decisions ---
     # --- incubation ---
 ]
@@ -65,6 +71,9 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
     # --- experts ---
     # --- assignment ---
     # --- reviews ---
+    ("POST", "/expert/candidates/{candidate}/review"): lambda ids: {"data": {"action": "save", "comment": "草稿"}},
+    ("POST", "/expert/candidates/{candidate}/revise"): lambda ids: {"data": {"revision_reason": "补充评分依据"}},
+    ("POST", "/pool/candidates/{candidate}/posts"): lambda ids: {"data": {"body": "请企业补充产能证明。"}},
     # --- decisions ---
     # --- incubation ---
 }
