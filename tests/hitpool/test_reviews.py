@@ -115,7 +115,9 @@ def test_a_draft_may_be_partial_and_keeps_its_values(scene):
     assert (draft.status, draft.weighted_total, draft.submitted_at) == (ReviewStatus.draft, None, None)
     assert [(s.criterion_id, s.score, s.comment) for s in draft.scores] == [(c1.id, Decimal("7.5"), "渠道覆盖川渝")]
     page = client.get(f"/expert/candidates/{candidate.id}").text
-    assert 'value="7.5"' in page and "渠道覆盖川渝" in page and f'name="review_id" value="{draft.id}"' in page
+    assert 'value="7.5"' in page
+    assert "渠道覆盖川渝" in page
+    assert f'name="review_id" value="{draft.id}"' in page
     assert audit_actions(db, [draft.id]) == ["hit_review.save"]
 
 
@@ -130,7 +132,8 @@ def test_submitting_fixes_the_weighted_total(scene):
     assert response.status_code == 303
     (review,) = reviews_of(db, candidate, a)
     assert review.id == draft.id
-    assert review.status == ReviewStatus.submitted and review.submitted_at is not None
+    assert review.status == ReviewStatus.submitted
+    assert review.submitted_at is not None
     assert review.weighted_total == Decimal("85.00")  # 25 + 75 * 0.8
     assert audit_actions(db, [review.id]) == ["hit_review.save", "hit_review.submit"]
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "hit_review.submit")).one()
@@ -173,7 +176,9 @@ def test_others_are_hidden_until_ones_own_review_is_submitted(scene):
     assert "专家 B" in after  # b was assigned second
     assert "张华研究员" not in after  # other experts read letters, never names
     staff_page = scene["client_for"](scene["staff"]).get(f"/pool/candidates/{candidate.id}").text
-    assert "张华研究员" in staff_page and "李明教授" in staff_page and "冷链能力一般" in staff_page
+    assert "张华研究员" in staff_page
+    assert "李明教授" in staff_page
+    assert "冷链能力一般" in staff_page
 
 
 def test_disagreement_is_flagged_past_the_batchs_threshold(scene):
@@ -188,8 +193,10 @@ def test_disagreement_is_flagged_past_the_batchs_threshold(scene):
     assert figures[candidate.id].count == 2
     assert figures[candidate.id].totals == [Decimal("90.00"), Decimal("50.00")]
     assert figures[candidate.id].mean == Decimal("70.00")
-    assert figures[candidate.id].spread == Decimal("40.00") and figures[candidate.id].disagreement
-    assert figures[quiet.id].spread == Decimal("10.00") and not figures[quiet.id].disagreement
+    assert figures[candidate.id].spread == Decimal("40.00")
+    assert figures[candidate.id].disagreement
+    assert figures[quiet.id].spread == Decimal("10.00")
+    assert not figures[quiet.id].disagreement
     staff = scene["client_for"](scene["staff"])
     assert "专家意见分歧较大" in staff.get(f"/pool/candidates/{candidate.id}").text
     assert "专家意见分歧较大" not in staff.get(f"/pool/candidates/{quiet.id}").text
@@ -214,7 +221,8 @@ def test_a_revision_supersedes_and_both_stay_in_the_history(scene):
     url = f"/expert/candidates/{candidate.id}"
     assert client.post(f"{url}/review", data=full_form(batch, 6)).status_code == 303
     refused = client.post(f"{url}/revise", data={"revision_reason": ""})
-    assert refused.status_code == 422 and "修订原因" in refused.text
+    assert refused.status_code == 422
+    assert "修订原因" in refused.text
     assert len(reviews_of(db, candidate, a)) == 1
     assert client.post(f"{url}/revise", data={"revision_reason": "补看了检测报告"}).status_code == 303
     first, draft = reviews_of(db, candidate, a)
@@ -223,7 +231,8 @@ def test_a_revision_supersedes_and_both_stay_in_the_history(scene):
     twice = client.post(f"{url}/revise", data={"revision_reason": "再改一次"})
     assert twice.status_code == 409
     page = client.get(url).text
-    assert 'value="6"' in page and "补看了检测报告" in page
+    assert 'value="6"' in page
+    assert "补看了检测报告" in page
     assert client.post(f"{url}/review", data=full_form(batch, 9, review_id=str(draft.id))).status_code == 303
     first, second = reviews_of(db, candidate, a)
     assert (first.status, first.superseded_at is not None, first.weighted_total) == ("superseded", True, Decimal("60"))
@@ -240,7 +249,8 @@ def test_a_revision_supersedes_and_both_stay_in_the_history(scene):
         "hit_review.submit",
     ]
     staff_page = scene["client_for"](scene["staff"]).get(f"/pool/candidates/{candidate.id}").text
-    assert "已被修订版取代" in staff_page and "补看了检测报告" in staff_page
+    assert "已被修订版取代" in staff_page
+    assert "补看了检测报告" in staff_page
     # Only the current revision counts.
     assert reviews.summary_for(db, [candidate.id])[candidate.id].totals == [Decimal("90.00")]
 
@@ -268,7 +278,8 @@ def test_nothing_is_written_outside_the_review_window(scene):
     assert client.post(f"{url}/review", data=full_form(batch, 9)).status_code == 409
     assert client.post(f"{url}/revise", data={"revision_reason": "评审已结束还想改"}).status_code == 409
     page = client.get(url).text
-    assert "评审只能查看" in page and 'action="/expert/candidates' not in page
+    assert "评审只能查看" in page
+    assert 'action="/expert/candidates' not in page
     assert len(reviews_of(db, candidate, a)) == 1
 
 
@@ -322,7 +333,8 @@ def test_the_queue_groups_by_batch_with_state_and_progress(scene):
     states = {r.candidate_id: r.state for r in batches[0].rows}
     assert states == {candidate.id: "todo", second.id: "draft", third.id: "submitted", revised.id: "revised"}
     assert (batches[0].submitted, batches[0].total) == (2, 4)
-    assert batches[1].past and not batches[1].editable
+    assert batches[1].past
+    assert not batches[1].editable
     page = scene["client_for"](a.user).get("/expert").text
     for label in ("未开始", "草稿", "已提交", "已修订", "2</strong> / 4", "评审已结束，以下评审只读", "开始评审"):
         assert label in page
