@@ -34,6 +34,7 @@ class ReviewInput:
     recommendation: Recommendation | None = None
     confidence: int | None = None
     comment: str | None = None
+    stamp: str | None = None  # the draft's updated_at when the form was loaded (a second tab's edits are not lost)
 
     @property
     def submitting(self) -> bool:
@@ -60,7 +61,7 @@ def parse_review(form: Mapping[str, Any], criteria: Iterable[Any]) -> ReviewInpu
     review_id = parse_id(raw_id) if raw_id else None
     if raw_id and review_id is None:
         raise FieldErrors({"__all__": "表单已损坏，请刷新页面后重试"})
-    data = ReviewInput(action=action, review_id=review_id)
+    data = ReviewInput(action=action, review_id=review_id, stamp=_text(form, "draft_stamp") or None)
     submitting = data.submitting
 
     for c in criteria:

@@ -46,6 +46,7 @@ HIDDEN = "您的评审提交后，才能看到其他专家的评分和意见。"
 CLOSED = "本批次当前不在专家评审阶段，评审不能修改。"
 TWICE = "这份评审已在另一个窗口提交（或已被修订），本次提交没有保存。请刷新页面查看最新内容。"
 STARTED = "您已在另一个窗口开始了这份评审，本次内容没有保存。请刷新页面后继续填写。"
+EDITED = "这份草稿已在另一个窗口修改过，本次内容没有保存（以免覆盖那边的修改）。请刷新页面后再改。"
 
 # The queue's states of one assignment, in the order the queue lists them.
 QUEUE_STATES = {
@@ -378,12 +379,18 @@ def expert_page(session: Session, *, user: Any, candidate: Candidate) -> ExpertP
     )
 
 
+def stamp_of(review: Review) -> str:
+    """What the form carries of the draft it was loaded from: its last change."""
+    return review.updated_at.isoformat()
+
+
 def form_values(review: Review | None, scores: dict[int, ReviewScore]) -> dict[str, Any]:
     """The review form's field values for a stored draft (empty for a first visit)."""
     if review is None:
         return {}
     values: dict[str, Any] = {
         "review_id": str(review.id),
+        "draft_stamp": stamp_of(review),
         "recommendation": review.recommendation.value if review.recommendation else "",
         "confidence": str(review.confidence) if review.confidence else "",
         "comment": review.comment or "",
@@ -596,6 +603,8 @@ def save(session: Session, *, user: Any, candidate: Candidate, form: dict[str, A
     review = _locked_draft(session, expert=expert, candidate=candidate, review_id=data.review_id)
     if review is None:
         raise Conflict(TWICE)
+    if data.stamp is not None and data.stamp != stamp_of(review):
+        raise Conflict(EDITED)
     if data.submitting and review.supersedes_id is not None:
         _supersede(session, user=user, review_id=review.supersedes_id, now=now)
     with changes.tracked(
@@ -603,6 +612,7 @@ def save(session: Session, *, user: Any, candidate: Candidate, form: dict[str, A
     ) as change:
         change.before = {**change.before, "scores": _audit_scores(review, criteria)}
         _apply_input(review, data, criteria)
+        review.updated_at = now  # the draft's stamp moves even when only its scores changed
         if data.submitting:
             review.status = ReviewStatus.submitted
             review.submitted_at = now

@@ -370,3 +370,24 @@ def test_unassigned_expert_sees_nothing(scene):
     client = scene["client_for"](outsider.user)
     assert client.get(f"/expert/candidates/{candidate.id}").status_code == 404
     assert db.scalar(select(func.count()).select_from(ReviewScore)) == 0
+
+
+def test_a_second_tab_does_not_overwrite_a_draft_it_did_not_see(scene):
+    import re
+
+    db, batch, candidate, a = scene["db"], scene["batch"], scene["candidate"], scene["a"]
+    c1 = batch.criteria[0]
+    url = f"/expert/candidates/{candidate.id}"
+    client = scene["client_for"](a.user)
+    client.post(f"{url}/review", data={"action": "save", "comment": "第一稿"})
+    page = client.get(url).text
+    review_id = re.search(r'name="review_id" value="(\d+)"', page).group(1)
+    stamp = re.search(r'name="draft_stamp" value="([^"]+)"', page).group(1)
+    tab = {"action": "save", "review_id": review_id, "draft_stamp": stamp}
+    assert client.post(f"{url}/review", data={**tab, f"score_{c1.id}": "9", "comment": "第一个窗口"}).status_code == 303
+    stale = client.post(f"{url}/review", data={**tab, f"score_{c1.id}": "3", "comment": "第二个窗口"})
+    assert stale.status_code == 409
+    assert "已在另一个窗口修改过" in stale.text
+    (draft,) = reviews_of(db, candidate, a)
+    assert draft.comment == "第一个窗口"
+    assert [s.score for s in draft.scores] == [Decimal("9.0")]
