@@ -202,6 +202,13 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/pool/assignments/{assignment}/move", set()),
     ("GET", "/pool/draws/{draw}", set()),
     # hitpool reviews
+    # hitpool reviews ({candidate} names no record: 404 for everyone the role rule lets in)
+    ("GET", "/expert", {"expert"}),
+    ("GET", "/expert/candidates/{candidate}", set()),
+    ("POST", "/expert/candidates/{candidate}/review", set()),
+    ("POST", "/expert/candidates/{candidate}/revise", set()),
+    ("GET", "/pool/candidates/{candidate}", set()),
+    ("POST", "/pool/candidates/{candidate}/posts", set()),
     # hitpool decisions
     # hitpool incubation
 ]
@@ -247,6 +254,7 @@ PLACEHOLDERS = {
     "{tie}": "{tie_id}",
     "{assignment}": "{assignment_id}",
     "{draw}": "{draw_id}",
+    "{candidate}": "{candidate_id}",  # hitpool reviews
 }
 
 
@@ -353,6 +361,7 @@ def actors(db, make_client):
     ).scalar_one()
     ids = {
         "batch": 999999,  # hitpool batches: no such batch
+        "candidate": 999999,  # hitpool reviews
         "job": job,
         "synonym": synonym.id,
         "noise": noise.id,

@@ -35,6 +35,7 @@ ENTITY_TYPES = {
     "hit_objection": "公示异议",
     "hit_plan": "培育计划",
     "hit_milestone": "培育里程碑",
+    "hit_post": "评审讨论",  # hitpool reviews
 }
 
 ACTIONS = {
@@ -122,6 +123,11 @@ ACTIONS = {
     "hit_assignment.move": "调换评审专家",
     "hit_assignment.end": "结束评审分配",
     # hitpool reviews
+    "hit_review.save": "保存评审草稿",
+    "hit_review.submit": "提交专家评审",
+    "hit_review.revise": "发起评审修订",
+    "hit_review.supersede": "评审被修订版取代",
+    "hit_post.create": "发表评审讨论",
     # hitpool decisions
     # hitpool incubation
 }

@@ -56,6 +56,10 @@ DOMAIN = Domain(
         "assignment_added": ("success", "已指派评审专家"),
         "assignment_moved": ("success", "已调换评审专家"),
         # reviews
+        "review_saved": ("success", "评审草稿已保存，提交前可以随时修改"),
+        "review_submitted": ("success", "评审已提交，现在可以看到其他专家的评分并参与讨论"),
+        "review_revision_opened": ("info", "已创建修订稿：修改后提交，原评审会保留在历史中"),
+        "post_added": ("success", "讨论发言已发布"),
         # decisions
         # incubation
     },

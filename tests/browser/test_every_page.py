@@ -117,6 +117,10 @@ PAGES: dict[str, tuple[str, str]] = {
     # hitpool assignment
     "/pool/batches/{batch_id}/assignments": ("admin", "/pool/batches/{hit_past_batch}/assignments"),
     "/pool/draws/{draw_id}": ("reviewer", "/pool/draws/{hit_draw}"),
+    # hitpool reviews
+    "/expert": ("expert", "/expert"),
+    "/expert/candidates/{candidate_id}": ("expert", "/expert/candidates/{hit_candidate}"),
+    "/pool/candidates/{candidate_id}": ("reviewer", "/pool/candidates/{hit_candidate}"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.

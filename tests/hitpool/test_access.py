@@ -84,6 +84,12 @@ POOL_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/pool/assignments/{assignment}/move", UNCONFLICTED_STAFF),
     ("GET", "/pool/draws/{draw}", STAFF),
     # --- reviews ---
+    ("GET", "/expert", EXPERTS),
+    ("GET", "/expert/candidates/{candidate}", {"expert"}),
+    ("POST", "/expert/candidates/{candidate}/review", {"expert"}),
+    ("POST", "/expert/candidates/{candidate}/revise", {"expert"}),
+    ("GET", "/pool/candidates/{candidate}", UNCONFLICTED_STAFF),
+    ("POST", "/pool/candidates/{candidate}/posts", UNCONFLICTED_STAFF | {"expert"}),
     # --- decisions ---
     # --- incubation ---
 ]
@@ -121,6 +127,9 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
         "data": {"expert_id": str(ids["expert"]), "reason": "调换专家"}
     },
     # --- reviews ---
+    ("POST", "/expert/candidates/{candidate}/review"): lambda ids: {"data": {"action": "save", "comment": "草稿"}},
+    ("POST", "/expert/candidates/{candidate}/revise"): lambda ids: {"data": {"revision_reason": "补充评分依据"}},
+    ("POST", "/pool/candidates/{candidate}/posts"): lambda ids: {"data": {"body": "请企业补充产能证明。"}},
     # --- decisions ---
     # --- incubation ---
 }
