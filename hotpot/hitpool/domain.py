@@ -35,6 +35,9 @@ DOMAIN = Domain(
         # assignment
         # reviews
         # decisions
+        "hit_decision_saved": ("success", "决定已保存。"),
+        "hit_objection_handled": ("success", "异议处理结果已记录。"),
+        "hit_objection_raised": ("success", "异议已提交，工作人员将在公示期内核实处理。"),
         # incubation
     },
     models=("hotpot.hitpool.models",),
