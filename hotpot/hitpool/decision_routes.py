@@ -84,7 +84,8 @@ def candidate_decision(
 ) -> Response:
     candidate = decisions.staff_candidate(session, user, candidate_id)
     data = dict(form)
-    version = form_version(data)
+    # 0: the form was shown before there was any decision (a first decision); else the decision's version.
+    version = 0 if data.get("version") == "0" and data.pop("version") else form_version(data)
     back = str(data.pop("back", "") or "")
     try:
         decisions.propose(session, actor=user, candidate=candidate, form=data, version=version)
