@@ -22,7 +22,7 @@ from hotpot.hitpool import access, ranking
 from hotpot.hitpool.decision_schemas import MIN_NOTE, NOTE_MESSAGE, NOTE_REQUIRED, DecisionIn, HandleIn, ObjectionIn
 from hotpot.hitpool.enums import BatchStatus, CandidateStatus, ObjectionStatus, Outcome, ReviewStatus
 from hotpot.hitpool.models import Batch, Candidate, Criterion, Decision, Objection, Post, Review
-from hotpot.validation import FieldErrors, StaleVersion, check_version, errors_from_validation
+from hotpot.validation import FieldErrors, StaleVersion, check_version, errors_from_validation, parse_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # More than this many rows at once is a slip of the hand, not a committee decision.
@@ -404,7 +404,8 @@ def raise_objection(
         if "reasons" in errors and "字符" in errors["reasons"]:
             errors["reasons"] = "异议理由需 10 至 2000 个字，请写明事实和依据"
     listed = {e.candidate_id for e in notice_entries(session, batch)}
-    if data is not None and data.candidate_id not in listed:
+    picked = parse_id(form.get("candidate_id"))
+    if "candidate_id" not in errors and picked not in listed:
         errors["candidate_id"] = "请选择公示名单中的一项"
     stored = None
     if evidence is not None:
