@@ -175,6 +175,17 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     # hitpool assignment
     # hitpool reviews
     # hitpool decisions
+    ("GET", "/pool/batches/{batch}/ranking", set()),
+    ("GET", "/pool/batches/{batch}/ranking.xlsx", set()),
+    ("GET", "/pool/batches/{batch}/decisions.xlsx", set()),
+    ("POST", "/pool/batches/{batch}/decisions", set()),
+    ("POST", "/pool/candidates/{candidate}/decision", set()),
+    ("GET", "/pool/candidates/{candidate}/dossier", set()),
+    ("GET", "/pool/batches/{batch}/objections", set()),
+    ("POST", "/pool/objections/{objection}/handle", set()),
+    ("GET", "/notices/{batch}", set()),
+    ("POST", "/notices/{batch}/objections", set()),
+    ("GET", "/api/v1/batches/{batch}/ranking", set()),
     # hitpool incubation
 ]
 
@@ -212,6 +223,9 @@ PLACEHOLDERS = {
     "{job}": "{job_id}",
     # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
+    "{batch}": "{batch_id}",  # hitpool decisions
+    "{candidate}": "{candidate_id}",  # hitpool decisions
+    "{objection}": "{objection_id}",  # hitpool decisions
 }
 
 
@@ -317,6 +331,10 @@ def actors(db, make_client):
         )
     ).scalar_one()
     ids = {
+        # hitpool decisions: pool records that do not exist
+        "batch": 999999,
+        "candidate": 999999,
+        "objection": 999999,
         "job": job,
         "synonym": synonym.id,
         "noise": noise.id,
