@@ -47,7 +47,7 @@ def scene(live_server, server_url):
                 c = make_candidate(s, batch=batch, enterprise=e, product=p)
                 for k, expert in enumerate(experts):
                     if (n + k) % 4 != 3:
-                        make_review(s, candidate=c, expert=expert, scores=min(10, 4 + (n * 7 + k * 3) % 7))
+                        make_review(s, candidate=c, expert=expert, scores=min(10, 3 + k + (n * 3 + k * 2) % 6))
                 ids.setdefault(batch.id, []).append(c)
         s.add(Post(candidate_id=ids[deciding.id][0].id, author_id=staff.id, body="产能数据请企业补充说明。"))
         first, second = ids[deciding.id][0], ids[deciding.id][1]
@@ -70,7 +70,10 @@ def scene(live_server, server_url):
         s.flush()
         pending = s.scalars(select(Objection).where(Objection.batch_id == notice.id)).all()
         decisions.handle_objection(
-            s, actor=staff, objection=pending[1], form={"action": "dismissed", "reason": "经核实抽检已整改合格"},
+            s,
+            actor=staff,
+            objection=pending[1],
+            form={"action": "dismissed", "reason": "经核实抽检已整改合格"},
             version=pending[1].version,
         )
         s.commit()

@@ -212,3 +212,37 @@ def test_publication_waits_for_pending_objections_and_the_end_of_the_period(db, 
     finals = list(db.scalars(select(Decision.final_at).where(Decision.batch_id == batch.id)))
     assert len(finals) == 2
     assert all(finals)
+
+
+def test_on_notice_inside_the_batch_transition_records_the_dates(db):
+    from hotpot import workflow as _workflow  # noqa: F401  (the batch moves by its declared workflow)
+    from hotpot.audit.models import AuditEvent
+
+    staff, batch, _ = _deciding(db)
+    version = batch.version
+    batch.workflow.apply(db, batch, "notice", actor=staff, version=version)
+    decisions.on_notice(db, batch, staff)
+    assert batch.status == "notice"
+    assert batch.notice_ends_on == decisions.add_working_days(decisions.today(), 5)
+    actions = list(
+        db.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity_type == "hit_batch", AuditEvent.entity_id == str(batch.id))
+            .order_by(AuditEvent.id)
+        )
+    )
+    assert actions == ["hit_batch.notice", "hit_batch.notice_dates"]
+
+
+def test_the_panel_shows_the_form_while_deciding_and_the_objections_later(db, in_notice):
+    staff, batch, c, _ = in_notice
+    _objection(db, batch, c)
+    panel = decisions.panel(db, c, staff)
+    assert panel["can_decide"] is False
+    assert "异议" in panel["state_note"]
+    assert len(panel["objections"]) == 1
+    assert decisions.panel(db, c, make_user(db, role="buyer")) == {"hidden": True}
+    staff2, _batch2, c2 = _deciding(db, accepted=False)
+    fresh = decisions.panel(db, c2, staff2)
+    assert fresh["can_decide"] is True
+    assert fresh["decision"] is None
