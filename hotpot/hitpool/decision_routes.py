@@ -3,7 +3,9 @@ the public notice (公示) and its objections."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from hotpot.db import SessionDep
@@ -16,6 +18,7 @@ from hotpot.web import conflict, form_version, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
+RANKING_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -28,19 +31,28 @@ def _sort(value: str | None) -> str:
 
 @router.get("/pool/batches/{batch_id}/ranking")
 def ranking_page(
-    request: Request, session: SessionDep, user: StaffUser, batch_id: Id, sort: str | None = None
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    batch_id: Id,
+    sort: str | None = None,
+    page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> Response:
     batch = decisions.batch_or_404(session, batch_id)
-    return _ranking(request, session, user, batch, sort=_sort(sort))
+    return _ranking(request, session, user, batch, sort=_sort(sort), page=page)
 
 
-def _ranking(request, session, user, batch, *, sort, outcome=None, errors=None, status_code=200) -> Response:
-    rows = ranking.rank(session, batch, user, sort=sort)
+def _ranking(request, session, user, batch, *, sort, page=1, outcome=None, errors=None, status_code=200) -> Response:
+    # The whole ranking is computed (ranks, the quota line); a page shows RANKING_PAGE rows of it, so a batch of
+    # 1,000 candidates renders quickly; the quota line is on the first page unless the quota is larger.
+    found = ranking.page(session, batch, user, sort=sort, page=page, page_size=RANKING_PAGE)
+    rows = found.items
     context = {
         "batch": batch,
         "rows": rows,
+        "page": found,
         "sort": sort,
-        "quota_after": ranking.quota_line_after(rows, batch),
+        "quota_after": ranking.quota_line_after(found.items, batch, total=found.total),
         "tie_name": ranking.tie_criterion_name(batch),
         "bulk_on": batch.status == "deciding",
         "outcomes": [(o.value, o.label) for o in Outcome],

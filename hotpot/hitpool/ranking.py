@@ -232,12 +232,14 @@ def tie_criterion_name(batch: Batch) -> str | None:
     return next((c.name for c in batch.criteria if c.code == batch.tie_criterion_code), None)
 
 
-def quota_line_after(rows: list[RankRow], batch: Batch) -> int | None:
-    """The rank after which the page draws the quota line (None when every row is above it)."""
-    scored = [r for r in rows if r.above_quota]
-    if not scored or len(scored) == len(rows):
+def quota_line_after(rows: list[RankRow], batch: Batch, *, total: int | None = None) -> int | None:
+    """The rank after which the quota line is drawn (the last row inside the quota, when rows follow it among the
+    total); None when every row is inside the quota or no row of these is."""
+    total = len(rows) if total is None else total
+    above = [r for r in rows if r.above_quota]
+    if not above or above[-1].rank >= total:
         return None
-    return scored[-1].rank
+    return above[-1].rank
 
 
 def page(session: Session, batch: Batch, viewer: Any, *, sort: str, page: int, page_size: int) -> Page[RankRow]:

@@ -184,3 +184,19 @@ def test_the_dossier_shows_reviews_revisions_decision_and_history(db, scene, mak
     assert page.status_code == 200
     for text in ("申报档案", "修订专家", "已被修订版取代", "入库", "拟定入库决定", "市场潜力"):
         assert text in page.text, text
+
+
+def test_the_ranking_page_shows_a_hundred_rows_a_page(db, make_client):
+    from hotpot.hitpool.decision_routes import RANKING_PAGE
+
+    staff = make_user(db, role="reviewer")
+    batch = make_batch(db, status="reviewing", quota=2)
+    for _ in range(RANKING_PAGE + 2):
+        make_candidate(db, batch=batch)
+    c = make_client()
+    log_in(c, staff.email)
+    first = c.get(f"/pool/batches/{batch.id}/ranking")
+    assert first.text.count('class="row-title"') == RANKING_PAGE
+    assert "第 1 / 2 页" in first.text
+    second = c.get(f"/pool/batches/{batch.id}/ranking?page=2")
+    assert second.text.count('class="row-title"') == 2
