@@ -210,6 +210,17 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/pool/candidates/{candidate}", set()),
     ("POST", "/pool/candidates/{candidate}/posts", set()),
     # hitpool decisions
+    ("GET", "/pool/batches/{batch}/ranking", set()),
+    ("GET", "/pool/batches/{batch}/ranking.xlsx", set()),
+    ("GET", "/pool/batches/{batch}/decisions.xlsx", set()),
+    ("POST", "/pool/batches/{batch}/decisions", set()),
+    ("POST", "/pool/candidates/{candidate}/decision", set()),
+    ("GET", "/pool/candidates/{candidate}/dossier", set()),
+    ("GET", "/pool/batches/{batch}/objections", set()),
+    ("POST", "/pool/objections/{objection}/handle", set()),
+    ("GET", "/notices/{batch}", set()),
+    ("POST", "/notices/{batch}/objections", set()),
+    ("GET", "/api/v1/batches/{batch}/ranking", set()),
     # hitpool incubation
 ]
 
@@ -255,6 +266,9 @@ PLACEHOLDERS = {
     "{assignment}": "{assignment_id}",
     "{draw}": "{draw_id}",
     "{candidate}": "{candidate_id}",  # hitpool reviews
+    "{batch}": "{batch_id}",  # hitpool decisions
+    "{candidate}": "{candidate_id}",  # hitpool decisions
+    "{objection}": "{objection_id}",  # hitpool decisions
 }
 
 
@@ -362,6 +376,10 @@ def actors(db, make_client):
     ids = {
         "batch": 999999,  # hitpool batches: no such batch
         "candidate": 999999,  # hitpool reviews
+        # hitpool decisions: pool records that do not exist
+        "batch": 999999,
+        "candidate": 999999,
+        "objection": 999999,
         "job": job,
         "synonym": synonym.id,
         "noise": noise.id,

@@ -9,6 +9,7 @@ from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, STANDARD_LEVELS
 from hotpot.brands.models import BRAND_LEVELS
 from hotpot.certificates.models import CERT_KINDS, HOLDER_TYPES, VERIFICATION
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES
+from hotpot.hitpool.enums import ObjectionStatus, Outcome
 from hotpot.inquiries.models import INQUIRY_STATUSES
 from hotpot.products.models import PRODUCT_STATUSES, STORAGES
 
@@ -129,6 +130,14 @@ ACTIONS = {
     "hit_review.supersede": "评审被修订版取代",
     "hit_post.create": "发表评审讨论",
     # hitpool decisions
+    "hit_decision.propose": "拟定入库决定",
+    "hit_decision.update": "修改入库决定",
+    "hit_decision.bulk": "批量拟定入库决定",
+    "hit_decision.finalise": "入库决定正式发布",
+    "hit_objection.raise": "提出公示异议",
+    "hit_objection.uphold": "异议成立",
+    "hit_objection.dismiss": "异议不成立",
+    "hit_batch.notice_dates": "设定公示期",
     # hitpool incubation
 }
 
@@ -171,6 +180,12 @@ _COMMON_FIELDS = {
     "verification": "核验状态",
     "verification_note": "核验意见",
     "job": "任务",
+    # hitpool decisions
+    "outcome": "决定",
+    "final_at": "正式发布时间",
+    "handling_reason": "处理理由",
+    "notice_starts_on": "公示开始",
+    "notice_ends_on": "公示结束",
 }
 
 _EXTRA_FIELDS = {
@@ -223,6 +238,9 @@ VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("brand", "level"): BRAND_LEVELS,
     ("inquiry", "status"): INQUIRY_STATUSES,
     ("user", "role"): {r.value: label for r, label in ROLE_LABELS.items()},
+    # hitpool decisions
+    ("hit_decision", "outcome"): Outcome.labels(),
+    ("hit_objection", "status"): ObjectionStatus.labels(),
 }
 
 

@@ -61,6 +61,9 @@ DOMAIN = Domain(
         "review_revision_opened": ("info", "已创建修订稿：修改后提交，原评审会保留在历史中"),
         "post_added": ("success", "讨论发言已发布"),
         # decisions
+        "hit_decision_saved": ("success", "决定已保存。"),
+        "hit_objection_handled": ("success", "异议处理结果已记录。"),
+        "hit_objection_raised": ("success", "异议已提交，工作人员将在公示期内核实处理。"),
         # incubation
     },
     models=("hotpot.hitpool.models",),

@@ -48,6 +48,9 @@ SKIPS: dict[str, str] = {
     "/bases/{base_id}/photos/{photo_id}": "an image",
     "/bases/{base_id}/photos/{photo_id}/thumb": "an image",
     "/review/{rest:path}": "the desk's old address: a 301 to the same page under /verify/ (tests/verification)",
+    # hitpool decisions
+    "/pool/batches/{batch_id}/ranking.xlsx": "the ranking as an XLSX download (tests/hitpool/test_exports.py)",
+    "/pool/batches/{batch_id}/decisions.xlsx": "the decision list as an XLSX download (tests/hitpool/test_exports.py)",
 }
 
 # Route path -> (role that sees it, example path with {ids} from the demo data). "anonymous" is not logged in.
@@ -121,6 +124,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "/expert": ("expert", "/expert"),
     "/expert/candidates/{candidate_id}": ("expert", "/expert/candidates/{hit_candidate}"),
     "/pool/candidates/{candidate_id}": ("reviewer", "/pool/candidates/{hit_candidate}"),
+    # hitpool decisions
+    "/pool/batches/{batch_id}/ranking": ("reviewer", "/pool/batches/{hit_batch}/ranking"),
+    "/pool/batches/{batch_id}/objections": ("reviewer", "/pool/batches/{hit_past_batch}/objections"),
+    "/pool/candidates/{candidate_id}/dossier": ("reviewer", "/pool/candidates/{hit_candidate}/dossier"),
+    "/notices/{batch_id}": ("anonymous", "/notices/{hit_past_batch}"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.

@@ -91,6 +91,19 @@ POOL_TABLE: list[tuple[str, str, set[str]]] = [
     ("GET", "/pool/candidates/{candidate}", UNCONFLICTED_STAFF),
     ("POST", "/pool/candidates/{candidate}/posts", UNCONFLICTED_STAFF | {"expert"}),
     # --- decisions ---
+    ("GET", "/pool/batches/{batch}/ranking", STAFF),  # a conflicted member sees the other rows
+    ("GET", "/pool/batches/{batch}/ranking.xlsx", STAFF),
+    ("GET", "/pool/batches/{batch}/decisions.xlsx", STAFF),
+    ("POST", "/pool/batches/{batch}/decisions", STAFF),  # the scene's batch is reviewing: a 409 past the rule
+    ("POST", "/pool/candidates/{candidate}/decision", UNCONFLICTED_STAFF),
+    ("GET", "/pool/candidates/{candidate}/dossier", UNCONFLICTED_STAFF),
+    ("GET", "/pool/batches/{batch}/objections", STAFF),
+    ("POST", "/pool/objections/{objection}/handle", UNCONFLICTED_STAFF),
+    # The notice exists only from the batch's notice on (the scene's batch is reviewing: 404 for everyone);
+    # tests/hitpool/test_notice.py walks it for anonymous and logged-in people.
+    ("GET", "/notices/{batch}", set()),
+    ("POST", "/notices/{batch}/objections", set()),
+    ("GET", "/api/v1/batches/{batch}/ranking", STAFF),
     # --- incubation ---
 ]
 
@@ -131,6 +144,13 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
     ("POST", "/expert/candidates/{candidate}/revise"): lambda ids: {"data": {"revision_reason": "补充评分依据"}},
     ("POST", "/pool/candidates/{candidate}/posts"): lambda ids: {"data": {"body": "请企业补充产能证明。"}},
     # --- decisions ---
+    ("POST", "/pool/candidates/{candidate}/decision"): lambda ids: {"data": {"version": "0", "outcome": "accepted"}},
+    ("POST", "/pool/batches/{batch}/decisions"): lambda ids: {
+        "data": {"ids": [str(ids["candidate"])], f"version_{ids['candidate']}": "1", "outcome": "accepted"}
+    },
+    ("POST", "/pool/objections/{objection}/handle"): lambda ids: {
+        "data": {"version": "1", "action": "dismissed", "reason": "经核实不属实"}
+    },
     # --- incubation ---
 }
 
