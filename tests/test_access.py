@@ -260,14 +260,11 @@ PLACEHOLDERS = {
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
     "{batch}": "{batch_id}",
     # hitpool experts / assignment
-    "{batch}": "{batch_id}",
     "{expert}": "{expert_id}",
     "{tie}": "{tie_id}",
     "{assignment}": "{assignment_id}",
     "{draw}": "{draw_id}",
     "{candidate}": "{candidate_id}",  # hitpool reviews
-    "{batch}": "{batch_id}",  # hitpool decisions
-    "{candidate}": "{candidate_id}",  # hitpool decisions
     "{objection}": "{objection_id}",  # hitpool decisions
 }
 
@@ -377,8 +374,6 @@ def actors(db, make_client):
         "batch": 999999,  # hitpool batches: no such batch
         "candidate": 999999,  # hitpool reviews
         # hitpool decisions: pool records that do not exist
-        "batch": 999999,
-        "candidate": 999999,
         "objection": 999999,
         "job": job,
         "synonym": synonym.id,
@@ -397,7 +392,6 @@ def actors(db, make_client):
         "licence": licence.id,
         "photo": photo.id,
         # hitpool experts / assignment: records that do not exist
-        "batch": 999999,
         "expert": 999999,
         "tie": 999999,
         "assignment": 999999,
