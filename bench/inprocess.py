@@ -111,12 +111,59 @@ def report(rows: list[dict], runs: int, rev: str) -> None:
     print(f"answers (total, page, facets, tabs, relaxing) that differ between old and new: {differ or 'none'}")
 
 
+def compare_suggestions(session: Session, runs: int) -> None:
+    """Suggestions, SQL alone: the statement and index before the covering index (a temporary copy of search_term
+    with the old index, ORDER BY key) against today's (USING ~<~, index-only), alternating, over the prefixes of
+    bench/search.py's suggestion-alone set."""
+    import random
+
+    from sqlalchemy import text
+
+    from bench.search import queries
+    from hotpot.search import text as tokens
+
+    _, _, forms = queries(1126)
+    rng = random.Random(1126)
+    prefixes = list(dict.fromkeys(q[: rng.randrange(1, len(q) + 1)] for q in forms))
+    rng.shuffle(prefixes)
+    session.execute(text("CREATE TEMP TABLE search_term_before AS SELECT * FROM search_term"))
+    session.execute(text("CREATE INDEX ON search_term_before (key text_pattern_ops)"))
+    session.execute(text("ANALYZE search_term_before"))
+    before = text(
+        "SELECT term, source, ref_id, max(weight) AS w FROM (SELECT term, source, ref_id, weight"
+        " FROM search_term_before WHERE key LIKE :prefix ORDER BY key LIMIT 3000) k"
+        " GROUP BY term, source, ref_id ORDER BY max(weight) DESC, length(term), term LIMIT :limit"
+    )
+    sides = {"old": before, "new": new.SUGGEST_SQL}
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    differ = 0
+    for n, p in enumerate(prefixes[:600]):
+        last = " ".join(tokens.normalize(p).split()).rpartition(" ")[2]
+        prefix = last.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        answers = {}
+        for k in range(runs):
+            for side in ("old", "new") if (n + k) % 2 == 0 else ("new", "old"):
+                started = time.perf_counter()
+                answers[side] = session.execute(sides[side], {"prefix": prefix, "limit": 8}).all()
+                times[side].append((time.perf_counter() - started) * 1000)
+        differ += answers["old"] != answers["new"]
+    print(
+        f"suggestion SQL over {min(600, len(prefixes))} prefixes x {runs}: "
+        + ", ".join(
+            f"{side} p50 {pct(t, 50):.2f} p95 {pct(t, 95):.2f} p99 {pct(t, 99):.2f} ms" for side, t in times.items()
+        )
+        + f"; new/old p95 {pct(times['new'], 95) / pct(times['old'], 95):.2f}; answers that differ: {differ}"
+    )
+    session.rollback()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data-dir", required=True, help="the --data-dir of a bench.search run (kept database)")
     parser.add_argument("--old", default="main", help="the revision whose search code is 'old'")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--only", nargs="*", help="these queries instead of the relevance table")
+    parser.add_argument("--suggest", action="store_true", help="the suggestion statement, before and after, instead")
     args = parser.parse_args()
     keep = Path(args.data_dir)
     if not (keep / "prepared").exists():
@@ -125,6 +172,10 @@ def main() -> None:
     try:
         url = pg.ensure_database(server.url, "hotpot_search_bench", fresh=False)
         engine = create_engine(url)
+        if args.suggest:
+            with Session(engine) as session:
+                compare_suggestions(session, max(3, args.runs // 4))
+            return
         old = oldcode.load(args.old)
         if args.only:
             queries = args.only

@@ -353,7 +353,11 @@ def run(args, tmp: Path) -> int:
         # The control: the same SELECT with no HTTP and no platform, 16 threads of bare psycopg. What it shows of
         # the tail is the machine's (and PostgreSQL's); what the HTTP figure adds is the platform's.
         select_control = control(dsn, [int(p.rsplit("=", 1)[1]) for p in select_paths], min(args.seconds, 5))
-        with app_server(url, tmp, workers=args.workers) as base:
+        from bench.stall import reuseport_server
+
+        # The server as `hotpot serve --workers N` runs it (a socket per worker), or uvicorn's own --workers.
+        serve = reuseport_server if args.server == "hotpot" else app_server
+        with serve(url, tmp, workers=args.workers) as base:
             wrk(base, search_paths[:500], 3, tmp, "warm-up")
             results = {}
             results["bare"] = wrk(base, ["/api/v1/bench/json"], args.seconds, tmp, "bare JSON")
@@ -376,7 +380,7 @@ def run(args, tmp: Path) -> int:
         print()
         print(
             f"{args.products:,} products, {args.enterprises:,} enterprises; {args.workers} workers; "
-            f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs"
+            f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs; server: {args.server}"
         )
         print(show(results["bare"]))
         c = select_control
@@ -485,6 +489,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1126)
     parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
     parser.add_argument("--old", help="also time the search code of this git revision in-process against today's")
+    parser.add_argument(
+        "--server",
+        choices=["hotpot", "uvicorn"],
+        default="hotpot",
+        help="hotpot: a SO_REUSEPORT socket per worker, as `hotpot serve`; uvicorn: its --workers (one shared socket)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hotpot-search-bench-") as tmp:
         sys.exit(run(args, Path(tmp)))

@@ -7,8 +7,8 @@ On bench/search.py's kept database (`--data-dir`), in one run:
    connections on /api/v1/bench/select, while sampling every 0.1 s: which worker holds each of wrk's connections
    (psutil), what the PostgreSQL backends do (pg_stat_activity: state and wait event), and, a few times, py-spy
    dumps of both workers (where each thread is: the event loop, the thread pool, the SQLAlchemy pool, psycopg);
-3. the same under `--limit-concurrency`-free settings but with the connections spread evenly (one wrk per worker
-   port is not possible with one socket, so the spread is reported, not forced).
+3. the same with each worker on its own SO_REUSEPORT socket on the port (hotpot/serving.py, as
+   `hotpot serve --workers N` now runs), so that the kernel, not the first worker awake, spreads wrk's connections.
 
 It prints the latencies of both, the connection spread, PostgreSQL's wait events, and the threads' places, so the
 layer a slow request sits in can be read off. Short by design (the machine is shared): `--seconds 5`.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import random
@@ -28,11 +29,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import psycopg
 
+from bench.common import free_port, wait_for
 from bench.registry import app_server
 from bench.search import CONCURRENCY, pct, wrk
 from hotpot import pg
@@ -122,6 +125,87 @@ def where_threads(pid: int) -> collections.Counter:
     return places
 
 
+@contextlib.contextmanager
+def reuseport_server(url: str, data_dir: Path, *, workers: int) -> Iterator[str]:
+    """The app as `hotpot serve --workers N` runs it (hotpot/serving.py): each worker with its own SO_REUSEPORT
+    socket on one port, so the kernel spreads new connections (uvicorn's --workers share one socket, and whoever
+    accepts first takes them)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOTPOT_DATABASE_URL": url,
+        "HOTPOT_DATA_DIR": str(data_dir / "var"),
+        "HOTPOT_LOG_LEVEL": "warning",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.reuseport", "127.0.0.1", str(port), str(workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz", timeout=120)
+        time.sleep(2)  # every process listening, not only the first
+        yield base
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def sampled(dsn: str, base: str, paths: list[str], seconds: int, tmp: Path, name: str) -> dict:
+    """wrk on the paths while sampling connections per worker, PostgreSQL's waits and py-spy dumps; prints all."""
+    port = int(base.rsplit(":", 1)[1])
+    waits: collections.Counter = collections.Counter()
+    spread: list[dict[int, int]] = []
+    places: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
+    done = threading.Event()
+
+    def sample() -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            k = 0
+            while not done.is_set():
+                for state, event in conn.execute(
+                    "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU')"
+                    " FROM pg_stat_activity WHERE application_name = 'hotpot' AND pid <> pg_backend_pid()"
+                ):
+                    waits[f"{state} / {event}"] += 1
+                if k % 10 == 5:
+                    spread.append(server_pids(port))
+                if k % 15 == 7:
+                    for pid in spread[-1] if spread else {}:
+                        places[pid].update(where_threads(pid))
+                k += 1
+                time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    r = wrk(base, paths, seconds, tmp, name)
+    done.set()
+    sampler.join()
+    print(
+        f"{name}: {r['rps']:.0f} req/s p50 {r['p50']:.2f} p95 {r['p95']:.2f} p99 {r['p99']:.2f} ms,"
+        f" errors {r['errors']}"
+    )
+    print("  wrk's connections per worker (samples, pid: connections):", spread)
+    total = sum(waits.values()) or 1
+    print("  PostgreSQL backends of the app, sampled every 0.1 s (state / wait):")
+    for key, k in waits.most_common(6):
+        print(f"    {k / total:6.1%}  {key}")
+    for pid, counter in places.items():
+        print(f"  worker {pid}, threads by place over {sum(counter.values())} thread samples:")
+        for key, k in counter.most_common(6):
+            print(f"    {k:4d}  {key}")
+    return r
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data-dir", required=True)
@@ -140,6 +224,7 @@ def main() -> None:
             n = conn.execute("SELECT max(id) FROM search_doc").fetchone()[0]
         rng = random.Random(7)
         ids = [rng.randrange(1, n) for _ in range(5000)]
+        paths = [f"/api/v1/bench/select?id={i}" for i in ids]
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
         c = control(dsn, ids, args.seconds)
         print(
@@ -147,53 +232,18 @@ def main() -> None:
             f" p99 {c['p99']:.2f} max {c['max']:.1f} ms"
         )
         os.environ["HOTPOT_BENCH_ENDPOINTS"] = "1"
-        with (
-            tempfile.TemporaryDirectory(prefix="hotpot-stall-") as tmp,
-            app_server(url, Path(tmp), workers=args.workers) as base,
-        ):
-            port = int(base.rsplit(":", 1)[1])
-            paths = [f"/api/v1/bench/select?id={i}" for i in ids]
-            waits: collections.Counter = collections.Counter()
-            spread: list[dict[int, int]] = []
-            places: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
-            done = threading.Event()
-
-            def sample() -> None:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    k = 0
-                    while not done.is_set():
-                        for state, event in conn.execute(
-                            "SELECT state, coalesce(wait_event_type || ':' || wait_event, 'on CPU')"
-                            " FROM pg_stat_activity WHERE application_name = 'hotpot' AND pid <> pg_backend_pid()"
-                        ):
-                            waits[f"{state} / {event}"] += 1
-                        if k % 10 == 5:
-                            spread.append(server_pids(port))
-                        if k % 15 == 7:
-                            for pid in spread[-1] if spread else {}:
-                                places[pid].update(where_threads(pid))
-                        k += 1
-                        time.sleep(0.1)
-
-            sampler = threading.Thread(target=sample)
-            sampler.start()
-            r = wrk(base, paths, args.seconds, Path(tmp), "single SELECT")
-            done.set()
-            sampler.join()
-        print(
-            f"single SELECT over HTTP (wrk {CONCURRENCY} connections, {args.workers} workers): {r['rps']:.0f} req/s"
-            f" p50 {r['p50']:.2f} p95 {r['p95']:.2f} p99 {r['p99']:.2f} ms, errors {r['errors']}"
-        )
-        print(f"  p99 of HTTP / p99 of the control: {r['p99'] / c['p99']:.1f}x")
-        print("  wrk's connections per worker (samples):", spread)
-        total = sum(waits.values()) or 1
-        print("  PostgreSQL backends of the app, sampled every 0.1 s (state / wait):")
-        for key, k in waits.most_common(8):
-            print(f"    {k / total:6.1%}  {key}")
-        for pid, counter in places.items():
-            print(f"  worker {pid}, threads by place over {sum(counter.values())} thread samples:")
-            for key, k in counter.most_common(8):
-                print(f"    {k:4d}  {key}")
+        results = {}
+        with tempfile.TemporaryDirectory(prefix="hotpot-stall-") as tmp:
+            with app_server(url, Path(tmp), workers=args.workers) as base:
+                results["shared"] = sampled(
+                    dsn, base, paths, args.seconds, Path(tmp), f"uvicorn --workers {args.workers} (one socket)"
+                )
+            with reuseport_server(url, Path(tmp), workers=args.workers) as base:
+                results["reuseport"] = sampled(
+                    dsn, base, paths, args.seconds, Path(tmp), f"{args.workers} processes, SO_REUSEPORT each"
+                )
+        for name, r in results.items():
+            print(f"  {name}: p99 x{r['p99'] / c['p99']:.1f} of the control, req/s x{r['rps'] / c['rps']:.2f}")
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
     finally:
         server.stop()
