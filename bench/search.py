@@ -355,8 +355,8 @@ def run(args, tmp: Path) -> int:
         select_control = control(dsn, [int(p.rsplit("=", 1)[1]) for p in select_paths], min(args.seconds, 5))
         from bench.stall import reuseport_server
 
-        # The server as `hotpot serve --workers N` runs it (a socket per worker), or uvicorn's own --workers.
-        serve = reuseport_server if args.server == "hotpot" else app_server
+        # The server as `hotpot serve --workers N` runs it: uvicorn's own --workers, or a socket per worker.
+        serve = reuseport_server if args.server == "reuseport" else app_server
         with serve(url, tmp, workers=args.workers) as base:
             wrk(base, search_paths[:500], 3, tmp, "warm-up")
             results = {}
@@ -491,9 +491,10 @@ def main() -> None:
     parser.add_argument("--old", help="also time the search code of this git revision in-process against today's")
     parser.add_argument(
         "--server",
-        choices=["hotpot", "uvicorn"],
-        default="hotpot",
-        help="hotpot: a SO_REUSEPORT socket per worker, as `hotpot serve`; uvicorn: its --workers (one shared socket)",
+        choices=["uvicorn", "reuseport"],
+        default="uvicorn",
+        help="uvicorn: its --workers (one shared socket, `hotpot serve`'s default); reuseport: a SO_REUSEPORT socket"
+        " per worker (`hotpot serve` with HOTPOT_REUSE_PORT=true)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hotpot-search-bench-") as tmp:

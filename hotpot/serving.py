@@ -10,7 +10,7 @@ nothing: the machine was shared by other work at a load average of 9-12 on 2 CPU
 `hotpot serve --workers N` uses it with HOTPOT_REUSE_PORT=true. The kernel picks a socket by a hash of the
 connection's addresses, so 16 connections split about evenly, not exactly (8/8 and 5/11 were seen); on a machine
 other work shares, whether that beats one shared socket is still to be measured when it is quiet
-(`bench.search --server hotpot` against `--server uvicorn`, `bench.stall`).
+(`bench.search --server reuseport` against `--server uvicorn`, `bench.stall`).
 
 `run_workers` starts the workers (spawned, so each imports the app afresh), restarts one that dies, and stops them
 all on SIGINT or SIGTERM (each finishes its requests: uvicorn's graceful shutdown).
