@@ -12,7 +12,13 @@ What it does, in one run:
 4. wrk (Debian package `wrk`) with 16 connections for each of: bare JSON, single SELECT, the search mix, the
    suggestion mix; req/s, p50/p95/p99, errors and the ratios to the baselines;
 5. every query of the relevance table alone (one client, the result cache bypassed by varying page_size): p95;
-6. suggestions alone: p95.
+6. suggestions alone: p95;
+7. a control for the single SELECT: the same statement through bare psycopg from 16 threads (no HTTP, no app), so
+   that a tail the control shows too is the machine's; and which worker holds each of wrk's connections;
+8. with `--old REV`: every relevance query in-process, the search code of REV against today's, alternating
+   (bench/inprocess.py), with the new/old ratio per query.
+
+Each figure is printed beside its target (issue 12).
 
 Run: `.venv/bin/python -m bench.search` (about 4 minutes on 2 cores; `--products/--enterprises` to scale down).
 """
@@ -49,6 +55,8 @@ from hotpot.search import text as tokens
 CONCURRENCY = 16
 TARGET_RPS = 500
 TARGET_P95_MS = 50
+TARGET_P99_MS = 150
+BROAD_P95_MS = 15
 TARGET_SHARE = 0.20
 ALONE_P95_MS = 30
 SUGGEST_P95_MS = 10
@@ -236,11 +244,11 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str) -> dict
     return data
 
 
-def show(r: dict, base: dict | None = None) -> str:
+def show(r: dict, base: dict | None = None, target: str = "") -> str:
     ratio = f"  req/s {r['rps'] / base['rps']:.0%} of {base['name']}" if base else ""
     return (
         f"{r['name']:<22} req/s={r['rps']:8.1f}  p50={r['p50']:6.2f}ms p95={r['p95']:6.2f}ms p99={r['p99']:6.2f}ms "
-        f"errors={r['errors']}{ratio}"
+        f"errors={r['errors']}{ratio}{f'  [target {target}]' if target else ''}"
     )
 
 
@@ -339,12 +347,26 @@ def run(args, tmp: Path) -> int:
         with DocumentCount(url) as n_docs:
             select_paths = [f"/api/v1/bench/select?id={rng.randrange(1, n_docs)}" for _ in range(5000)]
         os.environ["HOTPOT_BENCH_ENDPOINTS"] = "1"
-        with app_server(url, tmp, workers=args.workers) as base:
+        from bench.stall import control, server_pids
+
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        # The control: the same SELECT with no HTTP and no platform, 16 threads of bare psycopg. What it shows of
+        # the tail is the machine's (and PostgreSQL's); what the HTTP figure adds is the platform's.
+        select_control = control(dsn, [int(p.rsplit("=", 1)[1]) for p in select_paths], min(args.seconds, 5))
+        from bench.stall import reuseport_server
+
+        # The server as `hotpot serve --workers N` runs it: uvicorn's own --workers, or a socket per worker.
+        serve = reuseport_server if args.server == "reuseport" else app_server
+        with serve(url, tmp, workers=args.workers) as base:
             wrk(base, search_paths[:500], 3, tmp, "warm-up")
             results = {}
             results["bare"] = wrk(base, ["/api/v1/bench/json"], args.seconds, tmp, "bare JSON")
             results["select"] = wrk(base, select_paths, args.seconds, tmp, "single SELECT")
-            results["search"] = wrk(base, search_paths, args.seconds, tmp, "search mix")
+            spread: list[dict[int, int]] = []
+            port = int(base.rsplit(":", 1)[1])
+            sampler = _Sampler(lambda: spread.append(server_pids(port)))
+            with sampler:
+                results["search"] = wrk(base, search_paths, args.seconds, tmp, "search mix")
             results["suggest"] = wrk(base, suggest_paths, args.seconds, tmp, "suggest mix")
             from tests.search.test_relevance import RELEVANCE
 
@@ -358,11 +380,23 @@ def run(args, tmp: Path) -> int:
         print()
         print(
             f"{args.products:,} products, {args.enterprises:,} enterprises; {args.workers} workers; "
-            f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs"
+            f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs; server: {args.server}"
         )
         print(show(results["bare"]))
-        print(show(results["select"], results["bare"]))
-        print(show(results["search"], results["select"]))
+        c = select_control
+        print(
+            f"{'control: bare psycopg':<22} q/s={c['rps']:8.1f}  p50={c['p50']:6.2f}ms p95={c['p95']:6.2f}ms "
+            f"p99={c['p99']:6.2f}ms max={c['max']:.1f}ms  (the same SELECT, {CONCURRENCY} threads, no HTTP, no app)"
+        )
+        print(show(results["select"], results["bare"]) + f"  p99 x{results['select']['p99'] / c['p99']:.1f} of control")
+        print(
+            show(
+                results["search"],
+                results["select"],
+                f">= {TARGET_RPS} req/s, p95 < {TARGET_P95_MS} ms, p99 < {TARGET_P99_MS} ms, 0 errors",
+            )
+        )
+        print(f"  wrk's connections per worker during the search mix (pid: connections): {spread}")
         print(show(results["suggest"], results["select"]))
         worst = sorted(single, key=lambda x: -x[2])
         print(
@@ -370,16 +404,29 @@ def run(args, tmp: Path) -> int:
             f"median of p95 {statistics.median(x[2] for x in single):.2f}ms, worst p95 {worst[0][2]:.2f}ms "
             f"({worst[0][0]}); over {ALONE_P95_MS}ms: {[q for q, _, p in single if p > ALONE_P95_MS]}"
         )
-        print("  slowest: " + ", ".join(f"{q} {p:.1f}ms" for q, _, p in worst[:6]))
+        print("  slowest: " + ", ".join(f"{q} {p:.1f}ms" for q, _, p in worst[:6]) + f"  [target < {ALONE_P95_MS} ms]")
         print(
             f"suggestions alone: p50 {pct(suggest_alone, 50):.2f}ms p95 {pct(suggest_alone, 95):.2f}ms "
-            f"p99 {pct(suggest_alone, 99):.2f}ms"
+            f"p99 {pct(suggest_alone, 99):.2f}ms  [target p95 < {SUGGEST_P95_MS} ms]"
         )
+        if args.old:
+            # Old code path against new, in-process and alternating (bench/inprocess.py): the ratio is what counts.
+            from bench import inprocess, oldcode
+
+            engine = create_engine(url)
+            with Session(engine) as session:
+                old = oldcode.load(args.old)
+                old.search(session, old.SearchParams(q="预热 毛肚"))
+                rows = inprocess.compare(session, old, [q for q, _ in RELEVANCE], max(4, args.runs // 2))
+            engine.dispose()
+            print()
+            inprocess.report(rows, max(4, args.runs // 2), args.old)
         s = results["search"]
         share = s["rps"] / results["select"]["rps"]
         checks = {
             f"search mix >= {TARGET_RPS} req/s": s["rps"] >= TARGET_RPS,
             f"search mix p95 < {TARGET_P95_MS} ms": s["p95"] < TARGET_P95_MS,
+            f"search mix p99 < {TARGET_P99_MS} ms": s["p99"] < TARGET_P99_MS,
             "search mix without errors": s["errors"] == 0,
             f"search mix >= {TARGET_SHARE:.0%} of single SELECT": share >= TARGET_SHARE,
             f"every relevance query alone p95 < {ALONE_P95_MS} ms": all(p < ALONE_P95_MS for _, _, p in single),
@@ -390,6 +437,29 @@ def run(args, tmp: Path) -> int:
         return 0 if all(checks.values()) else 1
     finally:
         server.stop()
+
+
+class _Sampler:
+    """Calls `fn` every second in a thread while the block runs."""
+
+    def __init__(self, fn) -> None:
+        import threading
+
+        self.fn = fn
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.done.wait(1.0):
+            self.fn()
+
+    def __enter__(self) -> _Sampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
 
 
 class DocumentCount:
@@ -418,6 +488,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="runs of each relevance query alone")
     parser.add_argument("--seed", type=int, default=1126)
     parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
+    parser.add_argument("--old", help="also time the search code of this git revision in-process against today's")
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "reuseport"],
+        default="uvicorn",
+        help="uvicorn: its --workers (one shared socket, `hotpot serve`'s default); reuseport: a SO_REUSEPORT socket"
+        " per worker (`hotpot serve` with HOTPOT_REUSE_PORT=true)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hotpot-search-bench-") as tmp:
         sys.exit(run(args, Path(tmp)))

@@ -240,18 +240,23 @@ def _serve(url: str, *, host: str | None, port: int | None, workers: int | None,
 
 
 def _run_uvicorn(uvicorn, settings, *, host, port, workers, reload) -> None:
-    uvicorn.run(
-        "hotpot.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        reload=reload,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxies,
-        log_level=settings.log_level,
-        server_header=False,
-    )
+    from hotpot import serving
+
+    options = {
+        "factory": True,
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.trusted_proxies,
+        "log_level": settings.log_level,
+        "server_header": False,
+    }
+    workers = workers or settings.workers
+    if workers > 1 and not reload and settings.reuse_port and serving.supported():
+        # A socket per worker (SO_REUSEPORT): the kernel spreads the connections, not the first worker awake.
+        serving.run_workers("hotpot.main:create_app", workers, options)
+        return
+    uvicorn.run("hotpot.main:create_app", workers=workers, reload=reload, **options)
 
 
 @app.command()

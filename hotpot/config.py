@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # Several workers each accept on their own SO_REUSEPORT socket (hotpot/serving.py) instead of sharing uvicorn's
+    # one socket, where the first worker awake can take every connection opened at once (bench/stall.py).
+    reuse_port: bool = False
     # `hotpot serve` / `hotpot demo` start the background-job worker beside the web server (false where a separate
     # `hotpot worker` runs, as in docker-compose.yml).
     job_worker: bool = True

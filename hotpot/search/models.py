@@ -68,7 +68,13 @@ class SearchTerm(Base):
 
     __tablename__ = "search_term"
     __table_args__ = (
-        Index("ix_search_term_key", "key", postgresql_ops={"key": "text_pattern_ops"}),
+        # Covering: a suggestion reads the first keys of a prefix in the index's order without the table.
+        Index(
+            "ix_search_term_key",
+            "key",
+            postgresql_ops={"key": "text_pattern_ops"},
+            postgresql_include=["term", "source", "ref_id", "weight"],
+        ),
         Index(None, "source", "ref_id"),
     )
 
