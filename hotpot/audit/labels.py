@@ -98,6 +98,15 @@ ACTIONS = {
     "job.retry": "重试后台任务",
     # hitpool batches
     # hitpool candidates
+    "hit_candidate.create": "创建爆品申报",
+    "hit_candidate.update": "修改爆品申报书",
+    "hit_candidate.submit": "提交爆品申报",
+    "hit_candidate.withdraw": "撤回爆品申报",
+    "hit_candidate.pass": "形式审查通过",
+    "hit_candidate.return": "退回申报修改",
+    "hit_candidate.reject": "判定不符合申报条件",
+    "hit_candidate.file_add": "上传申报附件",
+    "hit_candidate.file_remove": "删除申报附件",
     # hitpool experts
     # hitpool assignment
     # hitpool reviews
