@@ -170,7 +170,20 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/admin/jobs/run", {"admin"}),
     ("POST", "/admin/jobs/{job}/retry", {"admin"}),
     # hitpool batches: (the pool's own ten-person table is tests/hitpool/test_access.py)
-    # hitpool candidates
+    # hitpool candidates: {batch} and {candidate} do not exist (999999), so record routes refuse everyone
+    ("GET", "/my/pool", {"producer"}),
+    ("GET", "/my/pool/apply/{batch}", set()),
+    ("POST", "/my/pool/apply/{batch}", set()),
+    ("GET", "/my/pool/candidates/{candidate}", set()),
+    ("POST", "/my/pool/candidates/{candidate}/edit", set()),
+    ("POST", "/my/pool/candidates/{candidate}/submit", set()),
+    ("POST", "/my/pool/candidates/{candidate}/withdraw", set()),
+    ("POST", "/my/pool/candidates/{candidate}/files", set()),
+    ("POST", "/my/pool/candidates/{candidate}/files/{file}/delete", set()),
+    ("GET", "/pool/candidates/{candidate}/files/{file}", set()),
+    ("GET", "/pool/batches/{batch}/screening", set()),
+    ("POST", "/pool/batches/{batch}/screening", set()),
+    ("POST", "/pool/candidates/{candidate}/screening", set()),
     # hitpool experts
     # hitpool assignment
     # hitpool reviews
@@ -212,6 +225,8 @@ PLACEHOLDERS = {
     "{job}": "{job_id}",
     # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
+    "{batch}": "{batch_id}",  # hitpool candidates
+    "{candidate}": "{candidate_id}",  # hitpool candidates
 }
 
 
@@ -317,6 +332,8 @@ def actors(db, make_client):
         )
     ).scalar_one()
     ids = {
+        "batch": 999999,  # hitpool candidates
+        "candidate": 999999,  # hitpool candidates
         "job": job,
         "synonym": synonym.id,
         "noise": noise.id,

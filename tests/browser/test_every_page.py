@@ -48,6 +48,8 @@ SKIPS: dict[str, str] = {
     "/bases/{base_id}/photos/{photo_id}": "an image",
     "/bases/{base_id}/photos/{photo_id}/thumb": "an image",
     "/review/{rest:path}": "the desk's old address: a 301 to the same page under /verify/ (tests/verification)",
+    # hitpool candidates
+    "/pool/candidates/{candidate_id}/files/{file_id}": "a supporting file of an application, served as an attachment",
 }
 
 # Route path -> (role that sees it, example path with {ids} from the demo data). "anonymous" is not logged in.
@@ -102,6 +104,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "/inquiries": ("buyer", "/inquiries"),
     "/inquiries/{inquiry_id}": ("buyer", "/inquiries/{inquiry}"),
     "/search": ("anonymous", "/search?q=毛肚"),
+    # hitpool candidates
+    "/my/pool": ("producer", "/my/pool"),
+    "/my/pool/apply/{batch_id}": ("producer", "/my/pool/apply/{hit_batch}"),
+    "/my/pool/candidates/{candidate_id}": ("producer", "/my/pool/candidates/{hit_my_candidate}"),
+    "/pool/batches/{batch_id}/screening": ("reviewer", "/pool/batches/{hit_batch}/screening"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.
