@@ -93,7 +93,7 @@ def apply(request: Request, session: SessionDep, user: ProducerUser, batch_id: I
         page = service.apply_page(session, user=user, batch=batch)
         context = {**page.context(), "values": dict(form), "errors": exc.errors}
         return render(request, "hitpool/candidates/apply.html", context, status_code=422)
-    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_applied")
+    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_candidate_applied")
 
 
 @router.get("/my/pool/candidates/{candidate_id}")
@@ -119,7 +119,7 @@ def edit(request: Request, session: SessionDep, user: ProducerUser, candidate_id
         changed = stale_changes(data, _values(candidate, attached), FIELD_LABELS)
         back = f"/my/pool/candidates/{candidate.id}"
         return conflict(request, title=candidate.product.name, back_url=back, changes=changed)
-    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_saved")
+    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_candidate_saved")
 
 
 @router.post("/my/pool/candidates/{candidate_id}/submit")
@@ -130,14 +130,14 @@ def submit(request: Request, session: SessionDep, user: ProducerUser, candidate_
         service.submit(session, user=user, candidate=candidate, version=version)
     except service.NotEligible as exc:
         return _application(request, session, user, candidate, failures=exc.failures, status_code=422)
-    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_submitted")
+    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_candidate_submitted")
 
 
 @router.post("/my/pool/candidates/{candidate_id}/withdraw")
 def withdraw(request: Request, session: SessionDep, user: ProducerUser, candidate_id: Id, form: FormDict) -> Response:
     candidate = service.for_producer(session, user=user, candidate_id=candidate_id)
     service.withdraw(session, user=user, candidate=candidate, version=form_version(dict(form)))
-    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_withdrawn")
+    return redirect(request, f"/my/pool/candidates/{candidate.id}", flash="hit_candidate_withdrawn")
 
 
 @router.post("/my/pool/candidates/{candidate_id}/files")
@@ -155,7 +155,7 @@ def add_file(request: Request, session: SessionDep, user: ProducerUser, candidat
         errors = {("file_label" if k == "label" else k): v for k, v in exc.errors.items()}
         values = {"file_label": data.get("label", "")}
         return _file_error(request, session, user, candidate, errors, values)
-    return redirect(request, f"/my/pool/candidates/{candidate.id}#files", flash="hit_file_added")
+    return redirect(request, f"/my/pool/candidates/{candidate.id}#files", flash="hit_candidate_file_added")
 
 
 def _file_error(request, session, user, candidate, errors, values) -> Response:
@@ -171,7 +171,7 @@ def remove_file(
     candidate = service.for_producer(session, user=user, candidate_id=candidate_id)
     version = parse_id(form.get("version"))
     service.remove_file(session, user=user, candidate=candidate, file_id=file_id, version=version)
-    return redirect(request, f"/my/pool/candidates/{candidate.id}#files", flash="hit_file_removed")
+    return redirect(request, f"/my/pool/candidates/{candidate.id}#files", flash="hit_candidate_file_removed")
 
 
 @router.get("/pool/candidates/{candidate_id}/files/{file_id}")
@@ -231,5 +231,9 @@ def screen(request: Request, session: SessionDep, user: StaffUser, candidate_id:
             "reason_values": {candidate.id: data.get("reason", "")},
         }
         return render(request, "hitpool/candidates/screening.html", context, status_code=422)
-    flash = {"pass": "hit_screen_passed", "return": "hit_screen_returned", "reject": "hit_screen_rejected"}
+    flash = {
+        "pass": "hit_candidate_screen_passed",
+        "return": "hit_candidate_screen_returned",
+        "reject": "hit_candidate_screen_rejected",
+    }
     return redirect(request, f"{back}?status=submitted", flash=flash[data.get("action", "pass")])

@@ -31,15 +31,15 @@ DOMAIN = Domain(
     flash={
         # batches
         # candidates
-        "hit_applied": ("success", "已创建申报草稿，请完善申报书后提交。"),
-        "hit_saved": ("success", "申报书已保存。"),
-        "hit_submitted": ("success", "申报已提交，等待工作人员形式审查。"),
-        "hit_withdrawn": ("success", "申报已撤回。"),
-        "hit_file_added": ("success", "附件已上传。"),
-        "hit_file_removed": ("success", "附件已删除。"),
-        "hit_screen_passed": ("success", "已通过形式审查。"),
-        "hit_screen_returned": ("success", "已退回企业修改，企业会看到退回意见。"),
-        "hit_screen_rejected": ("success", "已标记为不符合申报条件。"),
+        "hit_candidate_applied": ("success", "已创建申报草稿，请完善申报书后提交。"),
+        "hit_candidate_saved": ("success", "申报书已保存。"),
+        "hit_candidate_submitted": ("success", "申报已提交，等待工作人员形式审查。"),
+        "hit_candidate_withdrawn": ("success", "申报已撤回。"),
+        "hit_candidate_file_added": ("success", "附件已上传。"),
+        "hit_candidate_file_removed": ("success", "附件已删除。"),
+        "hit_candidate_screen_passed": ("success", "已通过形式审查。"),
+        "hit_candidate_screen_returned": ("success", "已退回企业修改，企业会看到退回意见。"),
+        "hit_candidate_screen_rejected": ("success", "已标记为不符合申报条件。"),
         # experts
         # assignment
         # reviews
