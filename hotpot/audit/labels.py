@@ -161,6 +161,8 @@ _EXTRA_FIELDS = {
     "base": {"description": "基地简介", "town_code": "所在镇街"},
     "brand": {"description": "品牌介绍", "honors": "荣誉"},
     "enterprise": {"description": "企业简介"},
+    # hitpool candidates
+    "hit_candidate": {"certificates": "资质证书", "files": "证明材料", "screening_reason": "审查意见"},
 }
 
 
@@ -171,6 +173,7 @@ def _form_labels() -> dict[str, dict[str, str]]:
     from hotpot.brands.routes import FIELD_LABELS as BRAND_FIELDS
     from hotpot.certificates.routes import FIELD_LABELS as CERT_FIELDS
     from hotpot.enterprises.routes import FIELD_LABELS as ENTERPRISE_FIELDS
+    from hotpot.hitpool.candidate_routes import FIELD_LABELS as CANDIDATE_FIELDS  # hitpool candidates
     from hotpot.products.routes import FIELD_LABELS as PRODUCT_FIELDS
 
     forms = {
@@ -179,6 +182,7 @@ def _form_labels() -> dict[str, dict[str, str]]:
         "base": BASE_FIELDS,
         "certificate": CERT_FIELDS,
         "brand": BRAND_FIELDS,
+        "hit_candidate": CANDIDATE_FIELDS,  # hitpool candidates
     }
     return {kind: {**fields, **_EXTRA_FIELDS.get(kind, {})} for kind, fields in forms.items()}
 
