@@ -179,6 +179,20 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/pool/batches/{batch}/transition", set()),
     ("GET", "/api/v1/batches", {"admin", "reviewer"}),
     # hitpool candidates
+    # hitpool candidates: {batch} and {candidate} do not exist (999999), so record routes refuse everyone
+    ("GET", "/my/pool", {"producer"}),
+    ("GET", "/my/pool/apply/{batch}", set()),
+    ("POST", "/my/pool/apply/{batch}", set()),
+    ("GET", "/my/pool/candidates/{candidate}", set()),
+    ("POST", "/my/pool/candidates/{candidate}/edit", set()),
+    ("POST", "/my/pool/candidates/{candidate}/submit", set()),
+    ("POST", "/my/pool/candidates/{candidate}/withdraw", set()),
+    ("POST", "/my/pool/candidates/{candidate}/files", set()),
+    ("POST", "/my/pool/candidates/{candidate}/files/{file}/delete", set()),
+    ("GET", "/pool/candidates/{candidate}/files/{file}", set()),
+    ("GET", "/pool/batches/{batch}/screening", set()),
+    ("POST", "/pool/batches/{batch}/screening", set()),
+    ("POST", "/pool/candidates/{candidate}/screening", set()),
     # hitpool experts
     ("GET", "/pool/experts", {"admin", "reviewer"}),
     ("GET", "/pool/experts/new", {"admin"}),  # an admin or a batch manager: this reviewer manages no batch

@@ -94,6 +94,7 @@ def bad_input_actors(actors, db, make_client):
 # route's role rule admits, so the bad id reaches the path check (prefix -> actor).
 RECORD_ROUTE_ACTORS = {
     "/pool/": "reviewer",  # hitpool: the staff pages of the pool
+    "/expert/": "expert",  # hitpool: the experts' pages
 }
 
 
@@ -101,7 +102,7 @@ def _actor(template: str, allowed: set[str]) -> str:
     """Who sends the bad input: someone the route admits, so it gets past the access rule."""
     if not allowed:
         return next((who for prefix, who in RECORD_ROUTE_ACTORS.items() if template.startswith(prefix)), "owner")
-    for who in ("anonymous", "producer", "buyer", "reviewer", "admin"):
+    for who in ("anonymous", "producer", "buyer", "reviewer", "admin", "expert"):
         if who in allowed:
             return who
     raise AssertionError(template)

@@ -111,6 +111,15 @@ ACTIONS = {
     "hit_batch.publish": "公示期满，正式发布",
     "hit_batch.archive": "归档批次",
     # hitpool candidates
+    "hit_candidate.create": "创建爆品申报",
+    "hit_candidate.update": "修改爆品申报书",
+    "hit_candidate.submit": "提交爆品申报",
+    "hit_candidate.withdraw": "撤回爆品申报",
+    "hit_candidate.pass": "形式审查通过",
+    "hit_candidate.return": "退回申报修改",
+    "hit_candidate.reject": "判定不符合申报条件",
+    "hit_candidate.file_add": "上传申报附件",
+    "hit_candidate.file_remove": "删除申报附件",
     # hitpool experts
     "expert.create": "新增评审专家",
     "expert.update": "修改专家信息",
@@ -194,6 +203,8 @@ _EXTRA_FIELDS = {
     "base": {"description": "基地简介", "town_code": "所在镇街"},
     "brand": {"description": "品牌介绍", "honors": "荣誉"},
     "enterprise": {"description": "企业简介"},
+    # hitpool candidates
+    "hit_candidate": {"certificates": "资质证书", "files": "证明材料", "screening_reason": "审查意见"},
 }
 
 
@@ -204,6 +215,7 @@ def _form_labels() -> dict[str, dict[str, str]]:
     from hotpot.brands.routes import FIELD_LABELS as BRAND_FIELDS
     from hotpot.certificates.routes import FIELD_LABELS as CERT_FIELDS
     from hotpot.enterprises.routes import FIELD_LABELS as ENTERPRISE_FIELDS
+    from hotpot.hitpool.candidate_routes import FIELD_LABELS as CANDIDATE_FIELDS  # hitpool candidates
     from hotpot.products.routes import FIELD_LABELS as PRODUCT_FIELDS
 
     forms = {
@@ -212,6 +224,7 @@ def _form_labels() -> dict[str, dict[str, str]]:
         "base": BASE_FIELDS,
         "certificate": CERT_FIELDS,
         "brand": BRAND_FIELDS,
+        "hit_candidate": CANDIDATE_FIELDS,  # hitpool candidates
     }
     return {kind: {**fields, **_EXTRA_FIELDS.get(kind, {})} for kind, fields in forms.items()}
 

@@ -41,6 +41,15 @@ DOMAIN = Domain(
         "batch_archive": ("success", "批次已归档。"),
         "batch_moved_with_missing_reviews": ("warning", "已进入拟定结果阶段，但仍有专家评审未提交。"),
         # candidates
+        "hit_candidate_applied": ("success", "已创建申报草稿，请完善申报书后提交。"),
+        "hit_candidate_saved": ("success", "申报书已保存。"),
+        "hit_candidate_submitted": ("success", "申报已提交，等待工作人员形式审查。"),
+        "hit_candidate_withdrawn": ("success", "申报已撤回。"),
+        "hit_candidate_file_added": ("success", "附件已上传。"),
+        "hit_candidate_file_removed": ("success", "附件已删除。"),
+        "hit_candidate_screen_passed": ("success", "已通过形式审查。"),
+        "hit_candidate_screen_returned": ("success", "已退回企业修改，企业会看到退回意见。"),
+        "hit_candidate_screen_rejected": ("success", "已标记为不符合申报条件。"),
         # experts
         "expert_saved": ("success", "专家信息已保存"),
         "expert_activated": ("success", "专家已启用，可参与抽取"),

@@ -51,6 +51,8 @@ SKIPS: dict[str, str] = {
     # hitpool decisions
     "/pool/batches/{batch_id}/ranking.xlsx": "the ranking as an XLSX download (tests/hitpool/test_exports.py)",
     "/pool/batches/{batch_id}/decisions.xlsx": "the decision list as an XLSX download (tests/hitpool/test_exports.py)",
+    # hitpool candidates
+    "/pool/candidates/{candidate_id}/files/{file_id}": "a supporting file of an application, served as an attachment",
 }
 
 # Route path -> (role that sees it, example path with {ids} from the demo data). "anonymous" is not logged in.
@@ -129,6 +131,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "/pool/batches/{batch_id}/objections": ("reviewer", "/pool/batches/{hit_past_batch}/objections"),
     "/pool/candidates/{candidate_id}/dossier": ("reviewer", "/pool/candidates/{hit_candidate}/dossier"),
     "/notices/{batch_id}": ("anonymous", "/notices/{hit_past_batch}"),
+    # hitpool candidates
+    "/my/pool": ("producer", "/my/pool"),
+    "/my/pool/apply/{batch_id}": ("producer", "/my/pool/apply/{hit_batch}"),
+    "/my/pool/candidates/{candidate_id}": ("producer", "/my/pool/candidates/{hit_my_candidate}"),
+    "/pool/batches/{batch_id}/screening": ("reviewer", "/pool/batches/{hit_batch}/screening"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.

@@ -60,6 +60,19 @@ POOL_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/pool/batches/{batch}/transition", STAFF),
     ("GET", "/api/v1/batches", STAFF),
     # --- candidates ---
+    ("GET", "/my/pool", {"producer", "other_producer"}),
+    ("GET", "/my/pool/apply/{batch}", {"producer", "other_producer"}),
+    ("POST", "/my/pool/apply/{batch}", {"producer", "other_producer"}),  # any producer may apply (here: 409, closed)
+    ("GET", "/my/pool/candidates/{candidate}", {"producer"}),
+    ("POST", "/my/pool/candidates/{candidate}/edit", {"producer"}),
+    ("POST", "/my/pool/candidates/{candidate}/submit", {"producer"}),
+    ("POST", "/my/pool/candidates/{candidate}/withdraw", {"producer"}),
+    ("POST", "/my/pool/candidates/{candidate}/files", {"producer"}),
+    ("POST", "/my/pool/candidates/{candidate}/files/{file}/delete", {"producer"}),
+    ("GET", "/pool/candidates/{candidate}/files/{file}", {"producer", "admin", "staff", "expert"}),
+    ("GET", "/pool/batches/{batch}/screening", STAFF),
+    ("POST", "/pool/batches/{batch}/screening", STAFF),  # bulk pass (here: 409, the batch is in review)
+    ("POST", "/pool/candidates/{candidate}/screening", UNCONFLICTED_STAFF),
     # --- experts ---
     ("GET", "/pool/experts", STAFF),
     # creating and editing experts: an admin or a batch manager (conflicted_staff manages no batch)
@@ -113,6 +126,19 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
     ("POST", "/pool/batches/{batch}/edit"): lambda ids: {"data": {"version": "999", "name": "访问测试批次"}},
     ("POST", "/pool/batches/{batch}/transition"): lambda ids: {"data": {"version": "999", "name": "decide"}},
     # --- candidates ---
+    ("POST", "/my/pool/apply/{batch}"): lambda ids: {"data": {"product_id": "1"}},
+    ("POST", "/my/pool/candidates/{candidate}/edit"): lambda ids: {"data": {"version": "1", "pitch": "访问测试"}},
+    ("POST", "/my/pool/candidates/{candidate}/submit"): lambda ids: {"data": {"version": "1"}},
+    ("POST", "/my/pool/candidates/{candidate}/withdraw"): lambda ids: {"data": {"version": "1"}},
+    ("POST", "/my/pool/candidates/{candidate}/files"): lambda ids: {
+        "data": {"version": "1", "label": "检测报告"},
+        "files": {"file": ("报告.pdf", b"%PDF-1.4 access", "application/pdf")},
+    },
+    ("POST", "/my/pool/candidates/{candidate}/files/{file}/delete"): lambda ids: {"data": {"version": "1"}},
+    ("POST", "/pool/batches/{batch}/screening"): lambda ids: {
+        "data": {"ids": str(ids["candidate"]), f"version_{ids['candidate']}": "1"}
+    },
+    ("POST", "/pool/candidates/{candidate}/screening"): lambda ids: {"data": {"version": "1", "action": "pass"}},
     # --- experts ---
     ("POST", "/pool/experts/new"): lambda ids: {
         "data": {
