@@ -103,6 +103,14 @@ ACTIONS = {
     # hitpool reviews
     # hitpool decisions
     # hitpool incubation
+    "hit_plan.start": "开始培育",
+    "hit_plan.graduate": "认定爆品 / 拳头产品",
+    "hit_plan.end": "终止培育",
+    "hit_milestone.create": "新增培育里程碑",
+    "hit_milestone.update": "修改培育里程碑",
+    "hit_milestone.check": "核查培育里程碑",
+    "hit_progress.create": "提交培育进展",
+    "hit_support.create": "登记培育扶持",
 }
 
 # Fields that only the program needs; the history leaves them out.
