@@ -176,6 +176,20 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     # hitpool reviews
     # hitpool decisions
     # hitpool incubation
+    ("GET", "/pool/plans", {"admin", "reviewer"}),
+    ("GET", "/pool/plans/{plan}", set()),
+    ("POST", "/pool/plans/{plan}/milestones", set()),
+    ("POST", "/pool/milestones/{milestone}/edit", set()),
+    ("POST", "/pool/milestones/{milestone}/check", set()),
+    ("POST", "/pool/plans/{plan}/support", set()),
+    ("POST", "/pool/plans/{plan}/graduate", set()),
+    ("POST", "/pool/plans/{plan}/end", set()),
+    ("GET", "/pool/plans/{plan}/evidence/{update}", set()),
+    ("GET", "/my/pool/plans/{plan}", set()),
+    ("POST", "/my/pool/plans/{plan}/milestones/{milestone}/progress", set()),
+    ("GET", "/showcase", ALL),
+    ("GET", "/showcase/{plan}", set()),
+    ("GET", "/api/v1/showcase", ALL),
 ]
 
 
@@ -212,6 +226,9 @@ PLACEHOLDERS = {
     "{job}": "{job_id}",
     # hitpool: the pool's records in this table are placeholders the pool's own table fills; here they name
     # records that do not exist (999999), so every caller gets the route's access answer or a 404.
+    "{plan}": "{plan_id}",  # hitpool incubation
+    "{milestone}": "{milestone_id}",
+    "{update}": "{update_id}",
 }
 
 
@@ -334,6 +351,7 @@ def actors(db, make_client):
         "licence": licence.id,
         "photo": photo.id,
     }
+    ids.update(plan=999999, milestone=999999, update=999999)  # hitpool incubation: records that do not exist
     return clients, ids
 
 

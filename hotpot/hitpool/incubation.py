@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hotpot import changes
+from hotpot.config import get_settings
 from hotpot.db import utcnow
 from hotpot.enterprises.models import Enterprise
 from hotpot.errors import InvalidState, NotFound
@@ -473,20 +474,13 @@ def post_progress(
         data = parse_form(ProgressIn, form)
     except FieldErrors as exc:
         errors.update(exc.errors)
-    stored = None
-    if upload:
-        savepoint = session.begin_nested()
-        try:
-            stored = files.store(session, data=upload[0], filename=upload[1], uploaded_by=user, field="evidence")
-        except FieldErrors as exc:
-            errors.update(exc.errors)
-        if errors:
-            savepoint.rollback()
-            stored = None
-        else:
-            savepoint.commit()
+    if upload and errors:
+        errors.update(_upload_errors(upload))  # the file's own faults in the same round, without keeping it
     if errors or data is None:
         raise FieldErrors(errors)
+    stored = None
+    if upload:
+        stored = files.store(session, data=upload[0], filename=upload[1], uploaded_by=user, field="evidence")
     update = ProgressUpdate(
         milestone_id=milestone.id,
         author_id=user.id,
@@ -504,6 +498,20 @@ def post_progress(
             "evidence": stored.filename if stored else None,
         }
     return update
+
+
+def _upload_errors(upload: tuple[bytes, str]) -> dict[str, str]:
+    """What files.store would refuse in this upload (empty, too large, wrong type), checked without storing it."""
+    data = upload[0]
+    cap = get_settings().max_upload_bytes
+    if not data:
+        return {"evidence": "文件为空，请重新选择"}
+    if len(data) > cap:
+        return {"evidence": f"文件不能超过 {cap // (1024 * 1024)} MB"}
+    mime = files.detect_mime(data)
+    if mime not in files.DOCUMENT_TYPES:
+        return {"evidence": f"文件类型不支持（按内容识别为 {mime}），只接受 JPG、PDF、PNG、WEBP"}
+    return {}
 
 
 def producer_plans(session: Session, *, user: Any) -> list[Plan]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import extract, func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from hotpot.enterprises.models import Enterprise
@@ -38,7 +39,7 @@ def titles_for(session: Session, product_ids) -> dict[int, str]:
         select(Plan.product_id, Plan.title)
         .where(Plan.product_id.in_(ids), Plan.status == PlanStatus.graduated.value)
         .order_by(Plan.product_id, Plan.graduated_on.desc(), Plan.id.desc())
-        .distinct(Plan.product_id)
+        .ext(distinct_on(Plan.product_id))
     )
     return {pid: GraduationTitle.label_of(title) for pid, title in rows}
 

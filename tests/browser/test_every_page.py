@@ -48,6 +48,8 @@ SKIPS: dict[str, str] = {
     "/bases/{base_id}/photos/{photo_id}": "an image",
     "/bases/{base_id}/photos/{photo_id}/thumb": "an image",
     "/review/{rest:path}": "the desk's old address: a 301 to the same page under /verify/ (tests/verification)",
+    # hitpool incubation
+    "/pool/plans/{plan_id}/evidence/{update_id}": "a progress update's evidence file, served as an attachment",
 }
 
 # Route path -> (role that sees it, example path with {ids} from the demo data). "anonymous" is not logged in.
@@ -102,6 +104,12 @@ PAGES: dict[str, tuple[str, str]] = {
     "/inquiries": ("buyer", "/inquiries"),
     "/inquiries/{inquiry_id}": ("buyer", "/inquiries/{inquiry}"),
     "/search": ("anonymous", "/search?q=毛肚"),
+    # hitpool incubation
+    "/pool/plans": ("reviewer", "/pool/plans"),
+    "/pool/plans/{plan_id}": ("reviewer", "/pool/plans/{hit_plan}"),
+    "/my/pool/plans/{plan_id}": ("producer", "/my/pool/plans/{hit_plan}"),
+    "/showcase": ("anonymous", "/showcase"),
+    "/showcase/{plan_id}": ("anonymous", "/showcase/{hit_graduated_plan}"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.
