@@ -9,6 +9,7 @@ from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, STANDARD_LEVELS
 from hotpot.brands.models import BRAND_LEVELS
 from hotpot.certificates.models import CERT_KINDS, HOLDER_TYPES, VERIFICATION
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES
+from hotpot.hitpool.enums import GraduationTitle, KpiKind, MilestoneStatus, PlanStatus, SupportKind
 from hotpot.inquiries.models import INQUIRY_STATUSES
 from hotpot.products.models import PRODUCT_STATUSES, STORAGES
 
@@ -160,6 +161,28 @@ _EXTRA_FIELDS = {
     "base": {"description": "基地简介", "town_code": "所在镇街"},
     "brand": {"description": "品牌介绍", "honors": "荣誉"},
     "enterprise": {"description": "企业简介"},
+    # hitpool incubation
+    "hit_plan": {
+        "title": "认定称号",
+        "graduated_on": "认定日期",
+        "graduation_reason": "认定 / 终止理由",
+        "story": "展示故事",
+        "support_kind": "扶持方式",
+        "description": "扶持内容",
+        "amount_wan": "金额（万元）",
+        "given_on": "扶持日期",
+    },
+    "hit_milestone": {
+        "title": "里程碑",
+        "due_on": "完成期限",
+        "kpi": "考核指标",
+        "target_value": "目标值",
+        "target_unit": "单位",
+        "check_note": "核查意见",
+        "progress": "进展说明",
+        "value": "已完成值",
+        "evidence": "佐证材料",
+    },
 }
 
 
@@ -179,7 +202,8 @@ def _form_labels() -> dict[str, dict[str, str]]:
         "certificate": CERT_FIELDS,
         "brand": BRAND_FIELDS,
     }
-    return {kind: {**fields, **_EXTRA_FIELDS.get(kind, {})} for kind, fields in forms.items()}
+    # Record types without a form of their own (the 爆品 pool's) are labelled by _EXTRA_FIELDS alone.
+    return {**_EXTRA_FIELDS, **{kind: {**fields, **_EXTRA_FIELDS.get(kind, {})} for kind, fields in forms.items()}}
 
 
 def field_label(entity_type: str, key: str) -> str:
@@ -204,6 +228,12 @@ VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("brand", "level"): BRAND_LEVELS,
     ("inquiry", "status"): INQUIRY_STATUSES,
     ("user", "role"): {r.value: label for r, label in ROLE_LABELS.items()},
+    # hitpool incubation
+    ("hit_plan", "status"): PlanStatus.labels(),
+    ("hit_plan", "title"): GraduationTitle.labels(),
+    ("hit_plan", "support_kind"): SupportKind.labels(),
+    ("hit_milestone", "status"): MilestoneStatus.labels(),
+    ("hit_milestone", "kpi"): KpiKind.labels(),
 }
 
 
