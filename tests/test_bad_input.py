@@ -93,7 +93,8 @@ def bad_input_actors(actors, db, make_client):
 def _actor(template: str, allowed: set[str]) -> str:
     """Who sends the bad input: someone the route admits, so it gets past the access rule."""
     if not allowed:
-        return "owner"
+        # hitpool: the pool's staff pages name records that do not exist here; a reviewer gets past their rule
+        return "reviewer" if template.startswith("/pool/") else "owner"
     for who in ("anonymous", "producer", "buyer", "reviewer", "admin"):
         if who in allowed:
             return who
