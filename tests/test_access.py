@@ -236,6 +236,20 @@ ACCESS_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/notices/{batch}/objections", set()),
     ("GET", "/api/v1/batches/{batch}/ranking", set()),
     # hitpool incubation
+    ("GET", "/pool/plans", {"admin", "reviewer"}),
+    ("GET", "/pool/plans/{plan}", set()),
+    ("POST", "/pool/plans/{plan}/milestones", set()),
+    ("POST", "/pool/milestones/{milestone}/edit", set()),
+    ("POST", "/pool/milestones/{milestone}/check", set()),
+    ("POST", "/pool/plans/{plan}/support", set()),
+    ("POST", "/pool/plans/{plan}/graduate", set()),
+    ("POST", "/pool/plans/{plan}/end", set()),
+    ("GET", "/pool/plans/{plan}/evidence/{update}", set()),
+    ("GET", "/my/pool/plans/{plan}", set()),
+    ("POST", "/my/pool/plans/{plan}/milestones/{milestone}/progress", set()),
+    ("GET", "/showcase", ALL),
+    ("GET", "/showcase/{plan}", set()),
+    ("GET", "/api/v1/showcase", ALL),
 ]
 
 
@@ -280,6 +294,9 @@ PLACEHOLDERS = {
     "{draw}": "{draw_id}",
     "{candidate}": "{candidate_id}",  # hitpool reviews
     "{objection}": "{objection_id}",  # hitpool decisions
+    "{plan}": "{plan_id}",  # hitpool incubation
+    "{milestone}": "{milestone_id}",
+    "{update}": "{update_id}",
 }
 
 
@@ -411,6 +428,7 @@ def actors(db, make_client):
         "assignment": 999999,
         "draw": 999999,
     }
+    ids.update(plan=999999, milestone=999999, update=999999)  # hitpool incubation: records that do not exist
     return clients, ids
 
 

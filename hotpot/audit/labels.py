@@ -10,6 +10,7 @@ from hotpot.brands.models import BRAND_LEVELS
 from hotpot.certificates.models import CERT_KINDS, HOLDER_TYPES, VERIFICATION
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES
 from hotpot.hitpool.enums import ObjectionStatus, Outcome
+from hotpot.hitpool.enums import GraduationTitle, KpiKind, MilestoneStatus, PlanStatus, SupportKind
 from hotpot.inquiries.models import INQUIRY_STATUSES
 from hotpot.products.models import PRODUCT_STATUSES, STORAGES
 
@@ -148,6 +149,14 @@ ACTIONS = {
     "hit_objection.dismiss": "异议不成立",
     "hit_batch.notice_dates": "设定公示期",
     # hitpool incubation
+    "hit_plan.start": "开始培育",
+    "hit_plan.graduate": "认定爆品 / 拳头产品",
+    "hit_plan.end": "终止培育",
+    "hit_milestone.create": "新增培育里程碑",
+    "hit_milestone.update": "修改培育里程碑",
+    "hit_milestone.check": "核查培育里程碑",
+    "hit_progress.create": "提交培育进展",
+    "hit_support.create": "登记培育扶持",
 }
 
 # Fields that only the program needs; the history leaves them out.
@@ -205,6 +214,28 @@ _EXTRA_FIELDS = {
     "enterprise": {"description": "企业简介"},
     # hitpool candidates
     "hit_candidate": {"certificates": "资质证书", "files": "证明材料", "screening_reason": "审查意见"},
+    # hitpool incubation
+    "hit_plan": {
+        "title": "认定称号",
+        "graduated_on": "认定日期",
+        "graduation_reason": "认定 / 终止理由",
+        "story": "展示故事",
+        "support_kind": "扶持方式",
+        "description": "扶持内容",
+        "amount_wan": "金额（万元）",
+        "given_on": "扶持日期",
+    },
+    "hit_milestone": {
+        "title": "里程碑",
+        "due_on": "完成期限",
+        "kpi": "考核指标",
+        "target_value": "目标值",
+        "target_unit": "单位",
+        "check_note": "核查意见",
+        "progress": "进展说明",
+        "value": "已完成值",
+        "evidence": "佐证材料",
+    },
 }
 
 
@@ -226,7 +257,8 @@ def _form_labels() -> dict[str, dict[str, str]]:
         "brand": BRAND_FIELDS,
         "hit_candidate": CANDIDATE_FIELDS,  # hitpool candidates
     }
-    return {kind: {**fields, **_EXTRA_FIELDS.get(kind, {})} for kind, fields in forms.items()}
+    # Record types without a form of their own (the 爆品 pool's) are labelled by _EXTRA_FIELDS alone.
+    return {**_EXTRA_FIELDS, **{kind: {**fields, **_EXTRA_FIELDS.get(kind, {})} for kind, fields in forms.items()}}
 
 
 def field_label(entity_type: str, key: str) -> str:
@@ -254,6 +286,12 @@ VALUES: dict[tuple[str, str], dict[str, str]] = {
     # hitpool decisions
     ("hit_decision", "outcome"): Outcome.labels(),
     ("hit_objection", "status"): ObjectionStatus.labels(),
+    # hitpool incubation
+    ("hit_plan", "status"): PlanStatus.labels(),
+    ("hit_plan", "title"): GraduationTitle.labels(),
+    ("hit_plan", "support_kind"): SupportKind.labels(),
+    ("hit_milestone", "status"): MilestoneStatus.labels(),
+    ("hit_milestone", "kpi"): KpiKind.labels(),
 }
 
 

@@ -74,6 +74,13 @@ DOMAIN = Domain(
         "hit_objection_handled": ("success", "异议处理结果已记录。"),
         "hit_objection_raised": ("success", "异议已提交，工作人员将在公示期内核实处理。"),
         # incubation
+        "hit_milestone_added": ("success", "已新增里程碑。"),
+        "hit_milestone_saved": ("success", "里程碑已保存。"),
+        "hit_milestone_checked": ("success", "已记录核查结果。"),
+        "hit_support_added": ("success", "已登记扶持。"),
+        "hit_plan_graduated": ("success", "已完成认定，产品已进入爆品展示。"),
+        "hit_plan_ended": ("success", "培育计划已终止。"),
+        "hit_progress_posted": ("success", "进展已提交，等待区农业农村委核查。"),
     },
     models=("hotpot.hitpool.models",),
     badges={"hitpool": "hotpot.hitpool.candidates:unread_count"},

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from hotpot.db import SessionDep
 from hotpot.deps import PublicUser
 from hotpot.enterprises.models import PARK_GROUPS
+from hotpot.hitpool import showcase
 from hotpot.pages import service
 from hotpot.web import render
 
@@ -38,6 +39,7 @@ def home(request: Request, session: SessionDep, user: PublicUser) -> Response:
         "kinds": page.kinds,
         "kind_hints": KIND_HINTS,
         "park_groups": [(code, PARK_GROUPS[code], note) for code, note in PARK_GROUP_NOTES.items()],
+        "showcase": showcase.home_teaser(session),  # hitpool: the 爆品展示 section (None: nothing graduated yet)
     }
     return render(request, "pages/home.html", context)
 

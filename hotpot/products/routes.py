@@ -13,6 +13,7 @@ from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import PARK_GROUPS
 from hotpot.files import service as files
+from hotpot.hitpool import showcase
 from hotpot.products import media, pages, service
 from hotpot.products.deps import OwnProduct, VisibleProduct
 from hotpot.products.models import PRICE_UNITS, STORAGES, Product
@@ -171,6 +172,7 @@ def catalog(
         "sort": params.sort or "newest",
         "sort_choices": SORT_CHOICES,
         "first_photos": media.first_photos(session, [p.id for p in page.items]),
+        "hit_titles": showcase.titles_for(session, [p.id for p in page.items]),  # the 爆品 / 拳头产品 badge
         "kinds": reference.category_tree(session),
         "towns": reference.towns(session),
         "storages": list(STORAGES.items()),
@@ -183,7 +185,7 @@ def catalog(
 @router.get("/products/{product_id}")
 def product_detail(request: Request, session: SessionDep, user: PublicUser, product: VisibleProduct) -> Response:
     page = pages.detail_page(session, viewer=user, product=product)
-    context = page.context()
+    context = {**page.context(), "hit_title": showcase.titles_for(session, [product.id]).get(product.id)}
     return render(request, "products/detail.html", context)
 
 

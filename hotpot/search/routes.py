@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from hotpot.certificates.models import CERT_KINDS
 from hotpot.db import SessionDep
 from hotpot.deps import AdminUser, FormDict, PublicUser, nul_means_no_match
+from hotpot.hitpool import showcase
 from hotpot.search import engine, schemas, service, understand
 from hotpot.search.models import DOC_KINDS, SynonymGroup
 from hotpot.validation import FieldErrors, Id, StaleVersion
@@ -44,6 +45,8 @@ def search_page(request: Request, session: SessionDep, user: PublicUser) -> Resp
         "popular_categories": service.popular_categories(session) if not result.items else [],
         "cert_labels": CERT_KINDS,
         "tab_cap": engine.TAB_COUNT_CAP,
+        # hitpool: the 爆品 / 拳头产品 badge of graduated products on this page (one query)
+        "hit_titles": showcase.titles_for(session, [it["id"] for it in result.items if it.get("type") == "product"]),
     }
     return render(request, "search/results.html", context, block="results", target="search-results")
 

@@ -202,6 +202,10 @@ CYCLE_ALLOWED: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
         "a product carries a brand of its enterprise: the form offers them, the service checks the choice",
     ),
     ("bases", "certificates"): (("pages",), "a base's page shows the certificates held for it"),
+    ("products", "hitpool"): (
+        ("routes",),
+        "the catalogue and a product's page show the 爆品 / 拳头产品 badge of graduated products (showcase.titles_for)",
+    ),
     ("search", "*"): (
         ("schemas", "routes", "service", "understand"),
         "the search page's facets and filters, and the query reader that sets them, know the domains' values and "

@@ -53,6 +53,8 @@ SKIPS: dict[str, str] = {
     "/pool/batches/{batch_id}/decisions.xlsx": "the decision list as an XLSX download (tests/hitpool/test_exports.py)",
     # hitpool candidates
     "/pool/candidates/{candidate_id}/files/{file_id}": "a supporting file of an application, served as an attachment",
+    # hitpool incubation
+    "/pool/plans/{plan_id}/evidence/{update_id}": "a progress update's evidence file, served as an attachment",
 }
 
 # Route path -> (role that sees it, example path with {ids} from the demo data). "anonymous" is not logged in.
@@ -136,6 +138,12 @@ PAGES: dict[str, tuple[str, str]] = {
     "/my/pool/apply/{batch_id}": ("producer", "/my/pool/apply/{hit_batch}"),
     "/my/pool/candidates/{candidate_id}": ("producer", "/my/pool/candidates/{hit_my_candidate}"),
     "/pool/batches/{batch_id}/screening": ("reviewer", "/pool/batches/{hit_batch}/screening"),
+    # hitpool incubation
+    "/pool/plans": ("reviewer", "/pool/plans"),
+    "/pool/plans/{plan_id}": ("reviewer", "/pool/plans/{hit_plan}"),
+    "/my/pool/plans/{plan_id}": ("producer", "/my/pool/plans/{hit_plan}"),
+    "/showcase": ("anonymous", "/showcase"),
+    "/showcase/{plan_id}": ("anonymous", "/showcase/{hit_graduated_plan}"),
 }
 
 # The same pages seen by other roles too: the header and the page's actions differ per role.

@@ -47,7 +47,7 @@ EXPERTS = {"expert", "conflicted_expert", "unassigned_expert"}
 
 # (method, path template, who may call it). Placeholders: {batch} {candidate} {expert} (the assigned expert's pool
 # entry) {assignment} {review} {post} {decision} {objection} {plan} {milestone} {draw} {tie} (the conflicted
-# expert's declared tie) {file} (the candidate's supporting file).
+# expert's declared tie) {file} (the candidate's supporting file) {update} (a progress update with evidence).
 POOL_TABLE: list[tuple[str, str, set[str]]] = [
     # --- batches ---
     ("GET", "/pool", STAFF),
@@ -118,6 +118,20 @@ POOL_TABLE: list[tuple[str, str, set[str]]] = [
     ("POST", "/notices/{batch}/objections", set()),
     ("GET", "/api/v1/batches/{batch}/ranking", STAFF),
     # --- incubation ---
+    ("GET", "/pool/plans", STAFF),
+    ("GET", "/pool/plans/{plan}", UNCONFLICTED_STAFF),
+    ("POST", "/pool/plans/{plan}/milestones", UNCONFLICTED_STAFF),
+    ("POST", "/pool/milestones/{milestone}/edit", UNCONFLICTED_STAFF),
+    ("POST", "/pool/milestones/{milestone}/check", UNCONFLICTED_STAFF),
+    ("POST", "/pool/plans/{plan}/support", UNCONFLICTED_STAFF),
+    ("POST", "/pool/plans/{plan}/graduate", UNCONFLICTED_STAFF),
+    ("POST", "/pool/plans/{plan}/end", UNCONFLICTED_STAFF),
+    ("GET", "/pool/plans/{plan}/evidence/{update}", UNCONFLICTED_STAFF | {"producer"}),
+    ("GET", "/my/pool/plans/{plan}", {"producer"}),
+    ("POST", "/my/pool/plans/{plan}/milestones/{milestone}/progress", {"producer"}),
+    ("GET", "/showcase", EVERYONE),
+    ("GET", "/showcase/{plan}", set()),  # the scene's plan is incubating: on the showcase only once graduated
+    ("GET", "/api/v1/showcase", EVERYONE),
 ]
 
 # (method, template) -> ids -> request keyword arguments that get past validation.
@@ -178,6 +192,43 @@ PAYLOADS: dict[tuple[str, str], Callable[[dict[str, int]], dict[str, Any]]] = {
         "data": {"version": "1", "action": "dismissed", "reason": "经核实不属实"}
     },
     # --- incubation ---
+    ("POST", "/pool/plans/{plan}/milestones"): lambda ids: {
+        "data": {"title": "取得绿色食品认证", "due_on": str(date.today() + timedelta(days=200)), "kpi": "certification"}
+    },
+    ("POST", "/pool/milestones/{milestone}/edit"): lambda ids: {
+        "data": {
+            "title": "进入 60 家连锁门店",
+            "due_on": str(date.today() + timedelta(days=120)),
+            "kpi": "outlets",
+            "target_value": "60",
+            "target_unit": "家",
+            "version": "1",
+        }
+    },
+    ("POST", "/pool/milestones/{milestone}/check"): lambda ids: {
+        "data": {"result": "achieved", "note": "已核对门店清单", "version": "1"}
+    },
+    ("POST", "/pool/plans/{plan}/support"): lambda ids: {
+        "data": {
+            "kind": "exhibition",
+            "description": "火锅食材博览会展位",
+            "amount_wan": "5",
+            "given_on": str(date.today()),
+        }
+    },
+    ("POST", "/pool/plans/{plan}/graduate"): lambda ids: {
+        "data": {
+            "title": "hit",
+            "graduated_on": str(date.today()),
+            "reason": "各项指标均已达成",
+            "story": "合川本地原料，培育一年进入百家门店。",
+            "version": "1",
+        }
+    },
+    ("POST", "/pool/plans/{plan}/end"): lambda ids: {"data": {"reason": "企业申请退出培育", "version": "1"}},
+    ("POST", "/my/pool/plans/{plan}/milestones/{milestone}/progress"): lambda ids: {
+        "data": {"body": "已进入 52 家连锁门店。", "value": "52", "version": "1"}
+    },
 }
 
 
@@ -242,6 +293,14 @@ def pool(db, make_client):
     cfile = CandidateFile(candidate_id=candidate.id, file_id=stored.id, label="检测报告")
     db.add_all([milestone, draw, cfile])
     db.flush()
+    # incubation: a progress update of the milestone with its evidence (the producer's upload)
+    from hotpot.hitpool.models import ProgressUpdate
+
+    update = ProgressUpdate(
+        milestone_id=milestone.id, author_id=producer.id, body="已进入 20 家门店。", evidence_file_id=stored.id
+    )
+    db.add(update)
+    db.flush()
     people = {
         "admin": admin,
         "staff": staff,
@@ -275,6 +334,7 @@ def pool(db, make_client):
         "draw": draw.id,
         "tie": tie.id,
         "file": cfile.id,
+        "update": update.id,
     }
     return clients, tokens, ids
 
