@@ -95,6 +95,7 @@ def bad_input_actors(actors, db, make_client):
 RECORD_ROUTE_ACTORS = {
     "/pool/": "reviewer",  # hitpool: the staff pages of the pool
     "/expert/": "expert",  # hitpool: the experts' pages
+    "/api/v1/batches/": "reviewer",  # hitpool: a batch's ranking (staff)
 }
 
 

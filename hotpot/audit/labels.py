@@ -9,8 +9,15 @@ from hotpot.bases.models import BASE_KINDS, BASE_STATUSES, STANDARD_LEVELS
 from hotpot.brands.models import BRAND_LEVELS
 from hotpot.certificates.models import CERT_KINDS, HOLDER_TYPES, VERIFICATION
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, STATUSES
-from hotpot.hitpool.enums import ObjectionStatus, Outcome
-from hotpot.hitpool.enums import GraduationTitle, KpiKind, MilestoneStatus, PlanStatus, SupportKind
+from hotpot.hitpool.enums import (
+    GraduationTitle,
+    KpiKind,
+    MilestoneStatus,
+    ObjectionStatus,
+    Outcome,
+    PlanStatus,
+    SupportKind,
+)
 from hotpot.inquiries.models import INQUIRY_STATUSES
 from hotpot.products.models import PRODUCT_STATUSES, STORAGES
 

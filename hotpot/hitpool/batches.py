@@ -24,6 +24,7 @@ from hotpot.errors import InvalidState
 from hotpot.hitpool import decisions
 from hotpot.hitpool.access import STAFF_ROLES
 from hotpot.hitpool.batch_schemas import BandIn, BatchIn, CriterionIn
+from hotpot.hitpool.dates import today
 from hotpot.hitpool.enums import BATCH_STEPS, BatchStatus, CandidateStatus, ObjectionStatus, ReviewStatus, TieBreak
 from hotpot.hitpool.models import Assignment, Batch, BatchStep, Candidate, Criterion, Objection, Review
 from hotpot.hitpool.rubric import DEFAULT_RUBRIC
@@ -39,11 +40,6 @@ FROZEN_MESSAGE = "专家评审已开始，评分细则已冻结，不能再修�
 DEFAULT_CODES = {c["name"]: c["code"] for c in DEFAULT_RUBRIC}
 SCALAR_FIELDS = tuple(BatchIn.model_fields)
 CHECKBOXES = ("require_published_product", "require_sc_licence")
-
-
-def today() -> date:
-    """The date in Hechuan (windows and notice periods are dates there, whatever the server's clock zone)."""
-    return datetime.now(SHANGHAI).date()
 
 
 # --- the list ---------------------------------------------------------------------------------------------------
@@ -588,36 +584,23 @@ def transition(
     if refusal:
         raise InvalidState(refusal)
     caution = warning(session, batch, name)
-    workflow.apply(session, batch, name, actor=actor, reason=note, version=version)
-    now = utcnow()
-    if name == "review":
-        batch.rubric_frozen_at = now
-    if name == "publish":
-        batch.published_at = now
-    session.add(BatchStep(batch_id=batch.id, status=batch.status, at=now, by_id=getattr(actor, "id", None), note=note))
-    session.flush()
-    if name == "notice":
-        decisions.on_notice(session, batch, actor)
-        if batch.notice_ends_on is None:  # the decisions area sets the period; never leave a notice without one
-            batch.notice_starts_on = today()
-            batch.notice_ends_on = add_working_days(batch.notice_starts_on, batch.notice_days)
-            session.flush()
-    if name == "publish":
-        decisions.on_publish(session, batch, actor)
+    # One savepoint for the move and its hooks: a hook that refuses (no proposed 入库 for a notice, objections
+    # pending at publication) leaves the batch where it was, even when the page answering the refusal commits.
+    with session.begin_nested():
+        workflow.apply(session, batch, name, actor=actor, reason=note, version=version)
+        now = utcnow()
+        if name == "review":
+            batch.rubric_frozen_at = now
+        if name == "publish":
+            batch.published_at = now
+        step = BatchStep(batch_id=batch.id, status=batch.status, at=now, by_id=getattr(actor, "id", None), note=note)
+        session.add(step)
+        session.flush()
+        if name == "notice":
+            decisions.on_notice(session, batch, actor)
+        if name == "publish":
+            decisions.on_publish(session, batch, actor)
     return caution
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The last day of a period of `days` working days (Monday to Friday) that starts on `start`."""
-    d, left = start, days
-    while d.weekday() >= 5:
-        d += timedelta(days=1)
-    left -= 1
-    while left > 0:
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            left -= 1
-    return d
 
 
 # --- the overview -------------------------------------------------------------------------------------------------

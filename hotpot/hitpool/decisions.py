@@ -7,7 +7,7 @@ changes it; when the batch is published every decision gets final_at and no serv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from hotpot import changes
 from hotpot.db import utcnow
 from hotpot.errors import Conflict, InvalidState, NotAllowed, NotFound
 from hotpot.hitpool import access, ranking
+from hotpot.hitpool.dates import add_working_days, today
 from hotpot.hitpool.decision_schemas import MIN_NOTE, NOTE_MESSAGE, NOTE_REQUIRED, DecisionIn, HandleIn, ObjectionIn
 from hotpot.hitpool.enums import BatchStatus, CandidateStatus, ObjectionStatus, Outcome, ReviewStatus
 from hotpot.hitpool.models import Batch, Candidate, Criterion, Decision, Objection, Post, Review
@@ -28,25 +29,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # More than this many rows at once is a slip of the hand, not a committee decision.
 BULK_LIMIT = 200
 NOTICE_STATES = frozenset({BatchStatus.notice, BatchStatus.published, BatchStatus.archived})
-
-
-def today() -> date:
-    """Today in Hechuan (the notice's dates are the committee's calendar days)."""
-    return datetime.now(SHANGHAI).date()
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The day `days` working days after start (Monday to Friday).
-
-    Public holidays (春节, 国庆 ...) and the weekends worked in exchange (调休) are not in the platform's calendar:
-    a notice over a holiday ends on the date this gives, and staff may extend it by hand if they must."""
-    day = start
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
 
 
 # --- decisions --------------------------------------------------------------------------------------------------

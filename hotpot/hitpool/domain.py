@@ -23,7 +23,7 @@ DOMAIN = Domain(
         "hotpot.hitpool.showcase_api:router",
     ),
     nav=(
-        NavEntry("爆品培育", "/pool", ("admin", "reviewer"), 45),
+        NavEntry("爆品培育", "/pool", ("admin", "reviewer"), 12),
         NavEntry("爆品申报", "/my/pool", ("producer",), 25),
         NavEntry("评审任务", "/expert", ("expert",), 10),
         NavEntry("爆品展示", "/showcase", (EVERYONE,), 36),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hotpot.certificates.models import Certificate, Verification
 from hotpot.enterprises.models import EnterpriseStatus
+from hotpot.hitpool.dates import today
 from hotpot.hitpool.models import Batch, Candidate
 from hotpot.products.models import ProductStatus
 
@@ -44,11 +45,6 @@ class Failure:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def today() -> date:
-    """Today in Hechuan (windows and validity are Asia/Shanghai dates)."""
-    return datetime.now(SHANGHAI).date()
 
 
 def add_months(day: date, months: int) -> date:

@@ -9,7 +9,7 @@ has passed (Asia/Shanghai) and it is not achieved, on both sides.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from hotpot.enterprises.models import Enterprise
 from hotpot.errors import InvalidState, NotFound
 from hotpot.files import service as files
 from hotpot.hitpool import access
+from hotpot.hitpool.dates import today
 from hotpot.hitpool.enums import GraduationTitle, KpiKind, MilestoneStatus, Outcome, PlanStatus, SupportKind
 from hotpot.hitpool.incubation_schemas import CheckIn, EndIn, GraduateIn, MilestoneIn, ProgressIn, SupportIn
 from hotpot.hitpool.models import Batch, Candidate, Decision, Milestone, Plan, ProgressUpdate, Support
@@ -34,11 +35,6 @@ from hotpot.validation import FieldErrors, check_version, parse_form
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLAN_MONTHS = 12
 NOT_FOUND = "您访问的页面不存在或已被移除，请检查网址，或返回首页继续浏览。"
-
-
-def today() -> date:
-    """Today in Hechuan: due dates and overdue marks are about the local calendar day."""
-    return datetime.now(SHANGHAI).date()
 
 
 def add_months(day: date, months: int) -> date:

@@ -75,14 +75,15 @@ def test_every_declared_router_is_mounted_page_routers_with_csrf(app):
 
 def test_navigation_per_role_keeps_its_entries_and_order():
     home, catalog = [("首页", "/")], [("产品目录", "/products"), ("企业名录", "/enterprises"), ("原料基地", "/bases")]
-    catalog += [("品牌", "/brands")]
-    desk = [("审核工作台", "/verify/enterprises")]
+    catalog += [("品牌", "/brands"), ("爆品展示", "/showcase")]
+    desk = [("审核工作台", "/verify/enterprises"), ("爆品培育", "/pool")]
     assert list(domains.navigation(domains.ANONYMOUS)) == home + catalog
     assert list(domains.navigation("admin")) == home + desk + catalog + [("系统管理", "/admin/users")]
     assert list(domains.navigation("reviewer")) == home + desk + catalog
-    producer = [*home, ("我的企业", "/my/enterprise"), ("询价", "/inquiries"), *catalog]
+    producer = [*home, ("我的企业", "/my/enterprise"), ("询价", "/inquiries"), ("爆品申报", "/my/pool"), *catalog]
     assert list(domains.navigation("producer")) == producer
     assert list(domains.navigation("buyer")) == home + catalog + [("我的询价", "/inquiries")]
+    assert list(domains.navigation("expert")) == [*home, ("评审任务", "/expert"), *catalog]
 
 
 def _codes(node: ast.AST | None) -> set[str]:

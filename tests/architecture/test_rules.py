@@ -108,6 +108,7 @@ CORE = (
     "hotpot.pg",
     "hotpot.resources",
     "hotpot.responses",
+    "hotpot.serving",
     "hotpot.validation",
     "hotpot.web",
     "hotpot.workflow",

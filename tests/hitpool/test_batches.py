@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from hotpot.audit.models import AuditEvent
 from hotpot.errors import InvalidState, NotAllowed
 from hotpot.hitpool import batches
-from hotpot.hitpool.enums import BatchStatus, ObjectionStatus
-from hotpot.hitpool.models import Batch, BatchStep, Objection
+from hotpot.hitpool.enums import BatchStatus, ObjectionStatus, Outcome
+from hotpot.hitpool.models import Batch, BatchStep, Decision, Objection
 from hotpot.hitpool.rubric import DEFAULT_RUBRIC
 from hotpot.validation import FieldErrors, StaleVersion
 from tests.auth.builders import make_user
@@ -224,6 +224,13 @@ def test_notice_sets_the_period_and_publish_waits_for_it_and_for_objections(db):
     staff = make_user(db, role="reviewer")
     batch = make_batch(db, status="deciding")
     candidate = make_candidate(db, batch=batch)
+    with pytest.raises(InvalidState):  # nothing proposed 入库 yet: the batch stays where it was
+        batches.transition(db, batch=batch, name="notice", actor=staff, version=batch.version)
+    db.refresh(batch)
+    assert batch.status == BatchStatus.deciding
+    assert batch.notice_starts_on is None
+    db.add(Decision(batch_id=batch.id, candidate_id=candidate.id, outcome=Outcome.accepted, note="同意入库"))
+    db.flush()
     batches.transition(db, batch=batch, name="notice", actor=staff, version=batch.version)
     assert batch.notice_starts_on is not None
     assert batch.notice_ends_on >= batch.notice_starts_on
@@ -293,12 +300,3 @@ def test_the_list_counts_candidates_per_state_newest_first(db):
     row = next(r for r in page.items if r.batch.id == new.id)
     assert (row.counts, row.total) == ({"submitted": 2, "passed": 1}, 3)
     assert [r.batch.id for r in batches.list_batches(db, status="published", year=2024).items] == [old.id]
-
-
-def test_working_days_skip_weekends():
-    from datetime import date
-
-    friday = date(2026, 12, 4)
-    assert batches.add_working_days(friday, 1) == friday
-    assert batches.add_working_days(friday, 5) == date(2026, 12, 10)
-    assert batches.add_working_days(date(2026, 12, 5), 5) == date(2026, 12, 11)  # a Saturday start counts from Monday
