@@ -10,7 +10,7 @@ from hotpot.auth.models import User
 from hotpot.deps import SESSION_COOKIE
 from hotpot.hitpool.models import Post
 from tests.auth.builders import make_user
-from tests.browser.conftest import browser, screenshot  # noqa: F401  (the browser fixture)
+from tests.browser.conftest import screenshot
 from tests.concurrency.conftest import LiveApp, live  # noqa: F401  (the live app fixture)
 from tests.enterprises.builders import make_enterprise, make_product
 from tests.hitpool.builders import assign, make_batch, make_candidate, make_expert, make_review
