@@ -224,11 +224,10 @@ class PoolDemo:
         makers = self._makers()
         own = next((m for m in makers if self.producer and m.enterprise.id == self.producer.enterprise_id), None)
         others = [m for m in makers if m is not own]
+        picks = [self.rng.sample(others, min(len(others), shape.candidates - (1 if own else 0))) for shape in PAST]
+        self._ties(*picks)
         for n, shape in enumerate(PAST):
-            picked = self.rng.sample(others, min(len(others), shape.candidates - (1 if own else 0)))
-            if n == 0:
-                self._ties(picked)
-            self._past_batch(shape, picked, own, second=n == 1)
+            self._past_batch(shape, picks[n], own, second=n == 1)
         self._open_batch(others, own)
         self.session.add_all(self.events)
         self.session.flush()
@@ -301,27 +300,27 @@ class PoolDemo:
             Maker(e, owners.get(e.id), products[e.id], certs.get(e.id, [])) for e in enterprises if products.get(e.id)
         ]
 
-    def _ties(self, picked: list[Maker]) -> None:
-        """Declared ties (three experts, one staff member) to enterprises that apply, so the draw must avoid them."""
+    def _ties(self, first: list[Maker], second: list[Maker]) -> None:
+        """Ties declared before the first batch to enterprises that apply in either, so both draws must avoid them:
+        experts', and one staff member's (the demo reviewer, who then sees nothing of that candidate's reviews)."""
         declared = _at(date(self.year, 2, 20))
-        reasons = (
-            (self.experts[2], picked[1], "2024 年曾为该企业提供质量管理体系咨询服务"),
-            (self.experts[7], picked[3], "本人亲属在该企业担任销售负责人"),
-            (self.experts[4], picked[5], "本人持有该企业少量股份"),
-            (self.experts[0], picked[7], "曾受聘为该企业技术顾问（2023 年）"),
-        )
-        for expert, maker, reason in reasons:
-            self.session.add(
-                Tie(user_id=expert.user_id, enterprise_id=maker.enterprise.id, reason=reason, declared_at=declared)
-            )
+        reasons = [
+            (self.experts[2].user, first[1], "2024 年曾为该企业提供质量管理体系咨询服务"),
+            (self.experts[7].user, first[3], "本人亲属在该企业担任销售负责人"),
+            (self.experts[4].user, first[5], "本人持有该企业少量股份"),
+            (self.experts[0].user, first[7], "曾受聘为该企业技术顾问（2023 年）"),
+            (self.experts[3].user, second[2], "曾为该企业制定品牌营销方案（有偿咨询）"),
+            (self.experts[8].user, second[4], "本人在该企业兼任技术顾问"),
+        ]
         if self.reviewer is not None:
+            reasons.append((self.reviewer, second[6], "本人配偶在该企业任职，申请回避"))
+        seen: set[tuple[int, int]] = set()
+        for user, maker, reason in reasons:
+            if (user.id, maker.enterprise.id) in seen:
+                continue
+            seen.add((user.id, maker.enterprise.id))
             self.session.add(
-                Tie(
-                    user_id=self.reviewer.id,
-                    enterprise_id=picked[9].enterprise.id,
-                    reason="本人配偶在该企业任职，申请回避",
-                    declared_at=declared,
-                )
+                Tie(user_id=user.id, enterprise_id=maker.enterprise.id, reason=reason, declared_at=declared)
             )
         self.session.flush()
 
