@@ -25,6 +25,7 @@ from hotpot.auth.models import User
 from hotpot.certificates.models import Certificate
 from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.hitpool.enums import (
+    PRODUCT_KINDS,
     AssignmentSource,
     BatchStatus,
     CandidateStatus,
@@ -64,7 +65,7 @@ from hotpot.resources import resource_dir
 
 SEED = 20261201
 NO_LOGIN = "!demo-account-without-password"  # not an Argon2 hash: nobody can log in with it (as hotpot.demo)
-DRAW_ALGORITHM = "demo-draw-v1"
+DRAW_ALGORITHM = "draw-v1"  # the rule of hotpot.hitpool.assignment (the experts area)
 DEMO_EXPERT = "expert@hotpot.example"
 SHANGHAI_OFFSET = timedelta(hours=8)
 CENT = Decimal("0.01")
@@ -487,8 +488,9 @@ class PoolDemo:
                 values["eligibility"] = [
                     {
                         "rule": "sc_licence",
-                        "message": "未找到有效且已核验的食品生产许可证（SC）",
-                        "fix": "请在“我的证书”中上传新证并等待核验后再申报",
+                        "message": "SC 食品生产许可证已过期。请上传换发的新证并等待核验后再申报。",
+                        "fix_url": "/my/certificates/new",
+                        "fix_label": "登记新的 SC 证书",
                     }
                 ]
             elif status == CandidateStatus.withdrawn:
@@ -549,40 +551,26 @@ class PoolDemo:
 
     def _draw(self, batch: Batch, candidates: list[Candidate], at: datetime) -> dict[int, list[Assignment]]:
         """A recorded seeded draw: per candidate, 3 unconflicted active experts, matching fields first, loads
-        balanced (rule demo-draw-v1: candidates in id order; experts ordered by (no field match, load, a random key
-        from the seed); the first 3 taken)."""
-        seed = hashlib.sha256(f"{batch.name}:{SEED}".encode()).hexdigest()[:32]
-        draw_rng = random.Random(seed)
+        balanced. The inputs have the shape of the pool's draw (hotpot.hitpool.assignment.draw_inputs)."""
+        seed = hashlib.sha256(f"{batch.name}:{SEED}".encode()).hexdigest()[:16]
         conflicts = self._conflicts()
         active = [e for e in self.experts if e.is_active]
-        load = {e.id: 0 for e in active}
-        excluded: list[list[int]] = []
-        result: list[list[int]] = []
-        for c in sorted(candidates, key=lambda c: c.id):
-            kind = c.product.kind_code
-            eligible = []
-            for e in active:
-                if c.enterprise_id in conflicts.get(e.user_id, set()):
-                    excluded.append([c.id, e.id])
-                else:
-                    eligible.append(e)
-            keys = {e.id: draw_rng.random() for e in eligible}
-            eligible.sort(key=lambda e: (kind not in e.fields, load[e.id], keys[e.id]))
-            for e in eligible[: batch.experts_per_candidate]:
-                load[e.id] += 1
-                result.append([c.id, e.id])
+        ordered = sorted(candidates, key=lambda c: c.id)
+        inputs = {
+            "per_candidate": batch.experts_per_candidate,
+            "candidates": [{"id": c.id, "kind": c.product.kind_code, "assigned": []} for c in ordered],
+            "experts": [{"id": e.id, "fields": list(e.fields), "load": 0} for e in active],
+            "excluded": [
+                [c.id, e.id] for c in ordered for e in active if c.enterprise_id in conflicts.get(e.user_id, set())
+            ],
+            "removed": [],
+        }
+        result = _compute_draw(inputs, seed)
         draw = Draw(
             batch_id=batch.id,
             seed=seed,
             algorithm=DRAW_ALGORITHM,
-            inputs={
-                "per_candidate": batch.experts_per_candidate,
-                "candidates": [
-                    {"id": c.id, "kind": c.product.kind_code} for c in sorted(candidates, key=lambda c: c.id)
-                ],
-                "experts": [{"id": e.id, "fields": list(e.fields)} for e in active],
-                "excluded": excluded,
-            },
+            inputs=inputs,
             result=result,
             created_by_id=self.reviewer.id if self.reviewer else None,
             created_at=at,
@@ -1071,6 +1059,33 @@ class PoolDemo:
             c.created_at = _at(t - timedelta(days=3), 15)
         self.session.flush()
         return batch
+
+
+def _compute_draw(inputs: dict[str, Any], seed: str) -> list[list[int]]:
+    """For each candidate in id order, each slot takes among the eligible experts (not excluded, not yet on it) those
+    of the best field match (0 the product's kind, 1 a discipline, 2 neither), then the fewest drawn so far;
+    random.Random(seed) picks among equals."""
+    rng = random.Random(seed)
+    loads = {e["id"]: e["load"] for e in sorted(inputs["experts"], key=lambda e: e["id"])}
+    fields = {e["id"]: e["fields"] for e in inputs["experts"]}
+    excluded = {(c, e) for c, e in inputs["excluded"]}
+
+    def rank(kind: str, eid: int) -> int:
+        return 0 if kind in fields[eid] else 1 if any(f not in PRODUCT_KINDS for f in fields[eid]) else 2
+
+    result: list[list[int]] = []
+    for cand in sorted(inputs["candidates"], key=lambda c: c["id"]):
+        taken: set[int] = set(cand["assigned"])
+        for _ in range(inputs["per_candidate"] - len(taken)):
+            pool = [e for e in loads if e not in taken and (cand["id"], e) not in excluded]
+            if not pool:
+                break
+            best = min((rank(cand["kind"], e), loads[e]) for e in pool)
+            chosen = rng.choice([e for e in pool if (rank(cand["kind"], e), loads[e]) == best])
+            taken.add(chosen)
+            loads[chosen] += 1
+            result.append([cand["id"], chosen])
+    return result
 
 
 _TRANSITION = {
