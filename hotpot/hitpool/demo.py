@@ -674,33 +674,43 @@ class PoolDemo:
             c.id: next((k for k, a in enumerate(assignments.get(c.id, [])) if a.expert_id != demo_expert.id), 0)
             for c in disputed
         }
-        days = max(1, (closes - opens).days - 2)
-        totals: dict[int, list[Decimal]] = {}
+        days = max(1, (closes - opens).days - 6)
+        current: dict[int, list[Review]] = {}
+        high: dict[int, bool] = {}
         for c in candidates:
             for k, a in enumerate(assignments.get(c.id, [])):
                 q = quality[c.id]
                 if c in disputed and k == outlier.get(c.id):
-                    q = q - 3.4 if q > 6 else q + 3.4
+                    high[c.id] = q <= 6
+                    q = q + 3.4 if high[c.id] else q - 3.4
                 scores = self._scores(batch, q, self.harshness[a.expert_id])
                 created = _at(opens + timedelta(days=self.rng.randint(1, days)), 9 + k * 3, self.rng.randint(0, 59))
                 submitted = created + timedelta(hours=self.rng.randint(1, 20))
-                revision_of = None
-                reviser = a.expert_id == demo_expert.id if (mine and c is mine[0]) else k == 2
-                if c.id in revised and reviser:
-                    first = self._review(batch, c, a, scores, created, submitted, status=ReviewStatus.superseded)
-                    first.superseded_at = submitted + timedelta(days=3)
-                    scores = {
-                        cid: min(Decimal(10), s + (1 if i % 2 == 0 else 0)) for i, (cid, s) in enumerate(scores.items())
-                    }
-                    revision_of = first
-                    submitted = first.superseded_at
-                review = self._review(
-                    batch, c, a, scores, created, submitted, status=ReviewStatus.submitted, revision_of=revision_of
-                )
-                totals.setdefault(c.id, []).append(review.weighted_total)
+                review = self._review(batch, c, a, scores, created, submitted, status=ReviewStatus.submitted)
+                current.setdefault(c.id, []).append(review)
         self.session.flush()
-        self._posts(batch, disputed, assignments, opens)
-        return totals
+        # The discussion follows the last submission; the revisions follow the discussion.
+        talked = {c.id: max(r.submitted_at for r in current[c.id]) + timedelta(days=1) for c in candidates}
+        self._posts(disputed, assignments, talked, outlier, high)
+        for c in candidates:
+            if c.id not in revised:
+                continue
+            for k, old in enumerate(current[c.id]):
+                reviser = old.expert_id == demo_expert.id if (mine and c is mine[0]) else k == 2
+                if not reviser:
+                    continue
+                at = talked[c.id] + timedelta(days=1, hours=2)
+                old.status, old.superseded_at = ReviewStatus.superseded, at
+                self.session.flush()  # one current review per expert and candidate (a partial unique index)
+                scores = {
+                    sc.criterion_id: min(Decimal(10), sc.score + (1 if i % 2 == 0 else 0))
+                    for i, sc in enumerate(sorted(old.scores, key=lambda sc: sc.criterion_id))
+                }
+                a = next(a for a in assignments[c.id] if a.expert_id == old.expert_id)
+                current[c.id][k] = self._review(
+                    batch, c, a, scores, at - timedelta(hours=1), at, status=ReviewStatus.submitted, revision_of=old
+                )
+        return {cid: [r.weighted_total for r in reviews] for cid, reviews in current.items()}
 
     def _review(self, batch, candidate, assignment, scores, created, submitted, *, status, revision_of=None) -> Review:
         total = weighted_total(batch.criteria, scores)
@@ -753,19 +763,24 @@ class PoolDemo:
     def _expert_user(self, expert_id: int) -> User:
         return next(e.user for e in self.experts if e.id == expert_id)
 
-    def _posts(self, batch: Batch, disputed: list[Candidate], assignments, opens: date) -> None:
-        for n, c in enumerate(disputed):
+    def _posts(self, disputed: list[Candidate], assignments, talked, outlier, high) -> None:
+        """A thread on each disputed candidate: staff ask, the outlying expert and the others explain."""
+        for c in disputed:
             people = [self._expert_user(a.expert_id) for a in assignments.get(c.id, [])]
             if len(people) < 3:
                 continue
-            day = opens + timedelta(days=12 + n)
+            odd = people[outlier[c.id]]
+            rest = [u for u in people if u is not odd]
+            generous = "企业近两年外埠销售增长明显，已进入两家全国连锁的供应名录，我给了较高的市场潜力分。"
+            careful = "我关注到其产能在旺季偏紧，且本地原料占比数据缺少佐证材料，所以打分偏保守。"
             thread = [
                 (self.reviewer, "三位专家的加权总分相差超过 20 分，请各位专家说明主要评分依据，特别是市场潜力一项。"),
-                (people[0], "企业近两年外埠销售增长明显，已进入两家全国连锁的供应名录，我给了较高的市场潜力分。"),
-                (people[1], "我关注到其产能在旺季偏紧，且本地原料占比数据缺少佐证材料，所以打分偏保守。"),
-                (people[2], "同意加强对本地原料占比的核实，建议在公示前请企业补充基地订单合同。"),
+                (odd, generous if high[c.id] else careful),
+                (rest[0], careful if high[c.id] else generous),
+                (rest[1], "同意加强对本地原料占比的核实，建议在公示前请企业补充基地订单合同。"),
                 (self.reviewer, "已请企业补充基地订单合同，材料已上传到申报附件，请各位专家查阅后确认是否调整评分。"),
             ]
+            day = (talked[c.id] + SHANGHAI_OFFSET).date()
             for k, (author, body) in enumerate(thread):
                 if author is None:
                     continue

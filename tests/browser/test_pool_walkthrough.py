@@ -171,8 +171,8 @@ def transition(staff, base: str, batch_id: int, label: str) -> None:
     expect(staff.locator("#form-errors")).to_have_count(0)
 
 
-def create_batch(staff, base: str, name: str) -> None:
-    """/pool/batches/new: name, windows around today, quota, the default rubric the form starts with."""
+def create_batch(staff, base: str, name: str, manager_id: int) -> None:
+    """/pool/batches/new: name, windows around today, quota, its manager, the default rubric the form starts with."""
     today = date.today()
     staff.goto(base + "/pool/batches/new")
     staff.fill("#id_name", name)
@@ -185,6 +185,7 @@ def create_batch(staff, base: str, name: str) -> None:
     staff.fill("#id_quota", "2")
     staff.fill("#id_experts_per_candidate", "3")
     staff.fill("#id_notice_days", "1")
+    staff.select_option("#id_manager_id", str(manager_id))
     expect(staff.locator(".weight-sum")).to_contain_text("100")
     staff.click("form[action='/pool/batches/new'] button.btn-primary[type=submit]")
     staff.wait_for_load_state()
@@ -234,7 +235,7 @@ def test_a_whole_batch(browser, live_server, scene):
     staff = person(browser, base, scene, STAFF)
 
     # 1. Staff creates a batch with the default rubric (/pool/batches/new) and opens it for applications.
-    create_batch(staff, base, name)
+    create_batch(staff, base, name, db.one(select(User.id).where(User.email == STAFF)))
     batch_id = db.one(select(Batch.id).where(Batch.name == name))
     expect(staff.locator("h1")).to_contain_text(name)
     transition(staff, base, batch_id, "开放申报")
