@@ -412,6 +412,7 @@ def test_a_whole_batch(browser, live_server, scene):
     new.locator("button[type=submit]").click()
     staff.wait_for_load_state()
     a.goto(f"{base}/my/pool/plans/{plan_id}")
+    a.locator("details.ms-progress summary").first.click()
     progress = a.locator("form[action$='/progress']").first
     progress.locator("[name=body]").fill("已进入 56 家连锁火锅门店，附合作协议清单。")
     progress.locator("[name=value]").fill("56")
