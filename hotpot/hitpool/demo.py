@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -64,6 +65,7 @@ from hotpot.products.models import Product
 from hotpot.resources import resource_dir
 
 SEED = 20261201
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 NO_LOGIN = "!demo-account-without-password"  # not an Argon2 hash: nobody can log in with it (as hotpot.demo)
 DRAW_ALGORITHM = "draw-v1"  # the rule of hotpot.hitpool.assignment (the experts area)
 DEMO_EXPERT = "expert@hotpot.example"
@@ -173,6 +175,11 @@ def _csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def hechuan_today() -> date:
+    """The demo's today: the real date in Hechuan (windows and due dates are Asia/Shanghai dates)."""
+    return datetime.now(SHANGHAI).date()
+
+
 def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     """A moment of a day in Asia/Shanghai, as UTC (what timestamptz columns hold)."""
     return datetime.combine(day, time(hour, minute), tzinfo=UTC) - SHANGHAI_OFFSET
@@ -192,7 +199,7 @@ class PoolDemo:
     def __init__(self, session: Session):
         self.session = session
         self.rng = random.Random(SEED)
-        self.today = date.today()
+        self.today = hechuan_today()
         self.year = self.today.year - 1  # the past batches' year
         users = {
             u.email: u

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -24,6 +24,7 @@ from hotpot import pg
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import User
 from hotpot.deps import SESSION_COOKIE
+from hotpot.hitpool.demo import hechuan_today as today
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -70,7 +71,7 @@ def scene(live_server, server_url) -> Scene:
     url = _database_url(server_url)
     out = Scene(url=url)
     engine = create_engine(url)
-    today = date.today()
+    day = today()
     plan = (
         ("A", "walk.maker.a@hotpot.example", "重庆走查毛肚食品有限公司", "走查毛肚", "maodu", "走查千层毛肚"),
         ("B", "walk.maker.b@hotpot.example", "重庆走查调味品有限公司", "走查调味", "niuyou-diliao", "走查牛油底料"),
@@ -85,8 +86,8 @@ def scene(live_server, server_url) -> Scene:
                 make_certificate(
                     s,
                     enterprise=enterprise,
-                    issued_on=(today - timedelta(days=1500)).isoformat(),
-                    valid_until=(today - timedelta(days=20)).isoformat(),
+                    issued_on=(day - timedelta(days=1500)).isoformat(),
+                    valid_until=(day - timedelta(days=20)).isoformat(),
                 )
             else:
                 number = f"SC1{31 if key == 'A' else '03'}500117{ord(key):04d}1"
@@ -173,15 +174,15 @@ def transition(staff, base: str, batch_id: int, label: str) -> None:
 
 def create_batch(staff, base: str, name: str, manager_id: int) -> None:
     """/pool/batches/new: name, windows around today, quota, its manager, the default rubric the form starts with."""
-    today = date.today()
+    day = today()
     staff.goto(base + "/pool/batches/new")
     staff.fill("#id_name", name)
-    staff.fill("#id_year", str(today.year))
+    staff.fill("#id_year", str(day.year))
     staff.fill("#id_description", "浏览器走查：从新建到认定的完整批次。")
-    staff.fill("#id_apply_opens_on", today.isoformat())
-    staff.fill("#id_apply_closes_on", (today + timedelta(days=20)).isoformat())
-    staff.fill("#id_review_opens_on", (today + timedelta(days=21)).isoformat())
-    staff.fill("#id_review_closes_on", (today + timedelta(days=40)).isoformat())
+    staff.fill("#id_apply_opens_on", day.isoformat())
+    staff.fill("#id_apply_closes_on", (day + timedelta(days=20)).isoformat())
+    staff.fill("#id_review_opens_on", (day + timedelta(days=21)).isoformat())
+    staff.fill("#id_review_closes_on", (day + timedelta(days=40)).isoformat())
     staff.fill("#id_quota", "2")
     staff.fill("#id_experts_per_candidate", "3")
     staff.fill("#id_notice_days", "1")
@@ -231,7 +232,7 @@ def test_a_whole_batch(browser, live_server, scene):
 
     base = live_server
     db = Db(scene.url)
-    name = f"{date.today().year}年走查批次"
+    name = f"{today().year}年走查批次"
     staff = person(browser, base, scene, STAFF)
 
     # 1. Staff creates a batch with the default rubric (/pool/batches/new) and opens it for applications.
@@ -381,8 +382,8 @@ def test_a_whole_batch(browser, live_server, scene):
     #     then the batch is published.
     def notice_over(s):
         b = s.get(Batch, batch_id)
-        b.notice_starts_on = date.today() - timedelta(days=8)
-        b.notice_ends_on = date.today() - timedelta(days=1)
+        b.notice_starts_on = today() - timedelta(days=8)
+        b.notice_ends_on = today() - timedelta(days=1)
 
     db.run(notice_over)
     transition(staff, base, batch_id, "公示期满，正式发布")
@@ -405,7 +406,7 @@ def test_a_whole_batch(browser, live_server, scene):
     staff.goto(f"{base}/pool/plans/{plan_id}")
     new = staff.locator("form.ms-new")
     new.locator("[name=title]").fill("进入 50 家连锁火锅门店")
-    new.locator("[name=due_on]").fill((date.today() + timedelta(days=90)).isoformat())
+    new.locator("[name=due_on]").fill((today() + timedelta(days=90)).isoformat())
     new.locator("[name=kpi]").select_option("outlets")
     new.locator("[name=target_value]").fill("50")
     new.locator("[name=target_unit]").fill("家")
@@ -429,7 +430,7 @@ def test_a_whole_batch(browser, live_server, scene):
     # 14. Graduation to 爆品, and the public showcase (/showcase, /showcase/{plan}).
     grad = staff.locator(f"form[action='/pool/plans/{plan_id}/graduate']")
     grad.locator("[name=title]").select_option("hit")
-    grad.locator("[name=graduated_on]").fill(date.today().isoformat())
+    grad.locator("[name=graduated_on]").fill(today().isoformat())
     grad.locator("[name=reason]").fill("培育指标全部达成，进入全国性连锁渠道。")
     grad.locator("[name=story]").fill(f"{scene.makers['A'].product}来自合川，入库培育后进入 56 家连锁火锅门店。")
     grad.locator("button[type=submit]").click()

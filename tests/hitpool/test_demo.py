@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -14,6 +13,7 @@ from hotpot.auth.models import User
 from hotpot.db import AppSession
 from hotpot.hitpool import access
 from hotpot.hitpool import demo as pool_demo
+from hotpot.hitpool.demo import hechuan_today as today
 from hotpot.hitpool.enums import (
     AssignmentSource,
     BatchStatus,
@@ -76,7 +76,7 @@ def _user(s, email: str) -> User:
 
 def test_two_published_batches_of_last_year_and_one_open_batch_with_applications(s):
     batches = {b.name: b for b in s.scalars(select(Batch).where(Batch.is_demo))}
-    year = date.today().year
+    year = today().year
     assert set(batches) == {f"{year - 1}年第一批", f"{year - 1}年第二批", f"{year}年第一批"}
     past = [batches[f"{year - 1}年第一批"], batches[f"{year - 1}年第二批"]]
     assert all(b.status == BatchStatus.published and b.published_at and b.rubric_frozen_at for b in past)
@@ -88,7 +88,7 @@ def test_two_published_batches_of_last_year_and_one_open_batch_with_applications
         assert sum(c.weight for c in b.criteria) == 100
     current = batches[f"{year}年第一批"]
     assert current.status == BatchStatus.open
-    assert current.apply_opens_on <= date.today() <= current.apply_closes_on
+    assert current.apply_opens_on <= today() <= current.apply_closes_on
     assert current.manager_id == _user(s, "reviewer@hotpot.example").id
     states = Counter(s.scalars(select(Candidate.status).where(Candidate.batch_id == current.id)))
     assert sum(states.values()) == 8
@@ -106,7 +106,7 @@ def test_twelve_graduated_products_and_incubation_with_overdue_milestones(s):
     graduated = [p for p in plans if p.status == PlanStatus.graduated]
     assert len(graduated) == 12
     assert {p.title for p in graduated} == {"hit", "flagship"}
-    assert all(p.story and p.graduation_reason and p.graduated_on <= date.today() for p in graduated)
+    assert all(p.story and p.graduation_reason and p.graduated_on <= today() for p in graduated)
     assert {p.batch_id for p in graduated} == {
         b.id for b in s.scalars(select(Batch).where(Batch.status == "published"))
     }
@@ -120,7 +120,7 @@ def test_twelve_graduated_products_and_incubation_with_overdue_milestones(s):
     incubating = [p.id for p in plans if p.status == PlanStatus.incubating]
     assert incubating
     milestones = s.scalars(select(Milestone).where(Milestone.plan_id.in_(incubating))).all()
-    overdue = [m for m in milestones if m.status == MilestoneStatus.open and m.due_on < date.today()]
+    overdue = [m for m in milestones if m.status == MilestoneStatus.open and m.due_on < today()]
     assert len(overdue) >= 2
     assert any(m.status == MilestoneStatus.reported for m in milestones)
     assert any(m.status == MilestoneStatus.achieved and m.checked_at for m in milestones)
@@ -212,7 +212,7 @@ def test_demo_producer_has_an_application_a_plan_and_one_unread_decision(s):
     plan = s.scalars(
         select(Plan).where(Plan.enterprise_id == producer.enterprise_id, Plan.status == PlanStatus.incubating)
     ).one()
-    assert any(m.status == MilestoneStatus.open and m.due_on < date.today() for m in plan.milestones)
+    assert any(m.status == MilestoneStatus.open and m.due_on < today() for m in plan.milestones)
     unread = s.scalars(
         select(Decision)
         .join(Candidate, Candidate.id == Decision.candidate_id)
