@@ -292,6 +292,7 @@ def test_a_whole_batch(browser, live_server, scene):
     draw_id = db.one(select(Draw.id).where(Draw.batch_id == batch_id))
     staff.goto(f"{base}/pool/draws/{draw_id}")
     expect(staff.locator(".draw-check")).to_contain_text("复核一致")
+    expect(staff.locator("main")).to_contain_text("1 组（利益关联）")  # the declared tie, kept out of the draw
     both_widths(staff, "draw")
     tied_expert = db.one(select(Expert.id).join(User, User.id == Expert.user_id).where(User.email == scene.experts[0]))
     assigned = {
@@ -387,11 +388,13 @@ def test_a_whole_batch(browser, live_server, scene):
 
     db.run(notice_over)
     transition(staff, base, batch_id, "公示期满，正式发布")
+    expect(staff.locator("main")).to_contain_text("已发布")
     both_widths(staff, "published")
 
     # 12. Producer A sees the decision and the committee's note, never the experts' names or scores.
     a = makers["A"]
     a.goto(f"{base}/my/pool")
+    expect(a.locator("header .bell").first).to_contain_text("1")  # the final decision, not read yet
     a.goto(f"{base}/my/pool/candidates/{cand['A']}")
     expect(a.locator("main")).to_contain_text("入库")
     expect(a.locator("main")).to_contain_text("同意入库培育")
