@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.registry
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.hitpool
 
 ## Remove the local embedded database (demo data is rebuilt on the next `make demo`).
 clean-data:

@@ -31,6 +31,7 @@ from hotpot.enterprises import codes
 from hotpot.enterprises import service as enterprise_service
 from hotpot.enterprises.models import Enterprise, EnterpriseStatus
 from hotpot.enterprises.schemas import EnterpriseIn, StatusChangeIn
+from hotpot.hitpool import demo as pool_demo
 from hotpot.products import media as product_media
 from hotpot.products import service as product_service
 from hotpot.products.models import Product, ProductStatus
@@ -81,6 +82,7 @@ def load_demo(session: Session, *, progress: Callable[[str], None] | None = None
             auth_service.create_user(session, actor=None, data=data, password=login.password, is_demo=True)
     if not session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.is_demo)):
         DemoRegistry(session, progress=progress).build()
+    pool_demo.load(session)  # the 爆品 pool's batches, experts and incubation (hotpot/hitpool/demo.py)
     return demo_logins()
 
 

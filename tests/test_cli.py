@@ -113,7 +113,7 @@ def test_seed_demo_creates_one_account_per_role(run, cli_url):
     with Session(engine) as s:
         roles = set(s.scalars(select(User.role).where(User.is_demo)))
     engine.dispose()
-    assert roles == {"admin", "reviewer", "producer", "buyer"}
+    assert roles == {"admin", "reviewer", "producer", "buyer", "expert"}
 
 
 def test_search_reindex_and_status(run, cli_url):

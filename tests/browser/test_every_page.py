@@ -30,6 +30,7 @@ ACCOUNTS = {
     "reviewer": ("reviewer@hotpot.example", "Hotpot-Review-2026"),
     "producer": ("producer@hotpot.example", "Hotpot-Maker-2026"),
     "buyer": ("buyer@hotpot.example", "Hotpot-Buyer-2026"),
+    "expert": ("expert@hotpot.example", "Hotpot-Expert-2026"),
 }
 
 # GET routes that are not HTML pages, and why they are not walked.
@@ -201,6 +202,7 @@ def ids(live_server, server_url) -> dict[str, int | str]:
     from hotpot.brands.models import Brand
     from hotpot.certificates.models import Certificate
     from hotpot.enterprises.models import Enterprise
+    from hotpot.hitpool import demo as pool_demo
     from hotpot.inquiries import service as inquiry_service
     from hotpot.inquiries.models import Inquiry
     from hotpot.inquiries.schemas import InquiryIn
@@ -267,6 +269,10 @@ def ids(live_server, server_url) -> dict[str, int | str]:
             "synonym": synonym.id,
             "inquiry": inquiry.id,
         }
+        # The 爆品 pool's records (hotpot/hitpool/demo.py names them): hit_batch (the open batch), hit_past_batch,
+        # hit_candidate (reviewed by the demo expert, the demo reviewer not conflicted), hit_my_candidate (the demo
+        # producer's application), hit_expert, hit_draw, hit_plan (the demo producer's), hit_graduated_plan.
+        out.update(pool_demo.walk_ids(s))
     engine.dispose()
     return out
 
