@@ -26,7 +26,7 @@ from hotpot.files.models import StoredFile
 from hotpot.hitpool import access, eligibility
 from hotpot.hitpool.candidate_schemas import ApplyIn, CandidateIn, FileIn, ScreeningIn
 from hotpot.hitpool.enums import ACTIVE_CANDIDATE, CANDIDATE_WORKFLOW, BatchStatus, CandidateStatus, Outcome
-from hotpot.hitpool.models import Batch, Candidate, CandidateCertificate, CandidateFile, Decision
+from hotpot.hitpool.models import Batch, Candidate, CandidateCertificate, CandidateFile, Decision, Plan
 from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product
 from hotpot.validation import FieldErrors, check_version
@@ -250,6 +250,7 @@ class MyApplication:
     candidate: Candidate
     next_step: str
     decision: Decision | None
+    plan_id: int | None = None  # the incubation plan of an accepted application (/my/pool/plans/{id})
 
 
 @dataclass
@@ -290,7 +291,14 @@ def my_pool(session: Session, *, user: User) -> MyPool:
             )
         )
         decided = final_decisions(session, [c.id for c in mine])
-        page.applications = [MyApplication(c, next_step(c, decided.get(c.id)), decided.get(c.id)) for c in mine]
+        plans = dict(
+            session.execute(select(Plan.candidate_id, Plan.id).where(Plan.candidate_id.in_([c.id for c in mine])))
+            .tuples()
+            .all()
+        )
+        page.applications = [
+            MyApplication(c, next_step(c, decided.get(c.id)), decided.get(c.id), plans.get(c.id)) for c in mine
+        ]
     return page
 
 

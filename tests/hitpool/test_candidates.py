@@ -436,3 +436,27 @@ def test_staff_screen_in_the_queue(db, make_client, world):
     assert "请补充检测报告" in mine.text
     assert "重新提交申报" in mine.text
     assert 'class="bell"' in owner.get("/my/pool").text
+
+
+def test_an_accepted_application_links_to_its_incubation_plan(db, make_client):
+    from hotpot.hitpool.enums import Outcome, PlanStatus
+    from hotpot.hitpool.models import Plan
+
+    owner = make_user(db, role="producer")
+    enterprise = make_enterprise(db, owner=owner)
+    batch = make_batch(db, status="published")
+    candidate = make_candidate(db, batch=batch, enterprise=enterprise)
+    db.add(Decision(batch_id=batch.id, candidate_id=candidate.id, outcome=Outcome.accepted, final_at=utcnow()))
+    plan = Plan(
+        batch_id=batch.id,
+        candidate_id=candidate.id,
+        product_id=candidate.product_id,
+        enterprise_id=enterprise.id,
+        status=PlanStatus.incubating,
+        starts_on=date.today(),
+    )
+    db.add(plan)
+    db.flush()
+    client = make_client()
+    log_in(client, owner.email)
+    assert f'href="/my/pool/plans/{plan.id}"' in client.get("/my/pool").text
