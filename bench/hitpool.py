@@ -240,6 +240,7 @@ def seed_pool(url: str, *, candidates: int, experts: int, per: int, seed: int) -
         tokens = {
             "staff": auth_service.start_session(s, user=staff),
             "expert": auth_service.start_session(s, user=queue_expert),
+            "api": auth_service.issue_api_token(s, user=staff, name="bench")[0],
         }
         assigned = sum(1 for _, e in pairs if e == order[0])
         s.commit()
@@ -262,10 +263,34 @@ def seed_pool(url: str, *, candidates: int, experts: int, per: int, seed: int) -
     return out
 
 
-def _probe(base: str, path: str, cookies: dict | None) -> tuple[int, int]:
-    with httpx.Client(base_url=base, cookies=cookies, timeout=30) as c:
+def _client(base: str, auth: dict) -> httpx.Client:
+    """A client signed in by a session cookie, or by a bearer token for the API (auth holds an Authorization)."""
+    if "Authorization" in auth:
+        return httpx.Client(base_url=base, headers=auth, timeout=30)
+    return httpx.Client(base_url=base, cookies=auth, timeout=30)
+
+
+def _probe(base: str, path: str, auth: dict) -> tuple[int, int]:
+    with _client(base, auth) as c:
         r = c.get(path)
         return r.status_code, len(r.content)
+
+
+def measure(name: str, base: str, path: str, auth: dict, requests: int) -> Result:
+    """One client, `requests` GETs of path in a row (bench.common.drive, which knows cookies but not headers)."""
+    latencies: list[float] = []
+    errors = 0
+    started = time.perf_counter()
+    with _client(base, auth) as c:
+        for _ in range(requests):
+            t = time.perf_counter()
+            try:
+                ok = c.get(path).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append((time.perf_counter() - t) * 1000)
+            errors += 0 if ok else 1
+    return Result(name, latencies, errors, time.perf_counter() - started)
 
 
 def verdict(result: Result) -> str:
@@ -299,7 +324,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
             ("ranking page", f"/pool/batches/{batch}/ranking", staff),
             ("assignment matrix", f"/pool/batches/{batch}/assignments", staff),
             (f"expert queue ({pool['queue_size']} assigned)", "/expert", expert),
-            ("ranking API", f"/api/v1/batches/{batch}/ranking", staff),
+            ("ranking API", f"/api/v1/batches/{batch}/ranking", {"Authorization": f"Bearer {pool['tokens']['api']}"}),
         ]
         with app_server(url, tmp) as base:
             drive("warm-up", base, ["/healthz", "/static/css/app.css"], concurrency=1, requests=100)
@@ -323,8 +348,8 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
                     print(f"ERROR {name}: {path} answers {status}; not measured")
                     verdicts.append(f"ERROR {name} ({status})")
                     continue
-                drive("warm-up", base, [path], concurrency=1, requests=10, cookies=cookies)
-                r = drive(name, base, [path], concurrency=1, requests=args.requests, cookies=cookies)
+                measure("warm-up", base, path, cookies, 10)
+                r = measure(name, base, path, cookies, args.requests)
                 print(f"{r.line(baseline)}  {size / 1024:.0f} KiB  {verdict(r)}")
                 verdicts.append(f"{verdict(r).split()[0]} {name}: p95 {r.pct(95):.1f} ms")
             print(f"({load_average()} after the pass)")

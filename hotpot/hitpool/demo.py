@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,8 +24,10 @@ from hotpot.audit.models import AuditEvent
 from hotpot.auth.models import User
 from hotpot.certificates.models import Certificate
 from hotpot.enterprises.models import Enterprise, EnterpriseStatus
+from hotpot.hitpool import assignment as draw_rule
+from hotpot.hitpool import candidates as candidate_service
+from hotpot.hitpool import dates
 from hotpot.hitpool.enums import (
-    PRODUCT_KINDS,
     AssignmentSource,
     BatchStatus,
     CandidateStatus,
@@ -65,9 +66,7 @@ from hotpot.products.models import Product
 from hotpot.resources import resource_dir
 
 SEED = 20261201
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NO_LOGIN = "!demo-account-without-password"  # not an Argon2 hash: nobody can log in with it (as hotpot.demo)
-DRAW_ALGORITHM = "draw-v1"  # the rule of hotpot.hitpool.assignment (the experts area)
 DEMO_EXPERT = "expert@hotpot.example"
 SHANGHAI_OFFSET = timedelta(hours=8)
 CENT = Decimal("0.01")
@@ -175,11 +174,6 @@ def _csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def hechuan_today() -> date:
-    """The demo's today: the real date in Hechuan (windows and due dates are Asia/Shanghai dates)."""
-    return datetime.now(SHANGHAI).date()
-
-
 def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     """A moment of a day in Asia/Shanghai, as UTC (what timestamptz columns hold)."""
     return datetime.combine(day, time(hour, minute), tzinfo=UTC) - SHANGHAI_OFFSET
@@ -199,7 +193,7 @@ class PoolDemo:
     def __init__(self, session: Session):
         self.session = session
         self.rng = random.Random(SEED)
-        self.today = hechuan_today()
+        self.today = dates.today()  # the real date in Hechuan
         self.year = self.today.year - 1  # the past batches' year
         users = {
             u.email: u
@@ -405,6 +399,7 @@ class PoolDemo:
     def _candidate(self, batch: Batch, maker: Maker, product: Product, status: CandidateStatus, **values) -> Candidate:
         self.used_products.add(product.id)
         share = Decimal(self.rng.choice((35, 45, 55, 60, 70, 80, 90)))
+        computed, _ = candidate_service.local_share(self.session, product)
         sales = Decimal(self.rng.choice((380, 650, 920, 1500, 2300, 3600, 5200, 8800)))
         candidate = Candidate(
             batch=batch,
@@ -416,8 +411,11 @@ class PoolDemo:
             sales_wan=sales,
             volume_t=(sales / Decimal(self.rng.choice((2, 3, 4)))).quantize(Decimal("1")),
             capacity_t=(sales / Decimal(self.rng.choice((1, 2)))).quantize(Decimal("1")) + 200,
-            local_share_computed=share,
-            local_share_pct=share,
+            # The share from the product's registered sources (as the application form computes it); where the
+            # product names none, the producer's own figure with the note the form asks for.
+            local_share_computed=computed,
+            local_share_pct=computed if computed is not None else share,
+            local_share_note=None if computed is not None else "原料主要向本地合作社收购，收购合同见附件（演示数据）",
             brand_id=product.brand_id,
             status=status,
             created_by_id=maker.owner.id if maker.owner else None,
@@ -572,11 +570,11 @@ class PoolDemo:
             ],
             "removed": [],
         }
-        result = _compute_draw(inputs, seed)
+        result = draw_rule.compute(inputs, seed)
         draw = Draw(
             batch_id=batch.id,
             seed=seed,
-            algorithm=DRAW_ALGORITHM,
+            algorithm=draw_rule.ALGORITHM,
             inputs=inputs,
             result=result,
             created_by_id=self.reviewer.id if self.reviewer else None,
@@ -1081,33 +1079,6 @@ class PoolDemo:
             c.created_at = _at(t - timedelta(days=3), 15)
         self.session.flush()
         return batch
-
-
-def _compute_draw(inputs: dict[str, Any], seed: str) -> list[list[int]]:
-    """For each candidate in id order, each slot takes among the eligible experts (not excluded, not yet on it) those
-    of the best field match (0 the product's kind, 1 a discipline, 2 neither), then the fewest drawn so far;
-    random.Random(seed) picks among equals."""
-    rng = random.Random(seed)
-    loads = {e["id"]: e["load"] for e in sorted(inputs["experts"], key=lambda e: e["id"])}
-    fields = {e["id"]: e["fields"] for e in inputs["experts"]}
-    excluded = {(c, e) for c, e in inputs["excluded"]}
-
-    def rank(kind: str, eid: int) -> int:
-        return 0 if kind in fields[eid] else 1 if any(f not in PRODUCT_KINDS for f in fields[eid]) else 2
-
-    result: list[list[int]] = []
-    for cand in sorted(inputs["candidates"], key=lambda c: c["id"]):
-        taken: set[int] = set(cand["assigned"])
-        for _ in range(inputs["per_candidate"] - len(taken)):
-            pool = [e for e in loads if e not in taken and (cand["id"], e) not in excluded]
-            if not pool:
-                break
-            best = min((rank(cand["kind"], e), loads[e]) for e in pool)
-            chosen = rng.choice([e for e in pool if (rank(cand["kind"], e), loads[e]) == best])
-            taken.add(chosen)
-            loads[chosen] += 1
-            result.append([cand["id"], chosen])
-    return result
 
 
 _TRANSITION = {

@@ -24,7 +24,7 @@ from hotpot import pg
 from hotpot.auth import service as auth_service
 from hotpot.auth.models import User
 from hotpot.deps import SESSION_COOKIE
-from hotpot.hitpool.demo import hechuan_today as today
+from hotpot.hitpool.dates import today
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotpot import migrate
 from hotpot.auth.models import User
 from hotpot.db import AppSession
-from hotpot.hitpool import access
+from hotpot.hitpool import access, assignment, candidates
 from hotpot.hitpool import demo as pool_demo
-from hotpot.hitpool.demo import hechuan_today as today
+from hotpot.hitpool.dates import today
 from hotpot.hitpool.enums import (
     AssignmentSource,
     BatchStatus,
@@ -148,6 +148,7 @@ def test_past_batches_were_drawn_reviewed_and_decided_without_conflicts(s):
             )
         }
         assert drawn == {tuple(pair) for pair in draw.result}
+        assert assignment.recheck(draw).matches  # the pool's own rule gives the recorded result again
         excluded = {tuple(pair) for pair in draw.inputs["excluded"]}
         assert excluded, "the ties exclude someone in every batch"
         assert not (excluded & drawn)
@@ -229,6 +230,7 @@ def test_demo_producer_has_an_application_a_plan_and_one_unread_decision(s):
         .where(Candidate.enterprise_id == producer.enterprise_id, Candidate.status == CandidateStatus.returned)
     )
     assert returned == 0  # so the bell shows exactly 1
+    assert candidates.unread_count(s, producer) == 1
 
 
 def test_walk_ids_name_the_records_the_page_walk_expects(s):
