@@ -59,7 +59,7 @@ def test_buyer_searches_filters_and_asks_for_a_quote_that_the_producer_answers(b
     # The producer sees it in the inbox, with the bell, and answers with a price.
     producer = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     _log_in(producer, base, "producer@hotpot.example", "Hotpot-Maker-2026")
-    expect(producer.locator(".main-nav .bell")).to_be_visible()
+    expect(producer.locator(".main-nav a[href='/inquiries'] .bell")).to_be_visible()
     producer.goto(base + "/inquiries")
     thread_path = thread_url.removeprefix(base)
     producer.click(f"a[href='{thread_path}']")
