@@ -41,7 +41,13 @@ def test_propose_then_change_with_version_and_audit(db, scene):
         db, actor=staff, candidate=first, form={"outcome": "revise", "note": "请补充检测报告"}, version=1
     )
     assert (d.outcome, d.note, d.version) == ("revise", "请补充检测报告", 2)
-    actions = list(db.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "hit_decision")))
+    actions = list(
+        db.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity_type == "hit_decision", AuditEvent.entity_id == str(d.id))
+            .order_by(AuditEvent.id)
+        )
+    )
     assert actions == ["hit_decision.propose", "hit_decision.update"]
     with pytest.raises(StaleVersion):
         decisions.propose(db, actor=staff, candidate=first, form={"outcome": "accepted"}, version=1)
