@@ -127,6 +127,22 @@ def make_session_factory(bind) -> sessionmaker[Session]:
 
 
 @contextmanager
+def savepoint(session: Session) -> Iterator[Any]:
+    """A savepoint inside the request's transaction: what the block wrote is undone if it raises, the rest stays.
+
+    Not `with session.begin_nested()`: a stale version rolls the whole transaction back (AppSession.flush), which
+    that context manager refuses to leave; here the savepoint is rolled back only while it is still alive."""
+    nested = session.begin_nested()
+    try:
+        yield nested
+    except BaseException:
+        if nested.is_active:
+            nested.rollback()
+        raise
+    nested.commit()
+
+
+@contextmanager
 def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
     """One unit of work: commit at the end, roll back on any exception (requests and CLI commands alike)."""
     session = factory()

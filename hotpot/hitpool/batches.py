@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hotpot import changes, workflow
 from hotpot.auth.models import Role, User
-from hotpot.db import utcnow
+from hotpot.db import savepoint, utcnow
 from hotpot.errors import InvalidState
 from hotpot.hitpool import decisions
 from hotpot.hitpool.access import STAFF_ROLES
@@ -586,10 +586,7 @@ def transition(
     caution = warning(session, batch, name)
     # One savepoint for the move and its hooks: a hook that refuses (no proposed 入库 for a notice, objections
     # pending at publication) leaves the batch where it was, even when the page answering the refusal commits.
-    # Not `with begin_nested()`: a stale version rolls the whole transaction back (AppSession.flush), which the
-    # context manager would refuse to leave; as in hotpot/changes.py, the savepoint is rolled back only if alive.
-    savepoint = session.begin_nested()
-    try:
+    with savepoint(session):
         workflow.apply(session, batch, name, actor=actor, reason=note, version=version)
         now = utcnow()
         if name == "review":
@@ -603,11 +600,6 @@ def transition(
             decisions.on_notice(session, batch, actor)
         if name == "publish":
             decisions.on_publish(session, batch, actor)
-    except BaseException:
-        if savepoint.is_active:
-            savepoint.rollback()
-        raise
-    savepoint.commit()
     return caution
 
 
