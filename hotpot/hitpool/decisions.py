@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -190,11 +191,7 @@ def parse_bulk(form: dict[str, Any]) -> tuple[DecisionIn, list[tuple[int, int]]]
     data = None
     try:
         data = DecisionIn.model_validate({"outcome": outcome, "note": (note or "").strip() or None})
-    except Exception as exc:  # pydantic's ValidationError, turned into the fields' Chinese messages
-        from pydantic import ValidationError
-
-        if not isinstance(exc, ValidationError):
-            raise
+    except ValidationError as exc:  # turned into the fields' Chinese messages
         found = errors_from_validation(exc)
         if "outcome" in found:
             found["outcome"] = "请选择决定：入库、不入库或修改后再申报"
