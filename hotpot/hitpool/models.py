@@ -8,6 +8,7 @@ Every table is prefixed hit_ (DESIGN.md §4), except `expert`. Records people ed
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -430,6 +431,19 @@ class ReviewScore(Base):
     criterion_id: Mapped[int] = mapped_column(ForeignKey("hit_criterion.id", ondelete="CASCADE"), primary_key=True)
     score: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     comment: Mapped[str | None] = mapped_column(String(1000))
+
+
+class FiguresStamp(Base):
+    """A random stamp per batch that the database renews (triggers, migration 7c1d9e4b2a60) in the same transaction
+    as every change the ranking's review figures read: a current review submitted, superseded, edited or deleted,
+    its scores, a candidate's status, a decision made or removed. hotpot.hitpool.ranking keeps the figures it
+    worked out under the stamp it read first, so a stamp seen again means the same figures; a batch without a row
+    has never had one of those changes."""
+
+    __tablename__ = "hit_batch_figures_stamp"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("hit_batch.id", ondelete="CASCADE"), primary_key=True)
+    stamp: Mapped[uuid.UUID] = mapped_column(server_default=func.gen_random_uuid())
 
 
 class Post(Base):

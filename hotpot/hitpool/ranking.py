@@ -1,7 +1,9 @@
 """The ranking of a batch: weighted totals, per-expert normalised scores, disagreement, tie break, the quota line.
 
-`rank(session, batch, viewer)` reads two queries (the candidates the viewer may see, and every current review of
-the batch) and does the arithmetic in one pass in Python; the page, the API, the XLSX and the bench use it.
+`rank(session, batch, viewer)` reads the candidates the viewer may see and puts beside each the figures of its
+current reviews (`batch_figures`): the database works those out in one statement (`_review_figures`), and each
+process keeps them under the batch's FiguresStamp, which triggers renew with every change the figures read; Python
+orders the rows and draws the quota line. The page, the API, the XLSX and the bench use it.
 
 The normalised score (so that one harsh expert does not sink a candidate):
 
@@ -20,24 +22,27 @@ does not see, so every viewer reads the same numbers; the rows (and their rank) 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import threading
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, null, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from hotpot.enterprises.models import Enterprise
 from hotpot.hitpool import access
 from hotpot.hitpool.enums import CandidateStatus, Outcome, Recommendation, TieBreak
-from hotpot.hitpool.models import Batch, Candidate, Criterion, Decision, Review, ReviewScore
+from hotpot.hitpool.models import Batch, Candidate, Criterion, Decision, FiguresStamp, Review, ReviewScore
 from hotpot.pagination import Page
 from hotpot.products.models import Product
 from hotpot.reference.models import ProductCategory
 
 SORTS = ("normalised", "raw")
+RECOMMENDATIONS = tuple(r.value for r in Recommendation)
 CENT = Decimal("0.01")
 
 
@@ -51,9 +56,8 @@ class RankRow:
     category: str | None
     first_submitted_at: datetime | None
     expected_reviews: int
-    totals: dict[int, Decimal] = field(default_factory=dict)  # expert id -> weighted total
+    review_count: int = 0  # current reviews
     recommendations: dict[str, int] = field(default_factory=dict)
-    tie_scores: list[Decimal] = field(default_factory=list)
     mean: Decimal | None = None
     normalised: Decimal | None = None
     spread: Decimal | None = None
@@ -66,10 +70,6 @@ class RankRow:
     decision_note: str | None = None
     decision_version: int | None = None
     decision_final: bool = False
-
-    @property
-    def review_count(self) -> int:
-        return len(self.totals)
 
     @property
     def outcome_label(self) -> str | None:
@@ -90,12 +90,6 @@ def _q(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _mean_sd(values: list[float]) -> tuple[float, float]:
-    n = len(values)
-    mean = sum(values) / n
-    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / n)
-
-
 def ranked_condition():
     """Which candidates of a batch are ranked: passed screening, or already carrying a decision."""
     decided = aliased(Decision)
@@ -103,9 +97,140 @@ def ranked_condition():
     return or_(Candidate.status == CandidateStatus.passed, has_decision)
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What a ranked candidate's current reviews say, rounded to the cent (the same for every viewer)."""
+
+    reviews: int
+    mean: Decimal
+    normalised: Decimal
+    spread: Decimal
+    tie: Decimal | None
+    recommendations: tuple[tuple[str, int], ...]
+
+
+# Per process: the figures of recently ranked batches, under (stamp, tie criterion); see FiguresStamp.
+_CACHE: OrderedDict[tuple[uuid.UUID, int | None], dict[int, Figures]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_BATCHES = 32
+
+
+def _review_figures(batch: Batch, tie_criterion: int | None):
+    """Per ranked candidate of the batch, from its current reviews: the count, the exact mean, the spread, the mean
+    z (each review on its expert's own scale, see the module's docstring), the recommendations and the tie value;
+    with the batch's mean M and standard deviation S on every row. One statement: the database does the 5,000-row
+    arithmetic and sends back one short row per candidate."""
+    tie = aliased(ReviewScore)
+    current = (
+        select(
+            Review.candidate_id.label("candidate_id"),
+            Review.expert_id.label("expert_id"),
+            Review.weighted_total.label("total"),
+            Review.recommendation.label("recommendation"),
+            tie.score.label("tie_score"),
+        )
+        .select_from(Review)
+        .join(Candidate, Candidate.id == Review.candidate_id)
+        .outerjoin(tie, and_(tie.review_id == Review.id, tie.criterion_id == (tie_criterion or -1)))
+        .where(
+            Review.batch_id == batch.id,
+            Review.status == "submitted",
+            Review.weighted_total.is_not(None),
+            ranked_condition(),
+        )
+        .cte("current_review")
+    )
+    scale = (
+        select(
+            current.c.expert_id,
+            func.count().label("n"),
+            func.avg(current.c.total).label("mean"),
+            func.stddev_pop(current.c.total).label("sd"),
+        )
+        .group_by(current.c.expert_id)
+        .cte("expert_scale")
+    )
+    whole = select(func.avg(current.c.total).label("mean"), func.stddev_pop(current.c.total).label("sd")).cte(
+        "batch_scale"
+    )
+    z = case(
+        (and_(scale.c.n >= 2, scale.c.sd > 0), (current.c.total - scale.c.mean) / scale.c.sd),
+        (whole.c.sd > 0, (current.c.total - whole.c.mean) / whole.c.sd),
+        else_=0,
+    )
+    recommendations = [
+        func.count().filter(current.c.recommendation == value).label(f"rec_{value}") for value in RECOMMENDATIONS
+    ]
+    return (
+        select(
+            current.c.candidate_id,
+            func.count().label("reviews"),
+            func.avg(current.c.total).label("mean"),
+            (func.max(current.c.total) - func.min(current.c.total)).label("spread"),
+            func.avg(z).label("z"),
+            func.avg(current.c.tie_score).label("tie"),
+            func.min(whole.c.mean).label("batch_mean"),
+            func.min(whole.c.sd).label("batch_sd"),
+            *recommendations,
+        )
+        .select_from(current)
+        .join(scale, scale.c.expert_id == current.c.expert_id)
+        .join(whole, true())
+        .group_by(current.c.candidate_id)
+    )
+
+
+def _work_out(session: Session, batch: Batch, tie_criterion: int | None) -> dict[int, Figures]:
+    figures: dict[int, Figures] = {}
+    for found in session.execute(_review_figures(batch, tie_criterion)).mappings():
+        mean = _q(found["mean"])
+        batch_sd = found["batch_sd"] or 0
+        figures[found["candidate_id"]] = Figures(
+            reviews=found["reviews"],
+            mean=mean,
+            normalised=_q(found["batch_mean"] + batch_sd * found["z"]) if batch_sd > 0 else mean,
+            spread=_q(found["spread"]),
+            tie=_q(found["tie"]) if found["tie"] is not None else None,
+            recommendations=tuple((v, found[f"rec_{v}"]) for v in RECOMMENDATIONS if found[f"rec_{v}"]),
+        )
+    return figures
+
+
+def batch_figures(session: Session, batch: Batch) -> dict[int, Figures]:
+    """Candidate id -> Figures for the batch's ranked candidates with a current review.
+
+    Kept per process under the batch's FiguresStamp, read before the figures: a later change renews the stamp in
+    its own transaction, so figures are never served under a stamp older than the data they came from (at worst a
+    reader that raced a commit gets the newer figures)."""
+    tie_id = None
+    if batch.tie_break == TieBreak.criterion and batch.tie_criterion_code:
+        tie_id = (
+            select(Criterion.id)
+            .where(Criterion.batch_id == batch.id, Criterion.code == batch.tie_criterion_code)
+            .scalar_subquery()
+        )
+    stamp_of = select(FiguresStamp.stamp).where(FiguresStamp.batch_id == batch.id).scalar_subquery()
+    tie_criterion, stamp = session.execute(select(tie_id if tie_id is not None else null(), stamp_of)).one()
+    if stamp is None:  # never a current review: nothing to keep
+        return _work_out(session, batch, tie_criterion)
+    key = (stamp, tie_criterion)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+            return cached
+    figures = _work_out(session, batch, tie_criterion)
+    with _CACHE_LOCK:
+        _CACHE[key] = figures
+        while len(_CACHE) > CACHE_BATCHES:
+            _CACHE.popitem(last=False)
+    return figures
+
+
 def rank(session: Session, batch: Batch, viewer: Any, *, sort: str = "normalised") -> list[RankRow]:
     """The batch's ranking as viewer may see it (access.visible_candidates), best first by sort."""
     sort = sort if sort in SORTS else "normalised"
+    figures = batch_figures(session, batch)
     stmt = (
         select(
             Candidate.id,
@@ -127,89 +252,36 @@ def rank(session: Session, batch: Batch, viewer: Any, *, sort: str = "normalised
         .where(Candidate.batch_id == batch.id, ranked_condition())
     )
     stmt = access.visible_candidates(session, viewer, stmt)
-    rows: dict[int, RankRow] = {}
+    threshold = Decimal(batch.disagreement_threshold)
+    expected = batch.experts_per_candidate
+    rows: list[RankRow] = []
     for cid, product, enterprise, category, first, did, outcome, note, dversion, final in session.execute(stmt):
-        rows[cid] = RankRow(
+        row = RankRow(
             candidate_id=cid,
             product_name=product,
             enterprise_name=enterprise,
             category=category,
             first_submitted_at=first,
-            expected_reviews=batch.experts_per_candidate,
+            expected_reviews=expected,
             decision_id=did,
             decision_outcome=str(outcome) if outcome else None,
             decision_note=note,
             decision_version=dversion,
             decision_final=final is not None,
         )
-
-    # Every current review of the batch's ranked candidates, with its score on the tie criterion (if any).
-    tie_criterion = None
-    if batch.tie_break == TieBreak.criterion and batch.tie_criterion_code:
-        tie_criterion = session.scalar(
-            select(Criterion.id).where(Criterion.batch_id == batch.id, Criterion.code == batch.tie_criterion_code)
-        )
-    reviews = (
-        select(Review.candidate_id, Review.expert_id, Review.weighted_total, Review.recommendation, ReviewScore.score)
-        .select_from(Review)
-        .join(Candidate, Candidate.id == Review.candidate_id)
-        .outerjoin(
-            ReviewScore,
-            and_(ReviewScore.review_id == Review.id, ReviewScore.criterion_id == (tie_criterion or -1)),
-        )
-        .where(
-            Review.batch_id == batch.id,
-            Review.status == "submitted",
-            Review.weighted_total.is_not(None),
-            ranked_condition(),
-        )
-    )
-    all_totals: list[float] = []
-    by_expert: dict[int, list[float]] = defaultdict(list)
-    found: list[tuple[int, int, float]] = []
-    for cid, eid, total, recommendation, tie_score in session.execute(reviews):
-        value = float(total)
-        all_totals.append(value)
-        by_expert[eid].append(value)
-        found.append((cid, eid, value))
-        row = rows.get(cid)
-        if row is None:
-            continue  # hidden from this viewer; still part of the batch's and the expert's scale
-        row.totals[eid] = Decimal(total)
-        if recommendation:
-            key = str(recommendation)
-            row.recommendations[key] = row.recommendations.get(key, 0) + 1
-        if tie_score is not None:
-            row.tie_scores.append(Decimal(tie_score))
-
-    batch_mean, batch_sd = _mean_sd(all_totals) if all_totals else (0.0, 0.0)
-    scale = {eid: _mean_sd(v) for eid, v in by_expert.items()}
-    zs: dict[int, list[float]] = defaultdict(list)
-    for cid, eid, value in found:
-        if cid not in rows:
+        rows.append(row)
+        figure = figures.get(cid)
+        if figure is None:
             continue
-        mean_e, sd_e = scale[eid]
-        if len(by_expert[eid]) >= 2 and sd_e > 0:
-            zs[cid].append((value - mean_e) / sd_e)
-        elif batch_sd > 0:
-            zs[cid].append((value - batch_mean) / batch_sd)
-        else:
-            zs[cid].append(0.0)
+        row.review_count = figure.reviews
+        row.recommendations = dict(figure.recommendations)
+        row.mean = figure.mean
+        row.normalised = figure.normalised
+        row.spread = figure.spread
+        row.disagreement = figure.reviews >= 2 and figure.spread > threshold
+        row.tie_value = figure.tie
 
-    threshold = Decimal(batch.disagreement_threshold)
-    for row in rows.values():
-        if not row.totals:
-            continue
-        values = list(row.totals.values())
-        row.mean = _q(sum(values) / len(values))
-        z = sum(zs[row.candidate_id]) / len(zs[row.candidate_id])
-        row.normalised = _q(batch_mean + batch_sd * z) if batch_sd > 0 else row.mean
-        row.spread = _q(max(values) - min(values))
-        row.disagreement = len(values) >= 2 and row.spread > threshold
-        if row.tie_scores:
-            row.tie_value = _q(sum(row.tie_scores) / len(row.tie_scores))
-
-    ordered = sorted(rows.values(), key=lambda r: _sort_key(r, sort, batch.tie_break))
+    ordered = sorted(rows, key=lambda r: _sort_key(r, sort, batch.tie_break))
     for place, row in enumerate(ordered, start=1):
         row.rank = place
         row.above_quota = row.score(sort) is not None and place <= batch.quota

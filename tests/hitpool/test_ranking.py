@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from hotpot.db import utcnow
 from hotpot.hitpool import ranking
-from hotpot.hitpool.models import Tie
+from hotpot.hitpool.models import Criterion, Decision, FiguresStamp, Tie
 from tests.auth.builders import make_user
 from tests.hitpool.builders import make_batch, make_candidate, make_expert, make_review
 
@@ -159,3 +161,77 @@ def test_the_ranking_reads_a_fixed_number_of_queries(db):
         event.remove(db.bind, "before_cursor_execute", count)
     # The viewer's ties, the tie criterion, the candidates, the reviews: whatever the number of rows.
     assert len(statements) <= 4, statements
+
+
+# --- the figures each process keeps (ranking.batch_figures under the batch's FiguresStamp) ---------------------
+
+
+def _stamp(db, batch):
+    return db.scalar(select(FiguresStamp.stamp).where(FiguresStamp.batch_id == batch.id))
+
+
+def test_unchanged_figures_are_read_once_and_kept(db):
+    _, batch = _scene(db)
+    c = make_candidate(db, batch=batch)
+    make_review(db, candidate=c, expert=make_expert(db), scores=8)
+    first = ranking.batch_figures(db, batch)
+    assert ranking.batch_figures(db, batch) is first  # the same stamp: the kept figures, not a new computation
+    assert first[c.id].mean == Decimal("80.00")
+
+
+def test_a_draft_does_not_renew_the_stamp(db):
+    _, batch = _scene(db)
+    c = make_candidate(db, batch=batch)
+    make_review(db, candidate=c, expert=make_expert(db), scores=8)
+    before = _stamp(db, batch)
+    draft = make_review(db, candidate=c, expert=make_expert(db), scores=3, status="draft")
+    draft.scores[0].score = Decimal("4")
+    draft.comment = "还在写"
+    db.flush()
+    assert _stamp(db, batch) == before  # an expert saving a draft does not throw the batch's figures away
+
+
+def test_every_change_the_figures_read_shows_at_once(db):
+    staff, batch = _scene(db, tie_break="criterion", tie_criterion_code="market")
+    a, b = make_expert(db), make_expert(db)
+    c = make_candidate(db, batch=batch)
+    other = make_candidate(db, batch=batch)
+    first = make_review(db, candidate=c, expert=a, scores=8)
+    make_review(db, candidate=other, expert=a, scores=6)
+
+    def row():
+        return {r.candidate_id: r for r in ranking.rank(db, batch, staff)}.get(c.id)
+
+    assert (row().review_count, row().mean) == (1, Decimal("80.00"))
+
+    second = make_review(db, candidate=c, expert=b, scores=6)  # a review submitted
+    assert (row().review_count, row().mean) == (2, Decimal("70.00"))
+
+    second.weighted_total = Decimal("90.00")  # a submitted review changed in place (a hand-run fix)
+    db.flush()
+    assert row().mean == Decimal("85.00")
+
+    market = next(s for s in first.scores if db.get(Criterion, s.criterion_id).code == "market")
+    market.score = Decimal("2")  # a score of a current review
+    db.flush()
+    assert row().tie_value == Decimal("4.00")  # (2 + 6) / 2
+
+    second.status = "superseded"  # superseded by a revision
+    db.flush()
+    assert (row().review_count, row().mean) == (1, Decimal("80.00"))
+
+    db.delete(first)  # a current review removed
+    db.flush()
+    gone = row()
+    assert gone.review_count == 0
+    assert gone.mean is None
+
+    make_review(db, candidate=c, expert=a, scores=5)
+    c.status = "returned"  # the candidate leaves the ranking: the batch's scale no longer counts its review
+    db.flush()
+    assert row() is None
+    assert ranking.batch_figures(db, batch).keys() == {other.id}
+
+    db.add(Decision(batch_id=batch.id, candidate_id=c.id, outcome="not_accepted"))  # a decision brings it back
+    db.flush()
+    assert row().mean == Decimal("50.00")
