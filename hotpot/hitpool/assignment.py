@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from hotpot import changes
 from hotpot.audit import service as audit
@@ -291,15 +293,27 @@ class Cell:
 @dataclass
 class MatrixRow:
     candidate: Candidate
-    cells: dict[int, Cell]
     active: list[Assignment]
     ended: list[Assignment]
     reviewed: set[int]
     conflicted: set[int]
 
+    def cell(self, expert_id: int) -> Cell:
+        """The crossing with one expert (made when asked: the list view never draws 25 x 50 of them)."""
+        assignment = next((a for a in self.active if a.expert_id == expert_id), None)
+        return Cell(assignment=assignment, conflicted=expert_id in self.conflicted, reviewed=expert_id in self.reviewed)
+
     @property
     def missing(self) -> int:
         return max(0, self.candidate.batch.experts_per_candidate - len(self.active))
+
+
+@dataclass(frozen=True, slots=True)
+class DrawLine:
+    id: int
+    created_at: datetime
+    seed: str
+    pairs: int
 
 
 @dataclass
@@ -309,7 +323,7 @@ class Matrix:
     rows: list[MatrixRow]
     experts: list[Expert]
     loads: dict[int, int]
-    draws: list[Draw]
+    draws: list[DrawLine]
     counts: dict[str, int]
     can_manage: bool
     can_assign: bool
@@ -334,14 +348,26 @@ def matrix(
         )
         base = base.where(Candidate.status == CandidateStatus.passed, active_n < batch.experts_per_candidate)
     base = access.visible_candidates(session, viewer, base)
-    result = paginate(session, base.order_by(Candidate.id), page=page, page_size=page_size)
+    page_rows = base.order_by(Candidate.id).options(lazyload(Candidate.batch))  # in the identity map already
+    result = paginate(session, page_rows, page=page, page_size=page_size)
     cids = [c.id for c in result.items]
+    # Every expert with an assignment in the batch is here: the assignments below find theirs in the identity map.
+    experts = list(
+        session.scalars(
+            select(Expert)
+            .where(
+                Expert.is_active | Expert.id.in_(select(Assignment.expert_id).where(Assignment.batch_id == batch.id))
+            )
+            .order_by(Expert.name, Expert.id)
+        )
+    )
     assignments = (
         list(
             session.scalars(
                 select(Assignment)
                 .where(Assignment.candidate_id.in_(cids))
                 .order_by(Assignment.created_at, Assignment.id)
+                .options(lazyload(Assignment.expert))
             )
         )
         if cids
@@ -358,16 +384,6 @@ def matrix(
         if cids
         else set()
     )
-    in_batch = {a.expert_id for a in assignments}
-    experts = list(
-        session.scalars(
-            select(Expert)
-            .where(
-                Expert.is_active | Expert.id.in_(select(Assignment.expert_id).where(Assignment.batch_id == batch.id))
-            )
-            .order_by(Expert.name, Expert.id)
-        )
-    )
     conflicts = access.conflicts_of_users(session, [e.user for e in experts])
     loads = dict(
         session.execute(
@@ -377,21 +393,33 @@ def matrix(
         ).all()
     )
     rows = []
+    by_candidate: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        by_candidate[a.candidate_id].append(a)
+    done_by: dict[int, set[int]] = defaultdict(set)
+    for cid, eid in reviewed:
+        done_by[cid].add(eid)
+    # Per expert once: his id and the enterprises he must stay away from (plain values, not ORM attributes read
+    # 1,250 times a page).
+    expert_conflicts = [(e.id, conflicts.get(e.user_id, set())) for e in experts]
     for cand in result.items:
-        active = [a for a in assignments if a.candidate_id == cand.id and a.ended_at is None]
-        ended = [a for a in assignments if a.candidate_id == cand.id and a.ended_at is not None]
-        conflicted = {e.id for e in experts if cand.enterprise_id in conflicts.get(e.user_id, set())}
-        done = {e for c, e in reviewed if c == cand.id}
-        cells = {}
-        for e in experts:
-            a = next((x for x in active if x.expert_id == e.id), None)
-            cells[e.id] = Cell(assignment=a, conflicted=e.id in conflicted, reviewed=e.id in done)
-        rows.append(MatrixRow(cand, cells, active, ended, done, conflicted))
-    del in_batch
-    draws = list(
-        session.scalars(select(Draw).where(Draw.batch_id == batch.id).order_by(Draw.created_at.desc()).limit(10))
-    )
-    counts = _counts(session, batch)
+        mine = by_candidate.get(cand.id, [])
+        active = [a for a in mine if a.ended_at is None]
+        ended = [a for a in mine if a.ended_at is not None]
+        enterprise_id = cand.enterprise_id
+        conflicted = {eid for eid, avoid in expert_conflicts if enterprise_id in avoid}
+        rows.append(MatrixRow(cand, active, ended, done_by.get(cand.id, set()), conflicted))
+    # The last draws: the page shows their number, time, seed and size, never the (large) inputs and result.
+    draws = [
+        DrawLine(*found)
+        for found in session.execute(
+            select(Draw.id, Draw.created_at, Draw.seed, func.jsonb_array_length(Draw.result))
+            .where(Draw.batch_id == batch.id)
+            .order_by(Draw.created_at.desc())
+            .limit(10)
+        )
+    ]
+    counts = _counts(session, batch, loads)
     return Matrix(
         batch=batch,
         page=result,
@@ -405,8 +433,9 @@ def matrix(
     )
 
 
-def _counts(session: Session, batch: Batch) -> dict[str, int]:
-    """Passed candidates, those still lacking experts, active assignments, submitted reviews of the batch."""
+def _counts(session: Session, batch: Batch, loads: dict[int, int]) -> dict[str, int]:
+    """Passed candidates, those still lacking experts, active assignments (the sum of the experts' loads), submitted
+    reviews of the batch: one statement."""
     per = batch.experts_per_candidate
     active = (
         select(Assignment.candidate_id, func.count().label("n"))
@@ -414,19 +443,18 @@ def _counts(session: Session, batch: Batch) -> dict[str, int]:
         .group_by(Assignment.candidate_id)
         .subquery()
     )
-    passed, lacking = session.execute(
-        select(func.count(), func.count().filter(func.coalesce(active.c.n, 0) < per))
+    reviews = (
+        select(func.count())
+        .where(Review.batch_id == batch.id, Review.status == ReviewStatus.submitted)
+        .scalar_subquery()
+    )
+    passed, lacking, submitted = session.execute(
+        select(func.count(), func.count().filter(func.coalesce(active.c.n, 0) < per), reviews)
         .select_from(Candidate)
         .outerjoin(active, active.c.candidate_id == Candidate.id)
         .where(Candidate.batch_id == batch.id, Candidate.status == CandidateStatus.passed)
     ).one()
-    assignments = session.scalar(
-        select(func.count()).where(Assignment.batch_id == batch.id, Assignment.ended_at.is_(None))
-    )
-    reviews = session.scalar(
-        select(func.count()).where(Review.batch_id == batch.id, Review.status == ReviewStatus.submitted)
-    )
-    return {"passed": passed, "lacking": lacking, "assignments": assignments or 0, "reviews": reviews or 0}
+    return {"passed": passed, "lacking": lacking, "assignments": sum(loads.values()), "reviews": submitted or 0}
 
 
 # --- single assignments ------------------------------------------------------------------------------------------

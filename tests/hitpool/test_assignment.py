@@ -45,13 +45,13 @@ def scene(db):
 def test_matrix_marks_assigned_reviewed_and_conflicted_cells(db, scene):
     m = assignment.matrix(db, scene["batch"], scene["manager"])
     row = m.rows[0]
-    assert row.cells[scene["a"].id].assignment is not None
-    assert not row.cells[scene["a"].id].reviewed
-    assert row.cells[scene["b"].id].reviewed
-    assert row.cells[scene["tied"].id].conflicted
-    assert row.cells[scene["tied"].id].assignment is None
-    assert row.cells[scene["c"].id].assignment is None
-    assert not row.cells[scene["c"].id].conflicted
+    assert row.cell(scene["a"].id).assignment is not None
+    assert not row.cell(scene["a"].id).reviewed
+    assert row.cell(scene["b"].id).reviewed
+    assert row.cell(scene["tied"].id).conflicted
+    assert row.cell(scene["tied"].id).assignment is None
+    assert row.cell(scene["c"].id).assignment is None
+    assert not row.cell(scene["c"].id).conflicted
     assert row.missing == 0
     assert m.counts == {"passed": 1, "lacking": 0, "assignments": 2, "reviews": 1}
     assert m.can_manage
