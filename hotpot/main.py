@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Request
@@ -158,9 +161,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 422, detail=f"请求参数不正确（{fields}）")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Before the first request: everything built at start-up (routes, models, the domains' modules) goes to the
+    collector's permanent generation (gc.freeze). A full collection then walks only what requests made: without it,
+    one request in some forty paid for a walk of the whole start-up heap (about 400 ms on the pool's pages, the p99 of
+    bench.hitpool)."""
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="合川火锅食材数字化平台 API",
         version=__version__,
         description="合川区火锅食材产业集群数字化平台的开放接口。认证：`POST /api/v1/auth/token` 获取 Bearer 令牌。",
