@@ -457,8 +457,9 @@ def mib(n: int) -> str:
 
 
 @contextmanager
-def app_server(url: str, data_dir: Path, *, workers: int = 1) -> Iterator[str]:
-    """The real app under uvicorn on loopback, on the bench database; yields its base URL."""
+def app_server(url: str, data_dir: Path, *, workers: int = 1, tree: Path | None = None) -> Iterator[str]:
+    """The real app under uvicorn on loopback, on the bench database; yields its base URL. With tree, the app of
+    that checkout (another revision's worktree) instead of this one's, on the same database and interpreter."""
     port = free_port()
     log_path = data_dir / "server.log"
     env = {
@@ -467,6 +468,9 @@ def app_server(url: str, data_dir: Path, *, workers: int = 1) -> Iterator[str]:
         "HOTPOT_DATA_DIR": str(data_dir / "var"),
         "HOTPOT_LOG_LEVEL": "warning",
     }
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        log_path = data_dir / f"server-{tree.name}.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [
@@ -476,6 +480,7 @@ def app_server(url: str, data_dir: Path, *, workers: int = 1) -> Iterator[str]:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            cwd=tree,
         )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -16,7 +16,10 @@ What it does, in one run:
 7. a control for the single SELECT: the same statement through bare psycopg from 16 threads (no HTTP, no app), so
    that a tail the control shows too is the machine's; and which worker holds each of wrk's connections;
 8. with `--old REV`: every relevance query in-process, the search code of REV against today's, alternating
-   (bench/inprocess.py), with the new/old ratio per query.
+   (bench/inprocess.py), with the new/old ratio per query;
+9. with `--old-server REV`: the whole app of REV (a git worktree) served beside today's on the same database, the
+   search mix driven at each in turn (old, new, old, new) and REV's own relevance table alone on both, query by
+   query in turn: "not worse than REV" measured in one run, on the same data and machine.
 
 Each figure is printed beside its target (issue 12).
 
@@ -268,6 +271,59 @@ def alone(base: str, qs: list[str], runs: int) -> list[tuple[str, float, float]]
     return out
 
 
+def side_by_side(args, url: str, tmp: Path, search_paths: list[str]) -> None:
+    """The app of args.old_server against today's, in turns, on the same database (see the module's step 9)."""
+    import runpy
+
+    tree = tmp / f"old-{args.old_server}"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), args.old_server], check=True, capture_output=True)
+    try:
+        old_table = runpy.run_path(str(tree / "tests/search/test_relevance.py"))["RELEVANCE"]
+        queries = [q for q, _ in old_table]
+        with (
+            app_server(url, tmp, workers=args.workers, tree=tree) as old,
+            app_server(url, tmp, workers=args.workers) as new,
+        ):
+            wrk(old, search_paths[:500], 3, tmp, "warm-up old")
+            wrk(new, search_paths[:500], 3, tmp, "warm-up new")
+            mixes: dict[str, list[dict]] = {"old": [], "new": []}
+            for _ in range(2):
+                for side, base in (("old", old), ("new", new)):
+                    mixes[side].append(wrk(base, search_paths, args.seconds, tmp, f"search mix, {side}"))
+            times: dict[str, dict[str, float]] = {"old": {}, "new": {}}
+            runs = max(4, args.runs // 2)
+            for q in queries:
+                for side, base in (("old", old), ("new", new)):
+                    [(_, _, p95)] = alone(base, [q], runs)
+                    times[side][q] = p95
+        print()
+        print(f"side by side: the app of {args.old_server} (old) and today's (new), same database, in turns")
+        for side in ("old", "new"):
+            for r in mixes[side]:
+                print("  " + show(r))
+        for key in ("rps", "p50", "p95", "p99"):
+            old_v = statistics.median(r[key] for r in mixes["old"])
+            new_v = statistics.median(r[key] for r in mixes["new"])
+            better = new_v >= old_v if key == "rps" else new_v <= old_v
+            print(
+                f"  search mix {key:>4}: old {old_v:8.1f}  new {new_v:8.1f}  new/old {new_v / old_v:5.2f}"
+                f"  {'not worse' if better else 'WORSE'}"
+            )
+        slow = {side: [q for q in queries if times[side][q] > ALONE_P95_MS] for side in times}
+        ratios = sorted(times["new"][q] / times["old"][q] for q in queries)
+        print(
+            f"  {args.old_server}'s relevance table ({len(queries)} queries x {runs} runs, one client, uncached): "
+            f"over {ALONE_P95_MS} ms at p95: old {len(slow['old'])}, new {len(slow['new'])}; "
+            f"median of p95 old {statistics.median(times['old'].values()):.1f} ms, "
+            f"new {statistics.median(times['new'].values()):.1f} ms; new/old per query: median "
+            f"{statistics.median(ratios):.2f}, worst {ratios[-1]:.2f}"
+        )
+        over = ", ".join(f"{q} {times['new'][q]:.0f}/{times['old'][q]:.0f}" for q in slow["new"])
+        print(f"  over the line, new (new/old ms): {over}")
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], check=False, capture_output=True)
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
@@ -421,6 +477,8 @@ def run(args, tmp: Path) -> int:
             engine.dispose()
             print()
             inprocess.report(rows, max(4, args.runs // 2), args.old)
+        if args.old_server:
+            side_by_side(args, url, tmp, search_paths)
         s = results["search"]
         share = s["rps"] / results["select"]["rps"]
         checks = {
@@ -489,6 +547,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1126)
     parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
     parser.add_argument("--old", help="also time the search code of this git revision in-process against today's")
+    parser.add_argument(
+        "--old-server", help="also serve the whole app of this git revision beside today's and compare (step 9)"
+    )
     parser.add_argument(
         "--server",
         choices=["uvicorn", "reuseport"],
