@@ -161,14 +161,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 422, detail=f"请求参数不正确（{fields}）")
 
 
+_frozen = False
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Before the first request: everything built at start-up (routes, models, the domains' modules) goes to the
     collector's permanent generation (gc.freeze). A full collection then walks only what requests made: without it,
     one request in some forty paid for a walk of the whole start-up heap (about 400 ms on the pool's pages, the p99 of
-    bench.hitpool)."""
-    gc.collect()
-    gc.freeze()
+    bench.hitpool; bench.gcpause). Once per process: a process that makes many apps (the tests) must not freeze
+    each one's garbage for good."""
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
     yield
 
 
