@@ -24,12 +24,12 @@ from __future__ import annotations
 import math
 import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import and_, case, func, null, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
@@ -109,10 +109,11 @@ class Figures:
     recommendations: tuple[tuple[str, int], ...]
 
 
-# Per process: the figures of recently ranked batches, under (stamp, tie criterion); see FiguresStamp.
-_CACHE: OrderedDict[tuple[uuid.UUID, int | None], dict[int, Figures]] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+# Per process: the figures of recently ranked batches, under (stamp, tie criterion); see FiguresStamp. The same
+# kind of cache as the search's results (cachetools, with a lock: the thread pool serves requests in parallel).
 CACHE_BATCHES = 32
+_CACHE: LRUCache[tuple[uuid.UUID, int | None], dict[int, Figures]] = LRUCache(maxsize=CACHE_BATCHES)
+_CACHE_LOCK = threading.Lock()
 
 
 def _review_figures(batch: Batch, tie_criterion: int | None):
@@ -216,14 +217,11 @@ def batch_figures(session: Session, batch: Batch) -> dict[int, Figures]:
     key = (stamp, tie_criterion)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
-        if cached is not None:
-            _CACHE.move_to_end(key)
-            return cached
+    if cached is not None:
+        return cached
     figures = _work_out(session, batch, tie_criterion)
     with _CACHE_LOCK:
         _CACHE[key] = figures
-        while len(_CACHE) > CACHE_BATCHES:
-            _CACHE.popitem(last=False)
     return figures
 
 
