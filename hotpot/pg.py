@@ -171,17 +171,26 @@ class Supervisor(threading.Thread):
         self._stopped = threading.Event()
 
     def run(self) -> None:
+        pending = False  # a start of ours that reported failure
         while not self._stopped.wait(self.interval):
             if self.server.is_alive():
+                if pending:  # it outlived pg_ctl's wait (a busy machine) and came up after all: a restart
+                    pending = False
+                    self._restarted()
                 continue
             log.warning("embedded PostgreSQL in %s is not running: starting it again", self.server.pgdata)
             try:
                 self.server.restart()
             except Exception:  # keep watching: the next round tries again
+                pending = True
                 log.exception("could not restart the embedded PostgreSQL; trying again in %.0fs", self.interval)
             else:
-                self.restarts += 1
-                log.warning("embedded PostgreSQL running again")
+                pending = False
+                self._restarted()
+
+    def _restarted(self) -> None:
+        self.restarts += 1
+        log.warning("embedded PostgreSQL running again")
 
     def stop(self) -> None:
         self._stopped.set()
