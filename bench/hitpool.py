@@ -46,14 +46,13 @@ from hotpot.hitpool.models import (
     Batch,
     BatchStep,
     Candidate,
-    Criterion,
     Draw,
     Expert,
     Review,
     ReviewScore,
     Tie,
 )
-from hotpot.hitpool.rubric import DEFAULT_RUBRIC
+from hotpot.hitpool.rubric import DEFAULT_RUBRIC, default_criteria
 from hotpot.products.models import Product
 from hotpot.reference.service import load_reference
 
@@ -130,18 +129,7 @@ def seed_pool(url: str, *, candidates: int, experts: int, per: int, seed: int) -
             manager_id=staff.id,
             rubric_frozen_at=now - timedelta(days=55),
         )
-        for i, c in enumerate(DEFAULT_RUBRIC):
-            batch.criteria.append(
-                Criterion(
-                    position=i + 1,
-                    code=c["code"],
-                    name=c["name"],
-                    description=c["description"],
-                    weight=c["weight"],
-                    max_score=c["max_score"],
-                    guidance=c["guidance"],
-                )
-            )
+        batch.criteria.extend(default_criteria())
         s.add(batch)
         s.flush()
         for k, status in enumerate(list(BatchStatus)[:5]):

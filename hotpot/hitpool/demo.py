@@ -47,7 +47,6 @@ from hotpot.hitpool.models import (
     BatchStep,
     Candidate,
     CandidateCertificate,
-    Criterion,
     Decision,
     Draw,
     Expert,
@@ -61,7 +60,7 @@ from hotpot.hitpool.models import (
     Support,
     Tie,
 )
-from hotpot.hitpool.rubric import DEFAULT_RUBRIC, weighted_total
+from hotpot.hitpool.rubric import default_criteria, weighted_total
 from hotpot.products.models import Product
 from hotpot.resources import resource_dir
 
@@ -345,18 +344,7 @@ class PoolDemo:
             is_demo=True,
             **values,
         )
-        for i, c in enumerate(DEFAULT_RUBRIC):
-            batch.criteria.append(
-                Criterion(
-                    position=i + 1,
-                    code=c["code"],
-                    name=c["name"],
-                    description=c["description"],
-                    weight=c["weight"],
-                    max_score=c["max_score"],
-                    guidance=c["guidance"],
-                )
-            )
+        batch.criteria.extend(default_criteria())
         self.session.add(batch)
         self.session.flush()
         return batch

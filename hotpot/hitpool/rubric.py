@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hotpot.hitpool.models import Criterion
 
 # The default rubric (weights sum to 100; each scored 0-max). Guidance bands tell an expert what a score means.
 DEFAULT_RUBRIC: tuple[dict[str, Any], ...] = (
@@ -83,6 +86,24 @@ DEFAULT_RUBRIC: tuple[dict[str, Any], ...] = (
 )
 
 CENT = Decimal("0.01")
+
+
+def default_criteria() -> list[Criterion]:
+    """New hit_criterion rows of the default rubric, in order, for a batch's `criteria`."""
+    from hotpot.hitpool.models import Criterion  # the models import nothing of this module; keep it that way
+
+    return [
+        Criterion(
+            position=i,
+            code=c["code"],
+            name=c["name"],
+            description=c["description"],
+            weight=c["weight"],
+            max_score=c["max_score"],
+            guidance=c["guidance"],
+        )
+        for i, c in enumerate(DEFAULT_RUBRIC, start=1)
+    ]
 
 
 def weighted_total(criteria: Iterable[Any], scores: Mapping[int, Decimal | int | float]) -> Decimal:

@@ -15,8 +15,8 @@ from hotpot.auth.models import User
 from hotpot.db import utcnow
 from hotpot.enterprises.models import Enterprise
 from hotpot.hitpool.enums import AssignmentSource, BatchStatus, CandidateStatus, ReviewStatus
-from hotpot.hitpool.models import Assignment, Batch, BatchStep, Candidate, Criterion, Expert, Review, ReviewScore
-from hotpot.hitpool.rubric import DEFAULT_RUBRIC, weighted_total
+from hotpot.hitpool.models import Assignment, Batch, BatchStep, Candidate, Expert, Review, ReviewScore
+from hotpot.hitpool.rubric import default_criteria, weighted_total
 from hotpot.products.models import Product
 from tests.auth.builders import make_user
 from tests.enterprises.builders import make_enterprise, make_product
@@ -52,18 +52,7 @@ def make_batch(
     }
     values.update(overrides)
     batch = Batch(**values)
-    for i, c in enumerate(DEFAULT_RUBRIC):
-        batch.criteria.append(
-            Criterion(
-                position=i + 1,
-                code=c["code"],
-                name=c["name"],
-                description=c["description"],
-                weight=c["weight"],
-                max_score=c["max_score"],
-                guidance=c["guidance"],
-            )
-        )
+    batch.criteria.extend(default_criteria())
     if batch.status not in (BatchStatus.draft, BatchStatus.open, BatchStatus.screening):
         batch.rubric_frozen_at = utcnow()
     session.add(batch)
