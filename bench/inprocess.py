@@ -8,6 +8,9 @@ shared machine only the ratios mean something; the absolute figures are printed 
 
 Run: `.venv/bin/python -m bench.search --data-dir DIR` once (it keeps the generated database), then
 `.venv/bin/python -m bench.inprocess --data-dir DIR [--old 98daefc] [--runs 20] [--only 毛肚 ...]`.
+With `--mix`, the search mix of bench/search.py instead (every distinct request of it: the popular set and the
+long tail with its filters, sorts, tabs and pages): the uncached work the mix asks of each side, in total and by
+query form, which is what the served figures of the mix are made of.
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def timed(module, session: Session, q: str, k: int) -> tuple[float, tuple]:
-    module.clear_cache()
-    params = module.SearchParams(q=q)
+def timed(module, session: Session, q: str | dict, k: int) -> tuple[float, tuple]:
+    # Every answer forgotten; what a process keeps of the index itself until it changes is kept (the facets of a
+    # whole type, which condition-only queries read; a revision without clear_results keeps nothing).
+    getattr(module, "clear_results", module.clear_cache)()
+    params = module.SearchParams(**q) if isinstance(q, dict) else module.SearchParams(q=q)
     started = time.perf_counter()
     r = module.search(session, params)
     ms = (time.perf_counter() - started) * 1000
@@ -75,6 +80,61 @@ def compare(session: Session, old, queries: list[str], runs: int) -> list[dict]:
             }
         )
     return rows
+
+
+def mix_requests() -> list[tuple[dict, str]]:
+    """Every distinct request of bench/search.py's mix as search parameters, with its query's form."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from bench.search import queries
+
+    popular, tail, forms = queries(1126)
+    out = []
+    for path in dict.fromkeys(popular + tail):
+        params: dict = dict(parse_qsl(urlsplit(path).query))
+        if "page" in params:
+            params["page"] = int(params["page"])
+        out.append((params, "popular" if path in popular else forms.get(params["q"], "?")))
+    return out
+
+
+def compare_mix(session: Session, old, runs: int, limit: int | None) -> None:
+    requests = mix_requests()[:limit]
+    for params, _ in requests[:30]:  # PostgreSQL's pages and both readers warm before the clock runs
+        timed(new, session, params, 0)
+    session.rollback()
+    sums: dict[str, dict[str, float]] = {}
+    per: dict[str, list[float]] = {"old": [], "new": []}
+    differ = 0
+    for n, (params, form) in enumerate(requests):
+        best: dict[str, float] = {"old": 1e9, "new": 1e9}
+        answers: dict[str, tuple] = {}
+        for k in range(runs):
+            order = (("old", old), ("new", new)) if (n + k) % 2 == 0 else (("new", new), ("old", old))
+            for side, module in order:
+                ms, answers[side] = timed(module, session, params, k)
+                best[side] = min(best[side], ms)
+            session.rollback()
+        differ += answers["old"] != answers["new"]
+        row = sums.setdefault(form, {"n": 0, "old": 0.0, "new": 0.0})
+        row["n"] += 1
+        for side in ("old", "new"):
+            row[side] += best[side]
+            per[side].append(best[side])
+    print(f"{'form':<13} {'requests':>8} {'old ms':>9} {'new ms':>9} {'new/old':>7}")
+    for form, row in sorted(sums.items(), key=lambda kv: -kv[1]["old"]):
+        print(f"{form:<13} {row['n']:>8} {row['old']:9.0f} {row['new']:9.0f} {row['new'] / row['old']:7.2f}")
+    total = {side: sum(t) for side, t in per.items()}
+    print()
+    print(
+        f"the mix's {len(requests)} distinct requests, best of {runs} per side, caches cleared, old = {old.__name__}: "
+        f"uncached work old {total['old'] / 1000:.1f} s, new {total['new'] / 1000:.1f} s, "
+        f"new/old {total['new'] / total['old']:.2f}"
+    )
+    for side in ("old", "new"):
+        t = per[side]
+        print(f"  {side}: p50 {pct(t, 50):.1f}  p95 {pct(t, 95):.1f}  p99 {pct(t, 99):.1f}  max {max(t):.1f} ms")
+    print(f"  requests whose answer differs (the new reading of the query at work): {differ}")
 
 
 def report(rows: list[dict], runs: int, rev: str) -> None:
@@ -164,6 +224,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--only", nargs="*", help="these queries instead of the relevance table")
     parser.add_argument("--suggest", action="store_true", help="the suggestion statement, before and after, instead")
+    parser.add_argument("--mix", action="store_true", help="every distinct request of the search mix instead")
+    parser.add_argument("--limit", type=int, help="with --mix: only the first N requests")
     args = parser.parse_args()
     keep = Path(args.data_dir)
     if not (keep / "prepared").exists():
@@ -177,6 +239,12 @@ def main() -> None:
                 compare_suggestions(session, max(3, args.runs // 4))
             return
         old = oldcode.load(args.old)
+        if args.mix:
+            with Session(engine) as session:
+                for module in (old, new):
+                    module.search(session, module.SearchParams(q="预热 毛肚"))
+                compare_mix(session, old, max(1, args.runs // 10), args.limit)
+            return
         if args.only:
             queries = args.only
         else:

@@ -115,6 +115,26 @@ def test_facet_counts_leave_out_their_own_filter_but_apply_the_others(db):
     assert dict(result.facets["category"]) == {"maodu": 1, "yachang": 1}
 
 
+def test_a_condition_alone_counts_its_own_facet_over_the_whole_type_as_the_index_changes(db):
+    # 速冻 is read as the storage condition alone: the products shown are the frozen ones, the storage facet counts
+    # every product (from the figures a process keeps per index version), the other facets the frozen ones.
+    enterprise = make_enterprise(db)
+    make_product(db, enterprise=enterprise, name="条件测试毛肚", storage="frozen")
+    make_product(db, enterprise=enterprise, name="条件测试鸭肠", category="yachang", storage="chilled")
+    db.commit()
+    result = service.search(db, SearchParams(q="速冻"))
+    assert [c.kind for c in result.applied] == ["storage"]
+    assert [item["name"] for item in result.items] == ["条件测试毛肚"]
+    assert dict(result.facets["storage"]) == {"frozen": 1, "chilled": 1}
+    assert dict(result.facets["category"]) == {"maodu": 1}
+    make_product(db, enterprise=enterprise, name="条件测试黄喉", category="huanghou", storage="chilled")
+    db.commit()
+    result = service.search(db, SearchParams(q="速冻"))
+    assert dict(result.facets["storage"]) == {"frozen": 1, "chilled": 2}
+    assert dict(result.facets["category"]) == {"maodu": 1}
+    assert result.total == 1
+
+
 def test_reindex_builds_the_same_documents_as_the_writes_did(db):
     product = make_product(db, name="重建测试虾仁", category="xiaren")
     db.commit()
