@@ -18,8 +18,9 @@ What it does, in one run:
 8. with `--old REV`: every relevance query in-process, the search code of REV against today's, alternating
    (bench/inprocess.py), with the new/old ratio per query;
 9. with `--old-server REV`: the whole app of REV (a git worktree) served beside today's on the same database, the
-   search mix driven at each in turn (old, new, old, new) and REV's own relevance table alone on both, query by
-   query in turn: "not worse than REV" measured in one run, on the same data and machine.
+   search mix driven at each in turn (old, new, new, old, old, new), each turn on emptied caches, and REV's own
+   relevance table alone on both, query by query in turn: "not worse than REV" measured in one run, on the same
+   data and machine.
 
 Each figure is printed beside its target (issue 12).
 
@@ -287,9 +288,17 @@ def side_by_side(args, url: str, tmp: Path, search_paths: list[str]) -> None:
             wrk(old, search_paths[:500], 3, tmp, "warm-up old")
             wrk(new, search_paths[:500], 3, tmp, "warm-up new")
             mixes: dict[str, list[dict]] = {"old": [], "new": []}
-            for _ in range(2):
-                for side, base in (("old", old), ("new", new)):
+            engine = create_engine(url)
+            for turn in range(3):
+                # Each turn starts cold and alike: a new index version empties both apps' result caches (what
+                # any write does), so neither side's turn replays requests it answered from its cache before.
+                # The order alternates so that drift of the machine falls on both.
+                sides = (("old", old), ("new", new)) if turn % 2 == 0 else (("new", new), ("old", old))
+                for side, base in sides:
+                    with engine.begin() as conn:
+                        conn.execute(text("UPDATE search_state SET data_version = nextval('search_version_seq')"))
                     mixes[side].append(wrk(base, search_paths, args.seconds, tmp, f"search mix, {side}"))
+            engine.dispose()
             times: dict[str, dict[str, float]] = {"old": {}, "new": {}}
             runs = max(4, args.runs // 2)
             for q in queries:
