@@ -69,7 +69,20 @@ def test_suspending_an_enterprise_hides_it_and_its_products_until_reinstated(db)
     change = StatusChangeIn(action="reinstate")
     enterprise_service.change_status(db, reviewer=reviewer, enterprise=enterprise, data=change)
     db.commit()
-    assert names(db, "暂停测试") == ["暂停测试郡花"]
+    assert names(db, "暂停测试") == ["暂停测试郡花"], _index_of(db, enterprise.id)
+
+
+def _index_of(db, enterprise_id: int) -> str:
+    """What the index and the records say of an enterprise, for a failure's message (CI saw this fail once)."""
+    docs = db.execute(
+        text("SELECT kind, ref_id, tsv::text FROM search_doc WHERE enterprise_id = :e"), {"e": enterprise_id}
+    ).all()
+    products = db.execute(
+        text("SELECT id, status, is_public FROM product WHERE enterprise_id = :e"), {"e": enterprise_id}
+    ).all()
+    status = db.execute(text("SELECT status FROM enterprise WHERE id = :e"), {"e": enterprise_id}).scalar()
+    versions = db.execute(text("SELECT data_version, vocab_version FROM search_state")).all()
+    return f"enterprise {status}; products {products}; documents {docs}; search_state {versions}"
 
 
 def test_a_verified_certificate_reaches_the_facets_and_the_filter(db):
