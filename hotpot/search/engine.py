@@ -236,10 +236,12 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
         # nothing of any type: a supplier's full name finds no product but its enterprise, whose tab opens.
         levels.append(tuple(words))
 
-    def attempt(**kw) -> SearchResult | Probe:
+    def attempt(*, certain: bool = False, **kw) -> SearchResult | Probe:
         # A step that finds nothing is only read for what relaxing needs (its total, its tab, which facets are
         # not empty): a probe, one pass over the matches without ranking, page or facet counts. The step that
-        # finds something is run in full.
+        # finds something is run in full, without a probe when the step before showed it will (`certain`).
+        if certain:
+            return _run(session, params, u=u, **kw)
         probe = _run(session, params, u=u, probe=True, **kw)
         return _run(session, params, u=u, **kw) if probe.total else probe
 
@@ -256,9 +258,15 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
             # finds something once dropped alone. The weakest such goes; when none would, the weakest goes and
             # the next round looks again (双槐镇 冷冻 午餐肉: no frozen 午餐肉 anywhere, so 冷冻 goes, 双槐镇 stays).
             alone = next((c for c in kept if result.facets.get(c.kind)), kept[0])
+            # Its facet counted exactly the next step's matches (every filter but its own) and found some: the
+            # next step finds something, no probe needed. Not so for a facet that leaves out more than its own
+            # filter (the kind's also leaves out a chosen sub-category).
+            certain = bool(result.facets.get(alone.kind)) and EXCLUDES.get(alone.kind, (alone.kind,)) == (alone.kind,)
             kept.remove(alone)
             dropped.append(alone)
-            result = attempt(conditions=kept, soft=[*quantities, *dropped], dropped=list(dropped), any_word=any_word)
+            result = attempt(
+                certain=certain, conditions=kept, soft=[*quantities, *dropped], dropped=list(dropped), any_word=any_word
+            )
             if result.total:
                 return result
     return first
