@@ -61,12 +61,14 @@ def search(
         params = schemas.read_params(session, raw, strict=True)
     except FieldErrors as exc:
         raise_422(exc)
-    # The whole answer is cached per process, keyed like the search itself (see hotpot.search.engine).
+    # The whole answer is cached per process as its UTF-8 JSON, keyed like the search itself (hotpot.search.engine);
+    # the result it is made from is not kept beside it.
     versions = engine.state(session)
     body = engine.cached("api-search", params.key(), versions)
     if body is None:
-        result = service.search(session, params, versions=versions)
-        body = json.dumps(schemas.api_response(session, result), ensure_ascii=False, separators=(",", ":"))
+        result = service.search(session, params, versions=versions, keep=False)
+        answer = schemas.api_response(session, result)
+        body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
         engine.remember("api-search", params.key(), versions, body)
     return Response(body, media_type="application/json")
 

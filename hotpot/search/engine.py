@@ -141,7 +141,24 @@ class SearchResult:
         return min(MAX_PAGE, max(1, -(-self.total // self.params.page_size)))
 
 
-_cache: LRUCache = LRUCache(maxsize=4000)
+# The cache is bounded by an estimate of the memory it holds, not by a count of entries: a page's answer (the
+# result with its items) holds some 37 KB of Python objects, an API answer (its JSON as UTF-8) some 8 KB, and 4,000
+# entries of a mix of both held 154 MB of a worker (bench/memory.py). The popular queries that make the hits are
+# few; the long tail is mostly used once, so a larger cache buys little.
+CACHE_BYTES = 48 * 1024 * 1024
+ITEM_BYTES = 1_800  # one item of a result (its display fields, highlight spans and name parts), measured
+RESULT_BYTES = 4_000  # a result without items: params, facets, tabs, understanding
+
+
+def _entry_size(value: Any) -> int:
+    if isinstance(value, bytes | str):
+        return 100 + len(value) * (1 if isinstance(value, bytes) else 2)
+    if isinstance(value, SearchResult):
+        return RESULT_BYTES + ITEM_BYTES * len(value.items)
+    return 2_000  # a type's facets, the popular categories, a suggestion list
+
+
+_cache: LRUCache = LRUCache(maxsize=CACHE_BYTES, getsizeof=_entry_size)
 _cache_lock = threading.Lock()
 _vocab_lock = threading.Lock()
 
@@ -191,10 +208,13 @@ def clear_results() -> None:
             del _cache[key]
 
 
-def search(session: Session, params: SearchParams, *, versions: tuple[int, int] | None = None) -> SearchResult:
+def search(
+    session: Session, params: SearchParams, *, versions: tuple[int, int] | None = None, keep: bool = True
+) -> SearchResult:
     """The search's result, from this process's cache when the index has not changed since it was computed.
 
-    `versions` is the index's state when the caller already read it (the API keys its own cache on it too).
+    `versions` is the index's state when the caller already read it; `keep=False` when the caller keeps its own
+    form of the answer (the API keeps its JSON, a fifth of the result's memory).
     """
     versions = versions or state(session)
     ensure_vocabulary(session, versions[1])
@@ -203,7 +223,8 @@ def search(session: Session, params: SearchParams, *, versions: tuple[int, int] 
     if hit is not None:
         return hit
     result = _understood(session, params)
-    remember("search", key, versions, result)
+    if keep:
+        remember("search", key, versions, result)
     return result
 
 

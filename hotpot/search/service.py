@@ -23,10 +23,12 @@ from hotpot.search.terms import rebuild_dictionary_terms
 from hotpot.validation import NUL_MESSAGE, FieldErrors, check_version, has_nul
 
 
-def search(session: Session, params: SearchParams, *, versions: tuple[int, int] | None = None) -> SearchResult:
+def search(
+    session: Session, params: SearchParams, *, versions: tuple[int, int] | None = None, keep: bool = True
+) -> SearchResult:
     if "\x00" in params.q:  # a NUL byte matches nothing (and PostgreSQL cannot take one)
         return SearchResult(params, None, 0, [], {}, {})
-    return run_search(session, params, versions=versions)
+    return run_search(session, params, versions=versions, keep=keep)
 
 
 def suggest(session: Session, q: str, *, limit: int = 8) -> list[Suggestion]:

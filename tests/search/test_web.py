@@ -141,6 +141,25 @@ def test_api_results_follow_a_write_at_once(client, db):
     assert client.get("/api/v1/search", params={"q": "接口即时"}).json()["total"] == 1
 
 
+def test_the_api_keeps_each_answer_once_as_its_json_and_the_cache_is_bounded_by_memory(demo_client):
+    from hotpot.search import engine
+
+    first = demo_client.get("/api/v1/search", params={"q": "毛肚", "page_size": 7})
+    again = demo_client.get("/api/v1/search", params={"q": "毛肚", "page_size": 7})
+    assert again.content == first.content and again.json()["total"] > 0
+    kinds = [key[0] for key in engine._cache]
+    assert kinds.count("api-search") == 1
+    assert "search" not in kinds  # the result the JSON was made from is not kept beside it
+    page = demo_client.get("/search", params={"q": "毛肚"})
+    assert page.status_code == 200
+    assert [key[0] for key in engine._cache].count("search") == 1  # the page keeps its result
+    # An estimate of each entry's memory bounds the cache, not a count of entries.
+    assert engine._cache.maxsize == engine.CACHE_BYTES
+    assert 0 < engine._cache.currsize <= engine.CACHE_BYTES
+    result = next(v for k, v in engine._cache.items() if k[0] == "search")
+    assert engine._entry_size(result) == engine.RESULT_BYTES + engine.ITEM_BYTES * len(result.items)
+
+
 # --- synonyms, edited by admins ---------------------------------------------------------------------------------------
 
 
