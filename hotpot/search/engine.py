@@ -438,7 +438,14 @@ def _run(
             whole_type = []
 
     # Every piece of SQL below is a constant of this module; values travel as bound parameters.
-    facet_sql = _facet_sql(params.type, where)
+    # The counts of the matches (all of them, those under the filters, the verified facet's) share one pass.
+    facet_sql = _facet_sql(params.type, where, verified=False)
+    verified = "verified" in FILTERS[params.type]
+    verified_count = (
+        f"count(*) FILTER (WHERE {where(EXCLUDES.get('verified', ('verified',)))} AND cardinality(cert_kinds) > 0)"
+        if verified
+        else "0"
+    )
     bind.update(limit=params.page_size, offset=(params.page - 1) * params.page_size)
     sql = f"""
         WITH m AS MATERIALIZED (
@@ -450,20 +457,27 @@ def _run(
         h AS (
             SELECT id, rank, sat, boost, listed_at, price_min, price_max, unit_price_min, unit_price_max FROM m
             WHERE {where()} ORDER BY {ORDER[params.sort].format(t="")} LIMIT :limit OFFSET :offset
+        ),
+        counts AS (
+            SELECT count(*) AS matched, count(*) FILTER (WHERE {where()}) AS shown, {verified_count} AS verified
+            FROM m
         )
         SELECT
-            json_build_object(:type, (SELECT count(*) FROM m), {type_counts}),
-            (SELECT count(*) FROM m WHERE {where()}),
+            json_build_object(:type, (SELECT matched FROM counts), {type_counts}),
+            (SELECT shown FROM counts),
             (SELECT coalesce(json_agg(json_build_array(d.kind, d.ref_id, d.display, h.rank)
                                       ORDER BY {ORDER[params.sort].format(t="h.")}), '[]')
                FROM h JOIN search_doc d ON d.id = h.id),
-            (SELECT coalesce(json_agg(json_build_array(f, v, n)), '[]') FROM ({facet_sql}) fc)
+            (SELECT coalesce(json_agg(json_build_array(f, v, n)), '[]') FROM ({facet_sql}) fc),
+            (SELECT verified FROM counts)
     """
     # The planner overestimates how many rows an OR of many lexemes matches and would rather read the whole
     # table than the GIN index; the matches may need more than the default 4 MB to stay in memory. Both
     # settings are local to this (read-only) request's transaction.
     session.execute(SEARCH_SETTINGS)
-    types, total, hits, facet_rows = session.execute(text(sql), bind).one()
+    types, total, hits, facet_rows, verified_n = session.execute(text(sql), bind).one()
+    if verified:
+        facet_rows.append(("verified", "yes", verified_n))
     if browse_all:
         types[params.type] = total  # every record of the type was "matched": the tab counts what is shown
     facets = _facet_lists(params.type, facet_rows)
@@ -478,8 +492,9 @@ def _run(
     return result
 
 
-def _facet_sql(type_: str, where) -> str:
+def _facet_sql(type_: str, where, *, verified: bool = True) -> str:
     """The facet rows (facet, value, count) of the matches `m`; `where(skip)` is the filters' condition but skip's.
+    Without `verified`, not the verified facet's row (the caller counts it in a pass of its own).
 
     Column facets: one pass over the matches with GROUPING SETS. A facet counts the matches that pass every
     chosen filter but its own, so each distinct "all filters but one" condition becomes one count column.
@@ -507,6 +522,8 @@ def _facet_sql(type_: str, where) -> str:
             continue
         cond = where(EXCLUDES.get(name, (name,)))
         if name == "verified":
+            if not verified:
+                continue
             array_facets.append(
                 f"SELECT 'verified', 'yes', count(*) FROM m WHERE {cond} AND cardinality(cert_kinds) > 0"
             )
