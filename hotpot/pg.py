@@ -292,8 +292,11 @@ def _start_from_path(pgdata: Path) -> EmbeddedPostgres:
     return EmbeddedPostgres(url=url.render_as_string(hide_password=False), kind="path", pgdata=pgdata)
 
 
-def ensure_database(server_url: str, name: str, *, fresh: bool = False) -> str:
-    """Create database `name` on the server if missing (drop it first when fresh); return its URL."""
+def ensure_database(server_url: str, name: str, *, fresh: bool = False, template: str = "template0") -> str:
+    """Create database `name` on the server if missing (drop it first when fresh); return its URL.
+
+    `template`: the database it starts as a copy of (one nobody is connected to), template0 (empty) by default.
+    """
     import psycopg
 
     conninfo = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -303,7 +306,7 @@ def ensure_database(server_url: str, name: str, *, fresh: bool = False) -> str:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             exists = None
         if not exists:
-            conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+            conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE "{template}"')
     return with_database(server_url, name)
 
 

@@ -15,11 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
-from hotpot import migrate
-from tests.conftest import fresh_database
+from tests.conftest import demo_database
 
 HOW_TO_GET_ONE = (
     "no browser for Playwright: install Debian's Chromium and a CJK font "
@@ -71,22 +68,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_url, tmp_path_factory):
+def live_server(server_url, demo_template, tmp_path_factory):
     """The real app in its own process, on a database of its own with reference data and demo accounts."""
-    url = fresh_database(server_url, "hotpot_browser")
-    migrate.upgrade(url)
-    from hotpot import demo
-    from hotpot.reference import service as reference
-    from hotpot.search import service as search
-
-    engine = create_engine(url)
-    with Session(engine) as session:
-        reference.load_reference(session)
-        search.load_seed_synonyms(session)
-        demo.load_demo(session)
-        search.rebuild(session)
-        session.commit()
-    engine.dispose()
+    url = demo_database(server_url, demo_template, "hotpot_browser")
     port = _free_port()
     # Demo mode, as `make demo` runs it: mail stays in the outbox and /dev/outbox shows it.
     env = {**os.environ, "HOTPOT_DATABASE_URL": url, "HOTPOT_PORT": str(port), "HOTPOT_DEMO": "1"}

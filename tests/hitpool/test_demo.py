@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotpot import migrate
 from hotpot.auth.models import User
 from hotpot.db import AppSession
 from hotpot.hitpool import access, assignment, candidates
@@ -40,21 +39,12 @@ from hotpot.hitpool.models import (
     Tie,
 )
 from hotpot.main import create_app
-from tests.conftest import Browserless, fresh_database
+from tests.conftest import Browserless, demo_database
 
 
 @pytest.fixture(scope="module")
-def demo_engine(server_url):
-    from hotpot import demo
-    from hotpot.reference import service as reference
-
-    url = fresh_database(server_url, "hotpot_pool_demo")
-    migrate.upgrade(url)
-    engine = create_engine(url, pool_size=2)
-    with Session(engine) as session:
-        reference.load_reference(session)
-        demo.load_demo(session)
-        session.commit()
+def demo_engine(server_url, demo_template):
+    engine = create_engine(demo_database(server_url, demo_template, "hotpot_pool_demo"), pool_size=2)
     yield engine
     engine.dispose()
 

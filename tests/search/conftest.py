@@ -6,29 +6,15 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotpot import migrate
 from hotpot.main import create_app
 from hotpot.search import indexer
-from tests.conftest import Browserless, fresh_database
+from tests.conftest import Browserless, demo_database
 
 
 @pytest.fixture(scope="session")
-def demo_engine(server_url):
-    from hotpot import demo
-    from hotpot.reference import service as reference
-    from hotpot.search import service as search
-
-    url = fresh_database(server_url, "hotpot_search_demo")
-    migrate.upgrade(url)
+def demo_engine(server_url, demo_template):
+    url = demo_database(server_url, demo_template, "hotpot_search_demo")
     engine = create_engine(url, pool_size=5)
-    with Session(engine) as session:
-        reference.load_reference(session)
-        search.load_seed_synonyms(session)
-        demo.load_demo(session)
-        session.commit()
-    with Session(engine) as session:
-        search.rebuild(session)
-        session.commit()
     yield engine
     engine.dispose()
 
