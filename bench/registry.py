@@ -54,6 +54,7 @@ from hotpot.demo import GIVEN, KIND_LINKS, SURNAMES
 from hotpot.enterprises import codes
 from hotpot.reference.service import load_reference
 from hotpot.resources import resource_dir
+from hotpot.search import unitprice
 
 TARGET_P95_MS = 50.0
 DATABASE = "hotpot_bench"
@@ -129,6 +130,8 @@ PRODUCT_COLUMNS = (
     "price_min",
     "price_max",
     "price_unit",
+    "unit_price_min",
+    "unit_price_max",
     "description",
     "status",
     "published_at",
@@ -330,6 +333,10 @@ class Generator:
         price_min = (low + (high - low) * Decimal(rng.random()) * Decimal("0.6")).quantize(Decimal("1"))
         price_max = max(price_min, min(high, price_min + (high - low) * Decimal("0.25")).quantize(Decimal("1")))
         variant = rng.choice(c.variants)
+        spec = rng.choice(c.specs)
+        # The price in 元/kg that the catalogue's price sorts read, as the app keeps it (products.search).
+        unit_low = unitprice.per_kg(price_min, c.unit, spec)
+        unit_high = unitprice.per_kg(price_max, c.unit, spec) if unit_low is not None else None
         status = _pick(rng, PRODUCT_STATUS_SHARE)
         earliest = max(maker.created_at, self.now - timedelta(days=730))
         span = (self.now - earliest).total_seconds()
@@ -347,7 +354,7 @@ class Generator:
             c.code,
             c.kind,
             variant if rng.random() < 0.6 else f"{maker.short_name[:2]}{variant}",
-            rng.choice(c.specs),
+            spec,
             c.storage,
             c.shelf_life_days,
             rng.choice(c.standards) if c.standards else None,
@@ -356,6 +363,8 @@ class Generator:
             price_min,
             price_max,
             c.unit,
+            unit_low,
+            unit_high if unit_high is not None else unit_low,
             f"{c.name}，{variant}。冷链直发，可按餐饮门店需求定制规格。（基准测试数据）",
             status,
             published,
