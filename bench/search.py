@@ -228,13 +228,13 @@ end
 """
 
 
-def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str) -> dict:
+def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, connections: int = CONCURRENCY) -> dict:
     path_file = tmp / f"{name}.paths"
     path_file.write_text("\n".join(paths) + "\n")
     script = tmp / "mix.lua"
     script.write_text(LUA)
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(CONCURRENCY), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script), base],
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script), base],
         env={**os.environ, "BENCH_PATHS": str(path_file)},
         capture_output=True,
         text=True,
