@@ -292,9 +292,7 @@ def my_pool(session: Session, *, user: User) -> MyPool:
         )
         decided = final_decisions(session, [c.id for c in mine])
         plans = dict(
-            session.execute(select(Plan.candidate_id, Plan.id).where(Plan.candidate_id.in_([c.id for c in mine])))
-            .tuples()
-            .all()
+            session.execute(select(Plan.candidate_id, Plan.id).where(Plan.candidate_id.in_([c.id for c in mine]))).all()
         )
         page.applications = [
             MyApplication(c, next_step(c, decided.get(c.id)), decided.get(c.id), plans.get(c.id)) for c in mine
