@@ -222,13 +222,13 @@ def search(
     hit = cached("search", key, versions)
     if hit is not None:
         return hit
-    result = _understood(session, params)
+    result = _understood(session, params, versions)
     if keep:
         remember("search", key, versions, result)
     return result
 
 
-def _understood(session: Session, params: SearchParams) -> SearchResult:
+def _understood(session: Session, params: SearchParams, versions: tuple[int, int] | None = None) -> SearchResult:
     """The query read (conditions as filters, noise dropped), then relaxed step by step while it finds nothing.
 
     The steps: all the words and all the understood conditions; then the conditions dropped one by one: the
@@ -237,7 +237,7 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
     by one. Filters chosen in the URL (facets) are never dropped.
     """
     if not params.q.strip():
-        return _run(session, params)
+        return _run(session, params, versions=versions)
     u = reader.understand(params.q)
     explicit = params.active()
     # A condition applies when this type of record has that filter and the URL does not set it already.
@@ -245,8 +245,8 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
     quantities = list(u.quantities)
     words = _words(u.text_query)
     if not u.conditions and u.text_query == u.query:
-        return _run(session, params)
-    first = _run(session, params, u=u, conditions=applicable, soft=quantities)
+        return _run(session, params, versions=versions)
+    first = _run(session, params, versions=versions, u=u, conditions=applicable, soft=quantities)
     if first.total or params.strict:
         return first
     levels: list[tuple[str, ...]] = [()]
@@ -262,9 +262,9 @@ def _understood(session: Session, params: SearchParams) -> SearchResult:
         # not empty): a probe, one pass over the matches without ranking, page or facet counts. The step that
         # finds something is run in full, without a probe when the step before showed it will (`certain`).
         if certain:
-            return _run(session, params, u=u, **kw)
-        probe = _run(session, params, u=u, probe=True, **kw)
-        return _run(session, params, u=u, **kw) if probe.total else probe
+            return _run(session, params, versions=versions, u=u, **kw)
+        probe = _run(session, params, versions=versions, u=u, probe=True, **kw)
+        return _run(session, params, versions=versions, u=u, **kw) if probe.total else probe
 
     for level, any_word in enumerate(levels):
         result = first if level == 0 else attempt(conditions=applicable, soft=quantities, any_word=any_word)
@@ -332,11 +332,12 @@ def _run(
     dropped: list[Condition] | tuple[Condition, ...] = (),
     any_word: tuple[str, ...] = (),
     probe: bool = False,
+    versions: tuple[int, int] | None = None,
 ) -> SearchResult | Probe:
     """One search statement: the text query (the understood one when `u` is given) under the filters.
 
     `conditions` are understood conditions applied as filters, `soft` those that only rank (sat). With `probe`,
-    only the Probe of the same statement (see Probe).
+    only the Probe of the same statement (see Probe). `versions`: the index's state, when the caller read it.
     """
     text_query = u.text_query if u is not None else params.q
     parsed = tokens.parse_query(text_query) if text_query.strip() else None
@@ -482,7 +483,7 @@ def _run(
         types[params.type] = total  # every record of the type was "matched": the tab counts what is shown
     facets = _facet_lists(params.type, facet_rows)
     if whole_type:
-        everything = _type_facets(session, params.type)
+        everything = _type_facets(session, params.type, versions or state(session))
         facets.update({name: everything[name] for name in whole_type})
     items = [_item(kind, ref_id, display, score, parsed) for kind, ref_id, display, score in hits]
     result = SearchResult(params, parsed, total, items, facets, {k: n for k, n in types.items() if n}, **extra)
@@ -547,9 +548,9 @@ def _facet_lists(type_: str, rows) -> dict[str, list[tuple[str, int]]]:
     return facets
 
 
-def _type_facets(session: Session, type_: str) -> dict[str, list[tuple[str, int]]]:
-    """Every facet over every record of a type, unfiltered: kept per process until the index changes."""
-    versions = state(session)
+def _type_facets(session: Session, type_: str, versions: tuple[int, int]) -> dict[str, list[tuple[str, int]]]:
+    """Every facet over every record of a type, unfiltered: kept per process until the index changes (`versions`,
+    the index's state that the search read)."""
     found = cached("type-facets", (type_,), versions)
     if found is None:
         sql = (
