@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, MetaData, create_engine, func, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -156,10 +158,44 @@ def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
         session.close()
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit when the route returned, roll back on any exception."""
-    with transaction(request.app.state.session_factory) as session:
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+def _holds_work(session: Session) -> bool:
+    """Whether ending the session talks to the database: a transaction begun (a connection held) or objects that
+    commit would flush."""
+    return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: commit when the route returned, roll back on any exception.
+
+    Async, so that opening a session (no I/O: it connects on first use) and ending one that never touched the
+    database cost no thread-pool hand-off; a session that did is committed or rolled back and closed in the thread
+    pool, in one hand-off, shielded from cancellation so that its connection always goes back to the pool. (A sync
+    generator dependency costs two hand-offs on every request, issue 12.)"""
+    session = request.app.state.session_factory()
+    try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            if _holds_work(session):
+                await run_in_threadpool(_end, session, commit=False)
+            else:
+                _end(session, commit=False)
+        raise
+    if _holds_work(session):
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_end, session, commit=True)
+    else:
+        _end(session, commit=True)
 
 
 # scope="function": the commit happens when the route returns, before the response leaves, so a client never

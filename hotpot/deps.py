@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from hotpot.auth import service as auth_service
@@ -147,10 +148,24 @@ def refuse_nul(location: str, values: dict[str, Any] | Iterable[tuple[str, Any]]
         raise RequestValidationError([{**error, "loc": (location, k)} for k in bad])
 
 
+def _needs_lookup(request: Request) -> bool:
+    """Whether identifying the caller reads the database: a bearer token on /api, a session cookie on pages."""
+    if hasattr(request.state, "user"):
+        return False
+    if is_api(request):
+        return bearer_token(request) is not None
+    return bool(request.cookies.get(SESSION_COOKIE))
+
+
 def _rule_dependency(rule: AccessRule) -> Callable[..., Any]:
-    def dependency(request: Request, session: SessionDep) -> User | None:
+    # Async: an anonymous caller (no token, no cookie) is known without I/O, so the rule costs no thread-pool
+    # hand-off; a caller to look up is looked up in the thread pool (issue 12).
+    async def dependency(request: Request, session: SessionDep) -> User | None:
         refuse_nul_query(request)
-        user = _load_user(request, session)
+        if _needs_lookup(request):
+            user = await run_in_threadpool(_load_user, request, session)
+        else:
+            user = _load_user(request, session)
         if user is not None and user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
             raise PasswordChangeRequired()
         if rule.kind == "public":

@@ -1,0 +1,85 @@
+"""The request's session and access rule (hotpot/db.py `get_session`, hotpot/deps.py): an anonymous request costs
+no thread-pool hand-off for either, only its route's; a session that touched the database is ended in one more, and
+its connection always goes back to the pool, after an error too (issue 12: four hand-offs a request before)."""
+
+from __future__ import annotations
+
+import functools
+
+import anyio.to_thread
+import pytest
+from fastapi.responses import Response
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from hotpot.db import SessionDep
+from hotpot.deps import PublicUser
+from hotpot.main import create_app
+from tests.auth.builders import log_in, make_user
+
+
+@pytest.fixture
+def handoffs(monkeypatch) -> list[str]:
+    """The names of the functions run in the thread pool during the test (starlette and FastAPI go through
+    anyio.to_thread.run_sync for sync routes and dependencies)."""
+    calls: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counting(func, *args, **kwargs):
+        inner = func.func if isinstance(func, functools.partial) else func  # run_in_threadpool's wrapping
+        calls.append(getattr(inner, "__name__", type(inner).__name__))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    return calls
+
+
+def _routes(app) -> None:
+    def nothing(user: PublicUser) -> Response:
+        return Response("ok")
+
+    def reads(session: SessionDep, user: PublicUser) -> Response:
+        return Response(str(session.execute(text("SELECT 41 + 1")).scalar_one()))
+
+    def fails(session: SessionDep, user: PublicUser) -> Response:
+        session.execute(text("SELECT 1"))
+        raise RuntimeError("after a read")
+
+    app.add_api_route("/api/v1/test-nothing", nothing)
+    app.add_api_route("/test-nothing", nothing)
+    app.add_api_route("/api/v1/test-reads", reads)
+    app.add_api_route("/api/v1/test-fails", fails)
+
+
+def test_anonymous_request_hands_only_its_route_to_the_thread_pool(app, handoffs):
+    _routes(app)
+    with TestClient(app) as client:
+        handoffs.clear()
+        assert client.get("/api/v1/test-nothing").text == "ok"
+        assert len(handoffs) == 1  # the route (FastAPI runs a sync endpoint through a wrapper of its own)
+        handoffs.clear()
+        assert client.get("/api/v1/test-reads").text == "42"
+        assert handoffs[1:] == ["_end"]  # the route, then the commit and close
+
+
+def test_a_caller_with_a_session_cookie_is_looked_up_in_the_thread_pool(app, db, make_client, handoffs):
+    _routes(app)
+    user = make_user(db, role="producer")
+    client = make_client()
+    log_in(client, user.email)
+    handoffs.clear()
+    assert client.get("/test-nothing").text == "ok"
+    assert len(handoffs) == 3  # the lookup, the route, the end of the session
+    assert (handoffs[0], handoffs[2]) == ("_load_user", "_end")
+
+
+def test_connections_go_back_to_the_pool_after_reads_and_errors(engine):
+    app = create_app(engine=engine)
+    _routes(app)
+    before = engine.pool.checkedout()
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for _ in range(5):
+            assert client.get("/api/v1/test-reads").text == "42"
+            assert client.get("/api/v1/test-fails").status_code == 500
+            assert client.get("/api/v1/test-nothing").status_code == 200
+        assert engine.pool.checkedout() == before
