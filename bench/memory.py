@@ -5,8 +5,10 @@ after a full garbage collection) after each:
 
 1. the interpreter alone;
 2. the platform's modules imported (FastAPI, SQLAlchemy, Jinja2, pydantic and ours);
-3. pypinyin's tables (its single-character and phrase dictionaries, loaded when it is imported);
-4. the search vocabulary: jieba's dictionary with our trade words on top, their pinyin, the category names;
+3. pypinyin's tables (its single-character and phrase dictionaries, loaded when it is imported; the phrases
+   through hotpot/search/pinyin_tables.py, which shares their readings);
+4. the search vocabulary: jieba's dictionary with our trade words on top (moved into a trie:
+   hotpot/search/wordcut.py), their pinyin, the category names;
 5. the query reader (towns, conditions, noise words);
 6. the app built (`create_app()`: routes, templates, the database engine; its start-up hooks load the vocabulary,
    which step 4 did already);
@@ -58,9 +60,9 @@ def child(data_dir: str | None) -> list[tuple[str, float]]:
     else:
         # No database is opened before step 6: the app's engine connects lazily.
         os.environ.setdefault("HOTPOT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
-    import pypinyin
+    from hotpot.search import pinyin_tables  # pypinyin as the platform loads it (its phrase table compacted)
 
-    pypinyin.lazy_pinyin("毛肚")
+    pinyin_tables.lazy_pinyin("毛肚")
     steps.append(("pypinyin's tables", rss_mb()))
     from hotpot.search import engine, understand
     from hotpot.search import text as tokens

@@ -32,13 +32,12 @@ from functools import lru_cache
 import jieba
 import opencc
 import snowballstemmer
-from pypinyin import Style, lazy_pinyin, pinyin
-from pypinyin.constants import PINYIN_DICT
-from pypinyin.style import convert as convert_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from hotpot.resources import resource_dir
+from hotpot.search.pinyin_tables import PINYIN_DICT, Style, convert_pinyin, lazy_pinyin, pinyin
+from hotpot.search.wordcut import CompactTokenizer
 
 # Bump when the way documents are tokenized changes: `hotpot search status` then asks for a reindex.
 ALGORITHM_VERSION = 7  # 7: English names of products and categories, stemmed; 6: comparable unit price (元/kg)
@@ -254,7 +253,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.jieba = jieba.Tokenizer()
+        self.jieba = CompactTokenizer()
         self.jieba.tmp_dir = None
         self.synonyms: dict[str, tuple[str, ...]] = {}
         self.pinyin_terms: dict[str, str] = {}  # "yachang" → "鸭肠"
@@ -282,6 +281,7 @@ class Vocabulary:
             for word, freq in words:
                 self.jieba.add_word(word, freq)
                 self._learn(word)
+            self.jieba.compact()  # the dictionary with our words into a trie (hotpot/search/wordcut.py)
             for row in category_rows():
                 code = row["code"]
                 self.categories.append((code, normalize(row["name"])))
