@@ -209,11 +209,12 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     for hook in (hook for domain in domains.installed() for hook in domain.on_startup):
         domains.resolve(hook)()
 
-    # Every domain's page routers (with the CSRF check), then its API routers (programs send no CSRF token).
-    csrf = [Depends(csrf_protect)]
-    for domain in domains.installed():
-        for router in domain.routers:
-            app.include_router(domains.resolve(router), dependencies=csrf)
+    # A request walks the routes in the order they were added until one matches, at some 10 µs a route (FastAPI's
+    # bookkeeping for each; 215 routes: bench/README.md, "what a bare request costs"). So the static files and the
+    # API (programs and the search box's suggestions, the most frequent requests) come first: no page path starts
+    # with /static/ or /api/ (tests/test_route_order.py), so neither can take a page's request.
+    app.mount("/static", StaticFiles(directory=str(resource_dir("static"))), name="static")
+    # Every domain's API routers (programs send no CSRF token), then its page routers (with the CSRF check).
     for domain in domains.installed():
         for router in domain.api_routers:
             app.include_router(domains.resolve(router))
@@ -221,7 +222,10 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
         from hotpot.api import bench
 
         app.include_router(bench.router)
-    app.mount("/static", StaticFiles(directory=str(resource_dir("static"))), name="static")
+    csrf = [Depends(csrf_protect)]
+    for domain in domains.installed():
+        for router in domain.routers:
+            app.include_router(domains.resolve(router), dependencies=csrf)
     app.add_middleware(PlatformMiddleware, on_error=unhandled_error, expected=database_unavailable)
     _install_error_handlers(app)
     return app
