@@ -161,24 +161,15 @@ def savepoint(session: Session) -> Iterator[Any]:
     nested.commit()
 
 
-@contextmanager
-def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
-    """One unit of work: commit at the end, roll back on any exception (requests and CLI commands alike)."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
 def _end(session: Session, *, commit: bool) -> None:
+    """Commit (rolled back if the commit fails: a stale version, a lost connection) or roll back; then close."""
     try:
         if commit:
-            session.commit()
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
         else:
             session.rollback()
     finally:
@@ -191,6 +182,18 @@ def _holds_work(session: Session) -> bool:
     return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
 
 
+@contextmanager
+def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
+    """One unit of work: commit at the end, roll back on any exception (requests and CLI commands alike)."""
+    session = factory()
+    try:
+        yield session
+    except BaseException:
+        _end(session, commit=False)
+        raise
+    _end(session, commit=True)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: commit when the route returned, roll back on any exception.
 
@@ -201,18 +204,18 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     session = request.app.state.session_factory()
     try:
         yield session
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            if _holds_work(session):
-                await run_in_threadpool(_end, session, commit=False)
-            else:
-                _end(session, commit=False)
+    except BaseException:  # re-raised: the request's error stays the request's, after the rollback
+        await _finish(session, commit=False)
         raise
-    if _holds_work(session):
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_end, session, commit=True)
-    else:
-        _end(session, commit=True)
+    await _finish(session, commit=True)
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    if not _holds_work(session):
+        _end(session, commit=commit)  # nothing begun, nothing to flush: no I/O
+        return
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_end, session, commit=commit)
 
 
 # scope="function": the commit happens when the route returns, before the response leaves, so a client never

@@ -1,4 +1,4 @@
-"""pypinyin's phrase table, loaded compactly: the same table in about a third of the memory (issue 12).
+"""pypinyin's phrase table, loaded compactly: the same table in less memory (issue 12; bench/README.md).
 
 pypinyin reads its phrase table (47,000 words with the reading of each character: 重庆 → chóng qìng) from JSON at
 import, into some 600,000 objects: a list per character reading, a string per syllable, none of them shared
