@@ -33,14 +33,19 @@ class Frequencies:
         self.extra: dict[str, int] = {}
         self.extra_prefixes: set[str] = set()  # every prefix of an added word, the word too
 
-    def get(self, key: str, default: int | None = None) -> int | None:
+    def count(self, word: str) -> int | None:
+        """The word's count; None when it is not a word (a prefix of one or nothing)."""
         if self.extra:
-            found = self.extra.get(key)
+            found = self.extra.get(word)
             if found is not None:
                 return found
-        i = self.trie.get(key)
-        if i is not None:
-            return self.counts[i]
+        i = self.trie.get(word)
+        return self.counts[i] if i is not None else None
+
+    def get(self, key: str, default: int | None = None) -> int | None:
+        found = self.count(key)
+        if found is not None:
+            return found
         # jieba kept every prefix of a word with the count 0.
         return 0 if key in self else default
 
@@ -69,22 +74,15 @@ class CompactTokenizer(jieba.Tokenizer):
             self.FREQ = Frequencies(self.FREQ)
 
     def calc(self, sentence: str, DAG: dict[int, list[int]], route: dict[int, tuple[float, int]]) -> None:  # noqa: N803
-        """jieba's calc (the most likely route through the DAG) reading counts straight from the trie's array."""
+        """jieba's calc (the most likely route through the DAG), reading a word's count without the prefix test that
+        `get` makes for a miss (a miss counts 1 here either way)."""
         freq = self.FREQ
         if not isinstance(freq, Frequencies):
             return super().calc(sentence, DAG, route)
-        trie_get, counts, extra = freq.trie.get, freq.counts, freq.extra
+        count = freq.count
         n = len(sentence)
         route[n] = (0, 0)
         logtotal = log(self.total)
-
-        def count(word: str) -> int:
-            found = extra.get(word) if extra else None
-            if found is None:
-                i = trie_get(word)
-                return counts[i] if i is not None else 0
-            return found
-
         for idx in range(n - 1, -1, -1):
             route[idx] = max((log(count(sentence[idx : x + 1]) or 1) - logtotal + route[x + 1][0], x) for x in DAG[idx])
         return None
