@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     # `hotpot serve` / `hotpot demo` start the background-job worker beside the web server (false where a separate
     # `hotpot worker` runs, as in docker-compose.yml).
     job_worker: bool = True
+    # Sync routes and dependencies run in a worker's thread pool; this many at once per worker (anyio's default is
+    # 40). Every thread that holds a request contends for the one interpreter lock: with 8 requests in threads on a
+    # core, some waited 1-5 s for it while the others were served (issue 12, bench/README.md "the stall"). Sessions
+    # are ended on a pool of their own (hotpot.db), so a small number here cannot keep a commit from running.
+    threads: int = Field(default=4, ge=1, le=256)
     db_pool_size: int = 10
     db_max_overflow: int = 10
     # Cookies get the Secure flag when the request came over HTTPS (directly or via X-Forwarded-Proto from a

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, MetaData, create_engine, event, func, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -210,12 +212,28 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     await _finish(session, commit=True)
 
 
+# Ending sessions has threads of its own, apart from the routes' (HOTPOT_THREADS a worker, a few): a request that
+# holds a row lock must always be able to commit, even while every route thread waits on that very lock.
+_ENDING_THREADS = 40
+_ending_limiter: RunVar[anyio.CapacityLimiter] = RunVar("hotpot_session_ending")
+
+
+def _ending_threads() -> anyio.CapacityLimiter:
+    """The event loop's limiter for ending sessions (one per loop, as anyio keeps its default one)."""
+    try:
+        return _ending_limiter.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(_ENDING_THREADS)
+        _ending_limiter.set(limiter)
+        return limiter
+
+
 async def _finish(session: Session, *, commit: bool) -> None:
     if not _holds_work(session):
         _end(session, commit=commit)  # nothing begun, nothing to flush: no I/O
         return
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(_end, session, commit=commit)
+        await anyio.to_thread.run_sync(functools.partial(_end, session, commit=commit), limiter=_ending_threads())
 
 
 # scope="function": the commit happens when the route returns, before the response leaves, so a client never

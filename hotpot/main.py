@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -176,6 +177,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.collect()
         gc.freeze()
         _frozen = True
+    # The event loop's thread pool, per worker: HOTPOT_THREADS (hotpot.config) instead of anyio's 40.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.threads
     yield
 
 
@@ -203,6 +206,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
     if isinstance(session_factory, sessionmaker):
         domains.prepare_session_factory(session_factory)
     app.state.engine = engine
+    app.state.threads = settings.threads
     # Counts shown next to the navigation (the bell): name -> function(session, user) -> int.
     app.state.badges = domains.badges()
     app.state.session_factory = session_factory
