@@ -30,10 +30,12 @@ Run: `.venv/bin/python -m bench.search` (about 4 minutes on 2 cores; `--products
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -51,8 +53,10 @@ from pypinyin.style import convert as convert_pinyin
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from bench import wire
 from bench.registry import app_server, generate, load_categories
 from hotpot import migrate, pg
+from hotpot.config import get_settings
 from hotpot.resources import resource_dir
 from hotpot.search import text as tokens
 
@@ -233,26 +237,45 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, conn
     path_file.write_text("\n".join(paths) + "\n")
     script = tmp / "mix.lua"
     script.write_text(LUA)
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script), base],
-        env={**os.environ, "BENCH_PATHS": str(path_file)},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script)]
+    capture = wire.captured(int(base.rsplit(":", 1)[1]), tmp, re.sub(r"\W+", "-", name)) if WIRE[0] else None
+    with capture or contextlib.nullcontext() as cap:
+        out = subprocess.run(
+            [*command, base],
+            env={**os.environ, "BENCH_PATHS": str(path_file)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     line = next(x for x in out.splitlines() if x.startswith("JSON "))
     data = json.loads(line[5:])
     data["rps"] = data["requests"] / data["seconds"]
     data["errors"] = data["status_errors"] + data["socket_errors"]
     data["name"] = name
+    if cap is not None and cap.latencies_ms:
+        # The latencies off the wire (bench/wire.py: wrk's own percentiles are not to be trusted); wrk's kept apart.
+        data["wrk"] = {k: data[k] for k in ("p50", "p95", "p99", "mean")}
+        data["wire"] = cap.summary()
+        data.update({k: data["wire"][k] for k in ("p50", "p95", "p99", "mean")})
     return data
+
+
+# Whether wrk's runs are captured (bench/wire.py); set once by run() from wire.available().
+WIRE = [False]
 
 
 def show(r: dict, base: dict | None = None, target: str = "") -> str:
     ratio = f"  req/s {r['rps'] / base['rps']:.0%} of {base['name']}" if base else ""
+    if "wire" in r:
+        w, k = r["wire"], r["wrk"]
+        source = (
+            f" max={w['max']:.0f}ms >300ms={w['over_300ms']} (wire; wrk said p95 {k['p95']:.0f} p99 {k['p99']:.0f})"
+        )
+    else:
+        source = " (wrk's own latencies)"
     return (
-        f"{r['name']:<22} req/s={r['rps']:8.1f}  p50={r['p50']:6.2f}ms p95={r['p95']:6.2f}ms p99={r['p99']:6.2f}ms "
-        f"errors={r['errors']}{ratio}{f'  [target {target}]' if target else ''}"
+        f"{r['name']:<22} req/s={r['rps']:8.1f}  p50={r['p50']:6.2f}ms p95={r['p95']:6.2f}ms p99={r['p99']:6.2f}ms"
+        f"{source} errors={r['errors']}{ratio}{f'  [target {target}]' if target else ''}"
     )
 
 
@@ -384,6 +407,9 @@ def run(args, tmp: Path) -> int:
     if shutil.which("wrk") is None:
         print("wrk is needed: sudo apt-get install wrk")
         return 2
+    why_not = wire.available()
+    WIRE[0] = why_not is None
+    print("latencies: " + ("off the wire (tcpdump on lo, bench/wire.py)" if WIRE[0] else f"wrk's own ({why_not})"))
     keep = Path(args.data_dir) if args.data_dir else None
     server = pg.start_embedded(keep or tmp / "pg", throwaway=keep is None)
     try:
@@ -442,10 +468,27 @@ def run(args, tmp: Path) -> int:
                     t = time.perf_counter()
                     client.get(p).raise_for_status()
                     suggest_alone.append((time.perf_counter() - t) * 1000)
+        # The same two runs on a server whose workers run routes on another number of threads (anyio's 40 was the
+        # default before issue 12's stall was found): the thread pool's share of the tail, in the same run.
+        others = {}
+        if args.compare_threads:
+            os.environ["HOTPOT_THREADS"] = str(args.compare_threads)
+            try:
+                with serve(url, tmp, workers=args.workers) as base:
+                    wrk(base, search_paths[:500], 3, tmp, "warm-up")
+                    n = args.compare_threads
+                    for label, paths in (
+                        (f"SELECT, {n} threads", select_paths),
+                        (f"search, {n} threads", search_paths),
+                    ):
+                        others[label] = wrk(base, paths, args.seconds, tmp, label)
+            finally:
+                del os.environ["HOTPOT_THREADS"]
         print()
         print(
             f"{args.products:,} products, {args.enterprises:,} enterprises; {args.workers} workers; "
-            f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs; server: {args.server}"
+            f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs; server: {args.server}; "
+            f"route threads a worker: {os.environ.get('HOTPOT_THREADS') or get_settings().threads} (HOTPOT_THREADS)"
         )
         print(show(results["bare"]))
         c = select_control
@@ -463,6 +506,8 @@ def run(args, tmp: Path) -> int:
         )
         print(f"  wrk's connections per worker during the search mix (pid: connections): {spread}")
         print(show(results["suggest"], results["select"]))
+        for label, r in others.items():
+            print(show(r, results["select" if "SELECT" in label else "search"]))
         worst = sorted(single, key=lambda x: -x[2])
         print(
             f"relevance queries alone ({len(single)} queries x {args.runs} runs, uncached): "
@@ -554,6 +599,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20, help="wrk duration of each scenario")
     parser.add_argument("--runs", type=int, default=20, help="runs of each relevance query alone")
     parser.add_argument("--seed", type=int, default=1126)
+    parser.add_argument(
+        "--compare-threads",
+        type=int,
+        default=40,
+        help="then the SELECT and the search mix on a server with this many route threads a worker (0: skip)",
+    )
     parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
     parser.add_argument("--old", help="also time the search code of this git revision in-process against today's")
     parser.add_argument(
