@@ -161,7 +161,8 @@ def clear_stale_pidfile(pgdata: Path, *, wait: float = 15.0) -> bool:
 class Supervisor(threading.Thread):
     """Watches an embedded server for the serving process and starts it again when it died (kill -9, OOM killer).
 
-    Meanwhile pages answer 503 (hotpot/main.py); the pool's pre-ping reconnects once it is back."""
+    Meanwhile pages answer 503 (hotpot/main.py); once it is back, the pool replaces the connections that do not
+    answer (hotpot.db: a connection idle for a while is pinged before use)."""
 
     def __init__(self, server: EmbeddedPostgres, *, interval: float = 2.0):
         super().__init__(name="hotpot-pg-supervisor", daemon=True)
