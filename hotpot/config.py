@@ -24,9 +24,9 @@ class Settings(BaseSettings):
     # `hotpot worker` runs, as in docker-compose.yml).
     job_worker: bool = True
     # Sync routes and dependencies run in a worker's thread pool; this many at once per worker (anyio's default is
-    # 40). Every thread that holds a request contends for the one interpreter lock: with 8 requests in threads on a
-    # core, some waited 1-5 s for it while the others were served (issue 12, bench/README.md "the stall"). Sessions
-    # are ended on a pool of their own (hotpot.db), so a small number here cannot keep a commit from running.
+    # 40). With 40, requests waited 0.3-5 s in about half the benchmark runs; with 4, in a fifth, and the search mix's
+    # p99 fell (issue 12, bench/README.md "the stall": the cause is not found). Sessions are ended on a pool of their
+    # own (hotpot.db), so a small number here cannot keep a commit from running.
     threads: int = Field(default=4, ge=1, le=256)
     db_pool_size: int = 10
     db_max_overflow: int = 10

@@ -1,7 +1,7 @@
 """The worker's thread pool (issue 12): routes get HOTPOT_THREADS threads, and ending a session never waits for one.
 
-With anyio's 40 threads, eight requests in threads on one core contended for the interpreter lock and some waited
-1-5 s (bench/README.md, "the stall"); the platform runs routes on a few threads instead. A request that holds a row
+With anyio's 40 threads, requests waited 0.3-5 s in about half the benchmark runs, with 4 in a fifth (bench/README.md,
+"the stall"); the platform runs routes on a few threads. A request that holds a row
 lock commits on a pool of its own, so even one route thread, taken by a request waiting on that lock, cannot keep
 the lock's holder from committing (the live test below runs that on uvicorn, real connections, one thread).
 """
