@@ -744,12 +744,9 @@ def wrk_pass(base: str, items: list[Scenario], tmp: Path, *, seconds: int) -> di
     if not shutil.which("wrk") or seconds <= 0:
         return {}
     from bench import search as search_bench
-    from bench import wire
 
-    why_not = wire.available()
-    search_bench.WIRE[0] = why_not is None  # wrk's own percentiles are not to be trusted (bench/wire.py)
+    search_bench.use_wire()
     section(f"concurrency 8 through wrk (8 connections, 2 threads, {seconds} s per scenario)")
-    print("latencies: " + ("off the wire (tcpdump on lo)" if why_not is None else f"wrk's own ({why_not})"))
     print(f"({load_average()} before the pass)")
     out: dict[str, dict] = {}
     for n, s in enumerate(items):

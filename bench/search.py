@@ -260,8 +260,15 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, conn
     return data
 
 
-# Whether wrk's runs are captured (bench/wire.py); set once by run() from wire.available().
+# Whether wrk's runs are captured (bench/wire.py); set by use_wire().
 WIRE = [False]
+
+
+def use_wire() -> None:
+    """Capture wrk's runs when tcpdump can (wrk's own percentiles are not to be trusted), and say which it is."""
+    why_not = wire.available()
+    WIRE[0] = why_not is None
+    print("latencies: " + ("off the wire (tcpdump on lo, bench/wire.py)" if WIRE[0] else f"wrk's own ({why_not})"))
 
 
 def show(r: dict, base: dict | None = None, target: str = "") -> str:
@@ -407,9 +414,7 @@ def run(args, tmp: Path) -> int:
     if shutil.which("wrk") is None:
         print("wrk is needed: sudo apt-get install wrk")
         return 2
-    why_not = wire.available()
-    WIRE[0] = why_not is None
-    print("latencies: " + ("off the wire (tcpdump on lo, bench/wire.py)" if WIRE[0] else f"wrk's own ({why_not})"))
+    use_wire()
     keep = Path(args.data_dir) if args.data_dir else None
     server = pg.start_embedded(keep or tmp / "pg", throwaway=keep is None)
     try:

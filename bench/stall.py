@@ -216,11 +216,8 @@ def main() -> None:
         sys.exit("needs wrk (apt-get install wrk) and py-spy (the dev extras)")
     os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
     from bench import search as search_bench
-    from bench import wire
 
-    why_not = wire.available()
-    search_bench.WIRE[0] = why_not is None  # wrk's own percentiles are not to be trusted (bench/wire.py)
-    print("latencies: " + ("off the wire (tcpdump on lo)" if why_not is None else f"wrk's own ({why_not})"))
+    search_bench.use_wire()
     keep = Path(args.data_dir)
     server = pg.start_embedded(keep, throwaway=False)
     try:

@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 import anyio.to_thread
 import httpx
 import pytest
-import uvicorn
 from fastapi import Depends
 from fastapi.responses import Response
 from sqlalchemy import text
@@ -25,8 +24,8 @@ from hotpot.config import get_settings
 from hotpot.db import SessionDep, make_engine, make_session_factory, transaction
 from hotpot.deps import PublicUser
 from hotpot.main import create_app
-from tests.concurrency.conftest import _free_port
 from tests.conftest import fresh_database
+from tests.live import served_in_thread
 
 
 def _report_threads(app) -> None:
@@ -80,19 +79,8 @@ def one_thread_server(server_url):
 
     app.add_api_route("/_test/a", holds_the_lock, methods=["GET"])
     app.add_api_route("/_test/b", waits_for_the_lock, methods=["GET"])
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-thread-pool", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", a_locked
-    server.should_exit = True
-    thread.join(timeout=30)
+    with served_in_thread(app, name="uvicorn-thread-pool", lifespan="on") as base_url:
+        yield base_url, a_locked
     engine.dispose()
 
 

@@ -7,7 +7,6 @@ exactly as in production, so two writers really race for the same row.
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -29,6 +27,7 @@ from hotpot.db import make_engine, make_session_factory, transaction
 from hotpot.deps import CSRF_COOKIE, SESSION_COOKIE
 from hotpot.main import create_app
 from tests.conftest import fresh_database
+from tests.live import served_in_thread
 
 PAIR_THREADS = 2
 
@@ -67,12 +66,6 @@ class LiveApp:
         return client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="package")
 def live(server_url: str) -> Iterator[LiveApp]:
     t0 = time.monotonic()
@@ -87,33 +80,20 @@ def live(server_url: str) -> Iterator[LiveApp]:
         reference.load_reference(s)
         search.load_seed_synonyms(s)
     app = create_app(engine=engine, session_factory=factory)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
-        )
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-concurrency", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    state = LiveApp(base_url=f"http://127.0.0.1:{port}", engine=engine, factory=factory)
-    print(f"[concurrency] app serving after {time.monotonic() - t0:.1f}s")
+    with served_in_thread(app, name="uvicorn-concurrency") as base_url:
+        state = LiveApp(base_url=base_url, engine=engine, factory=factory)
+        print(f"[concurrency] app serving after {time.monotonic() - t0:.1f}s")
 
-    @event.listens_for(engine, "after_cursor_execute")
-    def _count_refusals(conn, cursor, statement, parameters, context, executemany):
-        head = statement.lstrip()[:6].upper()
-        if head in ("UPDATE", "DELETE") and ".version = " in statement and cursor.rowcount == 0:
-            with state.lock:
-                state.refused_in_db += 1
+        @event.listens_for(engine, "after_cursor_execute")
+        def _count_refusals(conn, cursor, statement, parameters, context, executemany):
+            head = statement.lstrip()[:6].upper()
+            if head in ("UPDATE", "DELETE") and ".version = " in statement and cursor.rowcount == 0:
+                with state.lock:
+                    state.refused_in_db += 1
 
-    yield state
-    for client in state.clients:
-        client.close()
-    server.should_exit = True
-    thread.join(timeout=30)
+        yield state
+        for client in state.clients:
+            client.close()
     engine.dispose()
 
 

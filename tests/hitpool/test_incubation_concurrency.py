@@ -8,12 +8,10 @@ two requests really race on their own pooled connections.
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-import uvicorn
 from sqlalchemy import event, func, select
 
 from hotpot import migrate
@@ -24,9 +22,10 @@ from hotpot.hitpool.enums import KpiKind, MilestoneStatus, Outcome
 from hotpot.hitpool.models import Decision, Milestone
 from hotpot.main import create_app
 from tests.auth.builders import make_user
-from tests.concurrency.conftest import LiveApp, _free_port
+from tests.concurrency.conftest import LiveApp
 from tests.conftest import fresh_database
 from tests.hitpool.builders import make_batch, make_candidate
+from tests.live import served_in_thread
 
 PAIRS = 50
 
@@ -42,31 +41,18 @@ def live(server_url):
     with transaction(factory) as s:
         reference.load_reference(s)
     app = create_app(engine=engine, session_factory=factory)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
-        )
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-incubation", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    state = LiveApp(base_url=f"http://127.0.0.1:{port}", engine=engine, factory=factory)
+    with served_in_thread(app, name="uvicorn-incubation") as base_url:
+        state = LiveApp(base_url=base_url, engine=engine, factory=factory)
 
-    @event.listens_for(engine, "after_cursor_execute")
-    def _count_refusals(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip()[:6].upper() == "UPDATE" and ".version = " in statement and cursor.rowcount == 0:
-            with state.lock:
-                state.refused_in_db += 1
+        @event.listens_for(engine, "after_cursor_execute")
+        def _count_refusals(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip()[:6].upper() == "UPDATE" and ".version = " in statement and cursor.rowcount == 0:
+                with state.lock:
+                    state.refused_in_db += 1
 
-    yield state
-    for client in state.clients:
-        client.close()
-    server.should_exit = True
-    thread.join(timeout=30)
+        yield state
+        for client in state.clients:
+            client.close()
     engine.dispose()
 
 
