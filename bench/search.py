@@ -14,7 +14,10 @@ What it does, in one run:
 5. every query of the relevance table alone (one client, the result cache bypassed by varying page_size): p95;
 6. suggestions alone: p95;
 7. a control for the single SELECT: the same statement through bare psycopg from 16 threads (no HTTP, no app), so
-   that a tail the control shows too is the machine's; and which worker holds each of wrk's connections;
+   that a tail the control shows too is the machine's; and which worker holds each of wrk's connections; beside
+   every wrk run, the longest any PostgreSQL backend waited for a CPU within one second (`pg-wait`, bench/sched.py);
+   then, where root may switch it, the SELECT and the search mix again with the kernel's autogroup off (the
+   stall's cause: bench/README.md "The stall, explained");
 8. with `--old REV`: every relevance query in-process, the search code of REV against today's, alternating
    (bench/inprocess.py), with the new/old ratio per query;
 9. with `--old-server REV`: the whole app of REV (a git worktree) served beside today's on the same database, the
@@ -53,7 +56,7 @@ from pypinyin.style import convert as convert_pinyin
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from bench import wire
+from bench import sched, wire
 from bench.registry import app_server, generate, load_categories
 from hotpot import migrate, pg
 from hotpot.config import get_settings
@@ -239,7 +242,8 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, conn
     script.write_text(LUA)
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script)]
     capture = wire.captured(int(base.rsplit(":", 1)[1]), tmp, re.sub(r"\W+", "-", name)) if WIRE[0] else None
-    with capture or contextlib.nullcontext() as cap:
+    # How long PostgreSQL's backends waited for a CPU (bench/sched.py): the kernel's part of a slow request.
+    with capture or contextlib.nullcontext() as cap, sched.RunQueueWaits(sched.postgres_pids) as waits:
         out = subprocess.run(
             [*command, base],
             env={**os.environ, "BENCH_PATHS": str(path_file)},
@@ -252,6 +256,7 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, conn
     data["rps"] = data["requests"] / data["seconds"]
     data["errors"] = data["status_errors"] + data["socket_errors"]
     data["name"] = name
+    data["pg_cpu_wait_ms"] = waits.worst(1.0)
     if cap is not None and cap.latencies_ms:
         # The latencies off the wire (bench/wire.py: wrk's own percentiles are not to be trusted); wrk's kept apart.
         data["wrk"] = {k: data[k] for k in ("p50", "p95", "p99", "mean")}
@@ -282,7 +287,8 @@ def show(r: dict, base: dict | None = None, target: str = "") -> str:
         source = " (wrk's own latencies)"
     return (
         f"{r['name']:<22} req/s={r['rps']:8.1f}  p50={r['p50']:6.2f}ms p95={r['p95']:6.2f}ms p99={r['p99']:6.2f}ms"
-        f"{source} errors={r['errors']}{ratio}{f'  [target {target}]' if target else ''}"
+        f"{source} errors={r['errors']} pg-wait={r.get('pg_cpu_wait_ms', 0):.0f}ms/s{ratio}"
+        f"{f'  [target {target}]' if target else ''}"
     )
 
 
@@ -489,7 +495,17 @@ def run(args, tmp: Path) -> int:
                         others[label] = wrk(base, paths, args.seconds, tmp, label)
             finally:
                 del os.environ["HOTPOT_THREADS"]
+        # The machine's part (bench/sched.py, bench/README.md "The stall, explained"): the SELECT and the search mix
+        # again on a server started with the kernel's autogroup off, so that PostgreSQL's backends, the workers and
+        # wrk share the CPUs as tasks rather than as session groups (pg_ctl puts the postmaster in a session of its
+        # own). Only where this process may switch it (root); the setting is put back after.
+        if args.autogroup_control and sched.autogroup() and sched.can_switch():
+            with sched.autogroup_set(False), serve(url, tmp, workers=args.workers) as base:
+                wrk(base, search_paths[:500], 3, tmp, "warm-up")
+                for label, paths in (("SELECT, autogroup off", select_paths), ("search, autogroup off", search_paths)):
+                    others[label] = wrk(base, paths, args.seconds, tmp, label)
         print()
+        print(sched.describe() + ("" if args.autogroup_control else " (control skipped: --no-autogroup-control)"))
         print(
             f"{args.products:,} products, {args.enterprises:,} enterprises; {args.workers} workers; "
             f"{CONCURRENCY} connections (wrk), {args.seconds}s each; {os.cpu_count()} CPUs; server: {args.server}; "
@@ -607,8 +623,14 @@ def main() -> None:
     parser.add_argument(
         "--compare-threads",
         type=int,
-        default=40,
+        default=0,
         help="then the SELECT and the search mix on a server with this many route threads a worker (0: skip)",
+    )
+    parser.add_argument(
+        "--autogroup-control",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="then the SELECT and the search mix with the kernel's autogroup off, where root may switch it",
     )
     parser.add_argument("--data-dir", help="keep the generated database here and reuse it on the next run")
     parser.add_argument("--old", help="also time the search code of this git revision in-process against today's")

@@ -8,7 +8,9 @@ On bench/search.py's kept database (`--data-dir`), in one run:
    (psutil), what the PostgreSQL backends do (pg_stat_activity: state and wait event), and, a few times, py-spy
    dumps of both workers (where each thread is: the event loop, the thread pool, the SQLAlchemy pool, psycopg);
 3. the same with each worker on its own SO_REUSEPORT socket on the port (hotpot/serving.py, as
-   `hotpot serve --workers N` now runs), so that the kernel, not the first worker awake, spreads wrk's connections.
+   `hotpot serve --workers N` now runs), so that the kernel, not the first worker awake, spreads wrk's connections;
+4. where root may switch it, step 2 again with the kernel's autogroup off (bench/sched.py: the stall's cause).
+Beside each run: the longest any PostgreSQL backend waited for a CPU within one second (its run-queue wait).
 
 It prints the latencies of both, the connection spread, PostgreSQL's wait events, and the threads' places, so the
 layer a slow request sits in can be read off. Short by design (the machine is shared): `--seconds 5`.
@@ -35,6 +37,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
+from bench import sched
 from bench.common import free_port, wait_for
 from bench.registry import app_server
 from bench.search import CONCURRENCY, pct, wrk
@@ -192,7 +195,8 @@ def sampled(dsn: str, base: str, paths: list[str], seconds: int, tmp: Path, name
     sampler.join()
     print(
         f"{name}: {r['rps']:.0f} req/s p50 {r['p50']:.2f} p95 {r['p95']:.2f} p99 {r['p99']:.2f} ms,"
-        f" errors {r['errors']}"
+        f" errors {r['errors']}; the longest a PostgreSQL backend waited for a CPU within 1 s:"
+        f" {r['pg_cpu_wait_ms']:.0f} ms"
     )
     print("  wrk's connections per worker (samples, pid: connections):", spread)
     total = sum(waits.values()) or 1
@@ -245,6 +249,13 @@ def main() -> None:
                 results["reuseport"] = sampled(
                     dsn, base, paths, args.seconds, Path(tmp), f"{args.workers} processes, SO_REUSEPORT each"
                 )
+            # The machine's part (bench/sched.py): the same with the kernel's autogroup off, where root may switch it.
+            if sched.autogroup() and sched.can_switch():
+                with sched.autogroup_set(False), app_server(url, Path(tmp), workers=args.workers) as base:
+                    results["autogroup off"] = sampled(
+                        dsn, base, paths, args.seconds, Path(tmp), f"uvicorn --workers {args.workers}, autogroup off"
+                    )
+        print(sched.describe())
         for name, r in results.items():
             print(f"  {name}: p99 x{r['p99'] / c['p99']:.1f} of the control, req/s x{r['rps'] / c['rps']:.2f}")
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
