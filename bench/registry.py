@@ -758,6 +758,15 @@ def wrk_pass(base: str, items: list[Scenario], tmp: Path, *, seconds: int) -> di
         r["name"] = s.name
         out[s.name] = r
         print(search_bench.show(r, out[items[0].name] if n else None))
+        if s.target and "cpu_ms" in r:
+            # The ceiling the CPUs set, whatever the code waits on: 8 clients at p95 < 50 ms need about 8 / 0.035 s.
+            app_ms, pg_ms = r["cpu_ms"]["server"], r["cpu_ms"]["postgres"]
+            cpus = os.cpu_count() or 1
+            print(
+                f"  CPU a request: {app_ms:.1f} ms in the app's workers + {pg_ms:.1f} ms in PostgreSQL: at most"
+                f" {cpus * 1000 / (app_ms + pg_ms):.0f} requests/s on {cpus} CPUs (8 clients at p95 < 50 ms need"
+                f" some {8 / 0.035:.0f})"
+            )
     return out
 
 

@@ -122,3 +122,32 @@ class RunQueueWaits:
                     j += 1
                 best = max(best, rows[i][1] - rows[j][1])
         return best / 1e6
+
+
+def server_processes(port: int) -> list[int]:
+    """The processes listening on the port (uvicorn's master or each SO_REUSEPORT worker) and their children."""
+    pids: set[int] = set()
+    # Each process asked for its own sockets: psutil.net_connections() names one holder of a shared socket only.
+    for proc in psutil.process_iter():
+        try:
+            if any(
+                c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+                for c in proc.net_connections(kind="tcp")
+            ):
+                pids.add(proc.pid)
+                pids.update(child.pid for child in proc.children(recursive=True))
+        except psutil.Error:
+            continue
+    return sorted(pids)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes used so far (those that are gone count nothing)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            t = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total

@@ -242,7 +242,10 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, conn
     script.write_text(LUA)
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script)]
     capture = wire.captured(int(base.rsplit(":", 1)[1]), tmp, re.sub(r"\W+", "-", name)) if WIRE[0] else None
-    # How long PostgreSQL's backends waited for a CPU (bench/sched.py): the kernel's part of a slow request.
+    # How long PostgreSQL's backends waited for a CPU (bench/sched.py): the kernel's part of a slow request. And the
+    # CPU each side used per request: what the two CPUs can serve at most, whatever the load generator does.
+    server_pids, backends = sched.server_processes(int(base.rsplit(":", 1)[1])), sched.postgres_pids()
+    cpu_before = sched.cpu_seconds(server_pids), sched.cpu_seconds(backends)
     with capture or contextlib.nullcontext() as cap, sched.RunQueueWaits(sched.postgres_pids) as waits:
         out = subprocess.run(
             [*command, base],
@@ -257,6 +260,11 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, conn
     data["errors"] = data["status_errors"] + data["socket_errors"]
     data["name"] = name
     data["pg_cpu_wait_ms"] = waits.worst(1.0)
+    if server_pids and data["requests"]:
+        data["cpu_ms"] = {
+            "server": (sched.cpu_seconds(server_pids) - cpu_before[0]) * 1000 / data["requests"],
+            "postgres": (sched.cpu_seconds(backends) - cpu_before[1]) * 1000 / data["requests"],
+        }
     if cap is not None and cap.latencies_ms:
         # The latencies off the wire (bench/wire.py: wrk's own percentiles are not to be trusted); wrk's kept apart.
         data["wrk"] = {k: data[k] for k in ("p50", "p95", "p99", "mean")}
@@ -278,6 +286,7 @@ def use_wire() -> None:
 
 def show(r: dict, base: dict | None = None, target: str = "") -> str:
     ratio = f"  req/s {r['rps'] / base['rps']:.0%} of {base['name']}" if base else ""
+    cpu = f" cpu/req={r['cpu_ms']['server']:.2f}+{r['cpu_ms']['postgres']:.2f}ms (app+PG)" if "cpu_ms" in r else ""
     if "wire" in r:
         w, k = r["wire"], r["wrk"]
         source = (
@@ -287,7 +296,7 @@ def show(r: dict, base: dict | None = None, target: str = "") -> str:
         source = " (wrk's own latencies)"
     return (
         f"{r['name']:<22} req/s={r['rps']:8.1f}  p50={r['p50']:6.2f}ms p95={r['p95']:6.2f}ms p99={r['p99']:6.2f}ms"
-        f"{source} errors={r['errors']} pg-wait={r.get('pg_cpu_wait_ms', 0):.0f}ms/s{ratio}"
+        f"{source} errors={r['errors']} pg-wait={r.get('pg_cpu_wait_ms', 0):.0f}ms/s{cpu}{ratio}"
         f"{f'  [target {target}]' if target else ''}"
     )
 

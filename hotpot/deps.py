@@ -314,7 +314,7 @@ class ListParams:
     sort: str | None
 
 
-def list_params(
+async def list_params(  # async: no I/O, so no thread-pool hand-off (tests/test_request_session.py)
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     q: Annotated[str | None, Query(max_length=100)] = None,

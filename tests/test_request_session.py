@@ -83,3 +83,44 @@ def test_connections_go_back_to_the_pool_after_reads_and_errors(engine):
             assert client.get("/api/v1/test-fails").status_code == 500
             assert client.get("/api/v1/test-nothing").status_code == 200
         assert engine.pool.checkedout() == before
+
+
+def test_a_list_page_hands_only_its_route_and_the_session_end_to_the_thread_pool(client, handoffs):
+    handoffs.clear()
+    response = client.get("/products?page=1&q=毛肚")
+    assert response.status_code == 200
+    assert "list_params" not in handoffs  # the page and query parameters are read on the event loop
+    assert len(handoffs) == 2 and handoffs[-1] == "_end"  # the route, then the commit and close
+
+
+# FastAPI's own form class for the OAuth2 token endpoint (one login call, not a hot path).
+_SYNC_WITHOUT_SESSION = {"OAuth2PasswordRequestForm"}
+
+
+def test_a_dependency_runs_in_the_thread_pool_only_when_it_reads_the_database():
+    """A sync dependency costs a thread-pool hand-off (and one of the worker's few route threads, HOTPOT_THREADS);
+    only one that uses the request's session may be sync, the rest are async (hotpot.deps.list_params)."""
+    import inspect
+
+    from hotpot.deps import api_routes
+
+    app = create_app(session_factory=lambda: None, engine=None)
+    offenders: set[str] = set()
+
+    def walk(dependant) -> None:
+        call = dependant.call
+        if call is not None and dependant is not route.dependant:
+            is_async = inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)
+            if not is_async and not inspect.iscoroutinefunction(getattr(call, "__call__", None)):
+                reads = "session" in inspect.signature(call).parameters
+                name = getattr(call, "__name__", type(call).__name__)
+                if not reads and name not in _SYNC_WITHOUT_SESSION:
+                    offenders.add(f"{call.__module__}.{name}")
+        for sub in dependant.dependencies:
+            walk(sub)
+
+    routes = api_routes(app)
+    assert len(routes) > 100
+    for _, _, route in routes:
+        walk(route.dependant)
+    assert offenders == set()
