@@ -25,6 +25,11 @@ class Page(Generic[T]):
     total_capped: bool = False
 
     @property
+    def counted(self) -> int:
+        """What the count statement answered (over the cap when capped): `paginate(counted=...)` takes it back."""
+        return self.total + 1 if self.total_capped else self.total
+
+    @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
 
@@ -45,15 +50,20 @@ def paginate(
     page_size: int,
     count_where: tuple = (),
     count_cap: int | None = None,
+    counted: int | None = None,
 ) -> Page:
     """One page of stmt and the total; count_where adds conditions that only speed up the count (an index
-    pre-filter), count_cap stops counting at that many rows."""
+    pre-filter), count_cap stops counting at that many rows. `counted`: the count a caller kept from an earlier
+    page of the same rows (`Page.counted`), so that it is not run again."""
     page = max(1, page)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    counted = stmt.order_by(None).where(*count_where)
-    if count_cap is not None:
-        counted = counted.limit(count_cap + 1)
-    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    if counted is not None:
+        total = counted
+    else:
+        rows = stmt.order_by(None).where(*count_where)
+        if count_cap is not None:
+            rows = rows.limit(count_cap + 1)
+        total = session.scalar(select(func.count()).select_from(rows.subquery())) or 0
     capped = count_cap is not None and total > count_cap
     items = list(session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
     return Page(

@@ -18,6 +18,7 @@ from hotpot.pagination import Page, paginate
 from hotpot.products.models import Product, ProductStatus
 from hotpot.products.schemas import ProductIn
 from hotpot.reference.models import ProductCategory
+from hotpot.search import engine as search_engine
 from hotpot.validation import FieldErrors, check_version
 
 SORTS = {
@@ -158,14 +159,24 @@ def catalog(
             count_where = (pairs.op("@>")(func.hotpot_bigrams(f.q)),)
     if f.certificate:
         stmt = stmt.where(has_verified_certificate(f.certificate))
-    return paginate(
+    # The total under these filters changes only with a public product's search document (the public set and every
+    # column filtered here are in it, hotpot.search.sources), so each process keeps it with the index's version,
+    # as the search keeps its answers: the count is most of a list page's work in PostgreSQL (issue 12).
+    versions = search_engine.state(session)
+    key = (f.q, f.kind, f.category, f.storage, f.town, f.park_group, f.certificate, count_cap)
+    counted = search_engine.cached("catalog-total", key, versions)
+    result = paginate(
         session,
         stmt.order_by(*SORTS.get(sort or "newest", SORTS["newest"])),
         page=page,
         page_size=page_size,
         count_where=count_where,
         count_cap=count_cap,
+        counted=counted,
     )
+    if counted is None:
+        search_engine.remember("catalog-total", key, versions, result.counted)
+    return result
 
 
 def has_verified_certificate(kind: str):

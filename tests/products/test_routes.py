@@ -205,3 +205,49 @@ def test_catalogue_count_stops_at_the_cap(db):
     assert not exact.total_capped
     single = service.catalog(db, filters=service.CatalogFilters(q="肚"), sort=None, page=1, page_size=100)
     assert {p.name for p in single.items} >= {"封顶计数毛肚0", "封顶计数毛肚1", "封顶计数毛肚2"}
+
+
+def test_catalogue_total_is_kept_until_a_product_changes_and_then_counted_again(client, make_client, db, engine):
+    """The catalogue keeps each filter combination's total with the search index's version (products.service.
+    catalog): the same list again runs no count, and a publish, a withdrawal or an enterprise's suspension shows at
+    once on the next page, in any process (the version is read from the database)."""
+    from sqlalchemy import event
+
+    enterprise = _maker(client, db)
+    for i in range(2):
+        make_product(db, enterprise=enterprise, name=f"计总毛肚{i}")
+    visitor = make_client()
+    counts: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().startswith("SELECT count(*)") and "FROM product" in statement:
+            counts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert "共 2 个产品" in visitor.get("/products", params={"q": "计总"}).text
+        assert len(counts) == 1
+        assert "共 2 个产品" in visitor.get("/products", params={"q": "计总"}).text
+        assert len(counts) == 1  # kept: the index did not change
+        assert "共 2 个产品" in visitor.get("/products", params={"q": "计总", "page": 2}).text
+        assert len(counts) == 1  # another page of the same rows: the same total
+        response = client.post("/my/products/new", data=product_form(name="计总毛肚新"))
+        assert response.status_code == 303
+        product = db.scalar(select(Product).where(Product.name == "计总毛肚新"))
+        assert client.post(f"/my/products/{product.id}/publish", data={"version": product.version}).status_code == 303
+        assert "共 3 个产品" in visitor.get("/products", params={"q": "计总"}).text
+        assert len(counts) == 2
+        db.refresh(product)
+        client.post(f"/my/products/{product.id}/withdraw", data={"version": product.version})
+        assert "共 2 个产品" in visitor.get("/products", params={"q": "计总"}).text
+        from hotpot.enterprises import service as enterprise_service
+        from hotpot.enterprises.schemas import StatusChangeIn
+
+        db.refresh(enterprise)
+        officer = make_user(db, role="admin")
+        data = StatusChangeIn(action="suspend", reason="抽检不合格")
+        enterprise_service.change_status(db, reviewer=officer, enterprise=enterprise, data=data)
+        db.commit()  # the indexer rebuilds the products' documents (and bumps the version) before the commit
+        assert "没有符合条件的产品" in visitor.get("/products", params={"q": "计总"}).text
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
