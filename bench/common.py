@@ -7,7 +7,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,3 +107,24 @@ def drive(
             latencies.extend(lat)
             errors += err
     return Result(name, latencies, errors, time.perf_counter() - started)
+
+
+class Sampler:
+    """Calls `fn` every `every` seconds in a thread of its own while the block runs."""
+
+    def __init__(self, fn: Callable[[], object], *, every: float = 1.0) -> None:
+        self.fn, self.every = fn, every
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.done.wait(self.every):
+            self.fn()
+
+    def __enter__(self) -> Sampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()

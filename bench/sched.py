@@ -16,12 +16,13 @@ part beside the platform's.
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
+
+from bench.common import Sampler
 
 AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled")
 
@@ -87,31 +88,27 @@ class RunQueueWaits:
     1 s within 1 s was runnable all that second and never ran."""
 
     def __init__(self, pids: Callable[[], list[int]], *, every: float = 0.05) -> None:
-        self.pids, self.every = pids, every
+        self.pids = pids
         self.samples: dict[int, list[tuple[float, int]]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._known: list[int] = []
+        self._rounds = 0
+        self._sampler = Sampler(self._sample, every=every)
 
-    def _run(self) -> None:
-        known: list[int] = []
-        k = 0
-        while not self._stop.is_set():
-            if k % 20 == 0:
-                known = self.pids()  # backends come and go as the pools grow
-            k += 1
-            for pid in known:
-                delay = _run_delay_ns(pid)
-                if delay is not None:  # stamped as read: this thread may wait for a CPU itself
-                    self.samples.setdefault(pid, []).append((time.monotonic(), delay))
-            self._stop.wait(self.every)
+    def _sample(self) -> None:
+        if self._rounds % 20 == 0:
+            self._known = self.pids()  # backends come and go as the pools grow
+        self._rounds += 1
+        for pid in self._known:
+            delay = _run_delay_ns(pid)
+            if delay is not None:  # stamped as read: this thread may wait for a CPU itself
+                self.samples.setdefault(pid, []).append((time.monotonic(), delay))
 
     def __enter__(self) -> RunQueueWaits:
-        self._thread.start()
+        self._sampler.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+        self._sampler.__exit__(*exc)
 
     def worst(self, window: float = 1.0) -> float:
         best = 0

@@ -57,6 +57,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from bench import sched, wire
+from bench.common import Sampler
 from bench.registry import app_server, generate, load_categories
 from hotpot import migrate, pg
 from hotpot.config import get_settings
@@ -475,7 +476,7 @@ def run(args, tmp: Path) -> int:
             results["select"] = wrk(base, select_paths, args.seconds, tmp, "single SELECT")
             spread: list[dict[int, int]] = []
             port = int(base.rsplit(":", 1)[1])
-            sampler = _Sampler(lambda: spread.append(server_pids(port)))
+            sampler = Sampler(lambda: spread.append(server_pids(port)))
             with sampler:
                 results["search"] = wrk(base, search_paths, args.seconds, tmp, "search mix")
             results["suggest"] = wrk(base, suggest_paths, args.seconds, tmp, "suggest mix")
@@ -579,29 +580,6 @@ def run(args, tmp: Path) -> int:
         return 0 if all(checks.values()) else 1
     finally:
         server.stop()
-
-
-class _Sampler:
-    """Calls `fn` every second in a thread while the block runs."""
-
-    def __init__(self, fn) -> None:
-        import threading
-
-        self.fn = fn
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self.done.wait(1.0):
-            self.fn()
-
-    def __enter__(self) -> _Sampler:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.done.set()
-        self.thread.join()
 
 
 class DocumentCount:
