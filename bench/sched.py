@@ -8,9 +8,9 @@ of the same length while the Python workers and wrk use the two CPUs. Linux's au
 between groups first; pg_ctl starts the postmaster in a session of its own (setsid), so every backend is in one
 group and the server, wrk and the bench in another. With autogroup off, the same runs have no request over 300 ms.
 
-This module reads the setting, turns it off for a block when it may (root), and samples the run-queue waits of
-processes (PostgreSQL's backends, the server's workers) while a block runs, so the benchmarks print the machine's
-part beside the platform's.
+This module reads the setting, turns it off for a block when it may (root), samples the run-queue waits of
+PostgreSQL's client backends while a block runs, and reads the CPU the server's processes and the backends used, so
+the benchmarks print the machine's part beside the platform's.
 """
 
 from __future__ import annotations
