@@ -209,12 +209,20 @@ RecordRule = Callable[[Any, Any], bool]
 
 
 def _record_dependency(
-    model: type, *, param: str, user: Any, check: Callable[[Any, Any], None], kind: str, rule: RecordRule | None
+    model: type,
+    *,
+    param: str,
+    user: Any,
+    check: Callable[[Any, Any], None],
+    kind: str,
+    rule: RecordRule | None,
+    options: tuple = (),
 ) -> Callable[..., Any]:
-    """A dependency taking (session, user, <param>) that loads model by the path parameter and lets check refuse."""
+    """A dependency taking (session, user, <param>) that loads model by the path parameter and lets check refuse;
+    `options` are loader options for that statement (what the page shows of the record's relationships)."""
 
     def load(**values: Any) -> Any:
-        record = values["session"].get(model, values[param])
+        record = values["session"].get(model, values[param], options=options)
         check(values["user"], record)
         return record
 
@@ -232,7 +240,7 @@ def _record_dependency(
     return load
 
 
-def visible(model: type, rule: RecordRule | None = None, *, param: str, user: Any = None) -> Any:
+def visible(model: type, rule: RecordRule | None = None, *, param: str, user: Any = None, options: tuple = ()) -> Any:
     """The record named by the path parameter `param`, as an Annotated route parameter; 404 when it does not exist
     or rule(user, record) hides it from the caller (the same 404 for both). No rule: every caller the route's access
     rule admits may see it (a staff desk). `user` is the route's access rule (PublicUser unless given); a route
@@ -243,7 +251,9 @@ def visible(model: type, rule: RecordRule | None = None, *, param: str, user: An
             raise NotFound(NOT_FOUND_MESSAGE)
 
     caller = PublicUser if user is None else user
-    dependency = _record_dependency(model, param=param, user=caller, check=check, kind="visible", rule=rule)
+    dependency = _record_dependency(
+        model, param=param, user=caller, check=check, kind="visible", rule=rule, options=options
+    )
     return Annotated[model, Depends(dependency)]
 
 

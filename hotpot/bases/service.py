@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from hotpot import changes
@@ -139,11 +139,19 @@ def status_counts(session: Session) -> dict[str, int]:
     return {s: n for s, n in session.execute(select(RawBase.status, func.count()).group_by(RawBase.status))}  # noqa: C416
 
 
+def _of_enterprise(enterprise_id: int, public_only: bool):
+    condition = RawBase.enterprise_id == enterprise_id
+    return and_(condition, RawBase.status == BaseStatus.verified) if public_only else condition
+
+
 def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[RawBase]:
-    stmt = select(RawBase).where(RawBase.enterprise_id == enterprise.id)
-    if public_only:
-        stmt = stmt.where(RawBase.status == BaseStatus.verified)
+    stmt = select(RawBase).where(_of_enterprise(enterprise.id, public_only))
     return list(session.scalars(stmt.order_by(RawBase.name)))
+
+
+def any_of_enterprise(enterprise_id: int, *, public_only: bool):
+    """SQL: whether of_enterprise would list anything (a page asks several such things in one statement)."""
+    return select(RawBase.id).where(_of_enterprise(enterprise_id, public_only)).exists()
 
 
 def can_see(user, base: RawBase) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from hotpot import changes
@@ -232,9 +232,22 @@ def of_enterprise(session: Session, *, enterprise: Enterprise) -> list[Brand]:
     return list(session.scalars(select(Brand).where(Brand.owner_enterprise_id == enterprise.id).order_by(Brand.name)))
 
 
+def any_of_enterprise(enterprise_id: int):
+    """SQL: whether of_enterprise would list anything (a page asks several such things in one statement)."""
+    return select(Brand.id).where(Brand.owner_enterprise_id == enterprise_id).exists()
+
+
+def _licences_of(enterprise_id: int):
+    return and_(BrandLicence.enterprise_id == enterprise_id, BrandLicence.revoked_at.is_(None))
+
+
 def licensed_to(session: Session, *, enterprise: Enterprise) -> list[BrandLicence]:
-    stmt = select(BrandLicence).where(BrandLicence.enterprise_id == enterprise.id, BrandLicence.revoked_at.is_(None))
-    return [lic for lic in session.scalars(stmt) if lic.active()]
+    return [lic for lic in session.scalars(select(BrandLicence).where(_licences_of(enterprise.id))) if lic.active()]
+
+
+def any_licence_of(enterprise_id: int):
+    """SQL: whether the enterprise holds a licence not revoked (licensed_to may still find none in force today)."""
+    return select(BrandLicence.id).where(_licences_of(enterprise_id)).exists()
 
 
 def licence_counts(session: Session, brand_ids: list[int]) -> dict[int, int]:

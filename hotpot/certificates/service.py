@@ -170,11 +170,19 @@ def is_public(cert: Certificate) -> bool:
     return cert.holder_type == "enterprise"
 
 
+def _of_enterprise(enterprise_id: int, public_only: bool):
+    condition = Certificate.enterprise_id == enterprise_id
+    return and_(condition, public_condition()) if public_only else condition
+
+
 def of_enterprise(session: Session, *, enterprise: Enterprise, public_only: bool) -> list[Certificate]:
-    stmt = select(Certificate).where(Certificate.enterprise_id == enterprise.id)
-    if public_only:
-        stmt = stmt.where(public_condition())
+    stmt = select(Certificate).where(_of_enterprise(enterprise.id, public_only))
     return list(session.scalars(stmt.order_by(Certificate.holder_type, Certificate.kind, Certificate.id)))
+
+
+def any_of_enterprise(enterprise_id: int, *, public_only: bool):
+    """SQL: whether of_enterprise would list anything (a page asks several such things in one statement)."""
+    return select(Certificate.id).where(_of_enterprise(enterprise_id, public_only)).exists()
 
 
 def of_product(session: Session, *, product: Product, public_only: bool) -> list[Certificate]:

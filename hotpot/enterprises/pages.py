@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotpot.bases import service as base_service
@@ -38,14 +39,50 @@ class EnterpriseRecords:
         return _context(self)
 
 
-def records(session: Session, *, enterprise: Enterprise, public_only: bool) -> EnterpriseRecords:
-    """What an enterprise owns besides products, all or only the public ones."""
+def records(
+    session: Session, *, enterprise: Enterprise, public_only: bool, held: Holdings | None = None
+) -> EnterpriseRecords:
+    """What an enterprise owns besides products, all or only the public ones. With `held` (what holdings() found),
+    only the lists it says are not empty are loaded."""
+    held = held or Holdings()
     return EnterpriseRecords(
-        bases=base_service.of_enterprise(session, enterprise=enterprise, public_only=public_only),
-        certificates=cert_service.of_enterprise(session, enterprise=enterprise, public_only=public_only),
-        brands=brand_service.of_enterprise(session, enterprise=enterprise),
-        licences=brand_service.licensed_to(session, enterprise=enterprise),
+        bases=base_service.of_enterprise(session, enterprise=enterprise, public_only=public_only) if held.bases else [],
+        certificates=(
+            cert_service.of_enterprise(session, enterprise=enterprise, public_only=public_only)
+            if held.certificates
+            else []
+        ),
+        brands=brand_service.of_enterprise(session, enterprise=enterprise) if held.brands else [],
+        licences=brand_service.licensed_to(session, enterprise=enterprise) if held.licences else [],
     )
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """Which of an enterprise's lists hold anything (unknown: True, load it), and its inquiry reply time."""
+
+    bases: bool = True
+    certificates: bool = True
+    brands: bool = True
+    licences: bool = True
+    reply_hours: float | None = None
+
+
+def holdings(session: Session, *, enterprise: Enterprise, public_only: bool) -> Holdings:
+    """One statement for what the public page asks of four domains: whether each list is empty, and the median
+    reply time. Most enterprises have no base, brand or licence: their page does not run a query for each
+    (issue 12: every statement costs some 0.4 ms of Python and as much of PostgreSQL, whatever it returns)."""
+    row = session.execute(
+        select(
+            base_service.any_of_enterprise(enterprise.id, public_only=public_only),
+            cert_service.any_of_enterprise(enterprise.id, public_only=public_only),
+            brand_service.any_of_enterprise(enterprise.id),
+            brand_service.any_licence_of(enterprise.id),
+            inquiry_service.median_first_reply_seconds(enterprise.id),
+        )
+    ).one()
+    bases, certificates, brands, licences, seconds = row
+    return Holdings(bases, certificates, brands, licences, inquiry_service.hours(seconds))
 
 
 @dataclass
@@ -68,11 +105,12 @@ def detail_page(session: Session, *, viewer, enterprise: Enterprise) -> Enterpri
     """The enterprise's page for this viewer (None: no such enterprise, or not visible to them); its own producers
     and staff also see what is not public yet."""
     public_only = not (service.can_manage(viewer, enterprise) or service.is_staff(viewer))
+    held = holdings(session, enterprise=enterprise, public_only=public_only)
     return EnterpriseDetail(
         enterprise=enterprise,
         products=product_service.of_enterprise(session, enterprise=enterprise, public_only=public_only),
-        reply_hours=inquiry_service.median_first_reply_hours(session, enterprise_id=enterprise.id),
-        records=records(session, enterprise=enterprise, public_only=public_only),
+        reply_hours=held.reply_hours,
+        records=records(session, enterprise=enterprise, public_only=public_only, held=held),
     )
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from hotpot.db import SessionDep
 from hotpot.deps import FormDict, ListParamsDep, ProducerUser, PublicUser
 from hotpot.enterprises import codes, pages, service
-from hotpot.enterprises.deps import VisibleEnterprise
+from hotpot.enterprises.deps import VisibleEnterprise, VisibleEnterpriseWithLinks
 from hotpot.enterprises.models import PARK_GROUPS, SCALES, Enterprise, EnterpriseStatus
 from hotpot.enterprises.schemas import EnterpriseIn, InviteIn
 from hotpot.files import images
@@ -323,7 +323,7 @@ def directory(
 
 @router.get("/enterprises/{enterprise_id}")
 def enterprise_detail(
-    request: Request, session: SessionDep, user: PublicUser, enterprise: VisibleEnterprise
+    request: Request, session: SessionDep, user: PublicUser, enterprise: VisibleEnterpriseWithLinks
 ) -> Response:
     page = pages.detail_page(session, viewer=user, enterprise=enterprise)
     context = page.context()

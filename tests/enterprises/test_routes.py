@@ -333,3 +333,49 @@ def test_business_licence_checked_by_content(client, db):
     assert 'id="err_address"' in bad.text  # ... in the same round as the other fields'
     db.refresh(enterprise)
     assert enterprise.licence_file_id is None
+
+
+def _statements_of(connection, client, path: str) -> tuple[int, str]:
+    from sqlalchemy import event
+
+    counted: list[str] = []
+
+    def count(conn, cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):  # the test's transaction
+            counted.append(statement.split("FROM")[1][:50] if "FROM" in statement else statement[:50])
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(counted), response.text
+
+
+def test_the_public_enterprise_page_asks_only_for_the_lists_it_has(client, db, connection):
+    """Issue 12: the page runs the enterprise (with its chain links), its products, and one statement asking four
+    domains whether they hold anything (and the reply time); a list is loaded only when it is not empty. Each list
+    that has something adds exactly one statement, and shows on the page."""
+    from tests.bases.builders import make_base
+    from tests.brands.builders import make_brand_with_licence
+    from tests.certificates.builders import make_certificate
+
+    enterprise = make_enterprise(db, chain_links=["seasoning"])
+    make_product(db, enterprise=enterprise, name="测试牛油底料")
+    db.flush()
+    path = f"/enterprises/{enterprise.id}"
+    n, page = _statements_of(connection, client, path)
+    assert n == 3
+    assert "测试牛油底料" in page
+    assert page.count('class="muted">暂无</li>') == 2  # no base, no brand or licence
+
+    make_base(db, enterprise=enterprise, name="合川测试辣椒基地")
+    make_certificate(db, enterprise=enterprise, number="SC10350011799999")
+    make_brand_with_licence(db, licensee=enterprise, name="测试区域品牌")
+    db.flush()
+    db.expire_all()
+    n, page = _statements_of(connection, client, path)
+    assert n == 3 + 3, "one statement each for the bases, the certificates and the licences"
+    for shown in ("合川测试辣椒基地", "SC10350011799999", "测试区域品牌"):
+        assert shown in page
