@@ -29,19 +29,35 @@ def _shown():
     return (Plan.status == PlanStatus.graduated.value, Product.is_public)
 
 
+def _titles(ids: list[int]):
+    return (
+        select(Plan.product_id, Plan.title)
+        .where(Plan.product_id.in_(ids), Plan.status == PlanStatus.graduated.value)
+        .order_by(Plan.product_id, Plan.graduated_on.desc(), Plan.id.desc())
+        .ext(distinct_on(Plan.product_id))
+    )
+
+
 def titles_for(session: Session, product_ids) -> dict[int, str]:
     """{product id: 爆品 / 拳头产品} for the graduated products among product_ids (one query; the latest title when a
     product graduated more than once)."""
     ids = sorted({int(i) for i in product_ids if i is not None})
     if not ids:
         return {}
-    rows = session.execute(
-        select(Plan.product_id, Plan.title)
-        .where(Plan.product_id.in_(ids), Plan.status == PlanStatus.graduated.value)
-        .order_by(Plan.product_id, Plan.graduated_on.desc(), Plan.id.desc())
-        .ext(distinct_on(Plan.product_id))
-    )
-    return {pid: GraduationTitle.label_of(title) for pid, title in rows}
+    return {pid: GraduationTitle.label_of(title) for pid, title in session.execute(_titles(ids))}
+
+
+def photos_and_titles(session: Session, product_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
+    """What a list page's cards show beside the product: its first photo (products.media.first_photos) and its
+    爆品 / 拳头产品 badge (titles_for), in one statement (issue 12: a statement costs some 0.4 ms of Python and as
+    much of PostgreSQL, however little it returns)."""
+    ids = sorted({int(i) for i in product_ids if i is not None})
+    if not ids:
+        return {}, {}
+    rows = _titles(ids).subquery()
+    titles = select(func.json_agg(func.json_build_array(rows.c.product_id, rows.c.title))).scalar_subquery()
+    photos, found = session.execute(select(media.first_photos_sql(ids), titles)).one()
+    return media.pairs(photos), {pid: GraduationTitle.label_of(t) for pid, t in media.pairs(found).items()}
 
 
 @dataclass

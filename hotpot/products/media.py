@@ -151,14 +151,29 @@ def photo_bytes(session: Session, *, product: Product, photo_id: int, thumb: boo
     return (stored.content, stored.sha256) if stored else None
 
 
-def first_photos(session: Session, product_ids: list[int]) -> dict[int, int]:
-    """The first photo of each product (one query for a whole list page)."""
-    if not product_ids:
-        return {}
-    stmt = (
+def _first_photos(product_ids: list[int]):
+    return (
         select(ProductPhoto.product_id, ProductPhoto.id)
         .where(ProductPhoto.product_id.in_(product_ids))
         .ext(distinct_on(ProductPhoto.product_id))
         .order_by(ProductPhoto.product_id, ProductPhoto.position)
     )
-    return dict(session.execute(stmt).all())
+
+
+def first_photos(session: Session, product_ids: list[int]) -> dict[int, int]:
+    """The first photo of each product (one query for a whole list page)."""
+    if not product_ids:
+        return {}
+    return dict(session.execute(_first_photos(product_ids)).all())
+
+
+def first_photos_sql(product_ids: list[int]):
+    """SQL: first_photos as a JSON array of [product id, photo id] pairs, a scalar subquery for a statement that asks
+    more of the same page (read it with `pairs`)."""
+    rows = _first_photos(product_ids).subquery()
+    return select(func.json_agg(func.json_build_array(rows.c.product_id, rows.c.id))).scalar_subquery()
+
+
+def pairs(found) -> dict:
+    """A JSON array of [key, value] pairs (or NULL) as a dict."""
+    return dict(found or ())

@@ -166,13 +166,15 @@ def catalog(
         page_size=params.page_size,
         count_cap=CATALOG_COUNT_CAP,
     )
+    # The cards' photos and 爆品 / 拳头产品 badges, in one statement.
+    first_photos, hit_titles = showcase.photos_and_titles(session, [p.id for p in page.items])
     context = {
         "page": page,
         "filters": filters,
         "sort": params.sort or "newest",
         "sort_choices": SORT_CHOICES,
-        "first_photos": media.first_photos(session, [p.id for p in page.items]),
-        "hit_titles": showcase.titles_for(session, [p.id for p in page.items]),  # the 爆品 / 拳头产品 badge
+        "first_photos": first_photos,
+        "hit_titles": hit_titles,
         "kinds": reference.category_tree(session),
         "towns": reference.towns(session),
         "storages": list(STORAGES.items()),
