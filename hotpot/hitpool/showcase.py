@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import any_, extract, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -29,13 +29,18 @@ def _shown():
     return (Plan.status == PlanStatus.graduated.value, Product.is_public)
 
 
-def _titles(ids: list[int]):
-    return (
-        select(Plan.product_id, Plan.title)
-        .where(Plan.product_id.in_(ids), Plan.status == PlanStatus.graduated.value)
-        .order_by(Plan.product_id, Plan.graduated_on.desc(), Plan.id.desc())
-        .ext(distinct_on(Plan.product_id))
-    )
+# Built once (see products.media.FIRST_PHOTOS_JSON); the parameter is media.PRODUCT_IDS.
+_TITLES = (
+    select(Plan.product_id, Plan.title)
+    .where(Plan.product_id == any_(media.PRODUCT_IDS), Plan.status == PlanStatus.graduated.value)
+    .order_by(Plan.product_id, Plan.graduated_on.desc(), Plan.id.desc())
+    .ext(distinct_on(Plan.product_id))
+)
+_TITLE_ROWS = _TITLES.subquery()
+_CARDS = select(
+    media.FIRST_PHOTOS_JSON,
+    select(func.json_agg(func.json_build_array(_TITLE_ROWS.c.product_id, _TITLE_ROWS.c.title))).scalar_subquery(),
+)
 
 
 def titles_for(session: Session, product_ids) -> dict[int, str]:
@@ -44,7 +49,8 @@ def titles_for(session: Session, product_ids) -> dict[int, str]:
     ids = sorted({int(i) for i in product_ids if i is not None})
     if not ids:
         return {}
-    return {pid: GraduationTitle.label_of(title) for pid, title in session.execute(_titles(ids))}
+    rows = session.execute(_TITLES, {"product_ids": ids})
+    return {pid: GraduationTitle.label_of(title) for pid, title in rows}
 
 
 def photos_and_titles(session: Session, product_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
@@ -54,10 +60,8 @@ def photos_and_titles(session: Session, product_ids: list[int]) -> tuple[dict[in
     ids = sorted({int(i) for i in product_ids if i is not None})
     if not ids:
         return {}, {}
-    rows = _titles(ids).subquery()
-    titles = select(func.json_agg(func.json_build_array(rows.c.product_id, rows.c.title))).scalar_subquery()
-    photos, found = session.execute(select(media.first_photos_sql(ids), titles)).one()
-    return media.pairs(photos), {pid: GraduationTitle.label_of(t) for pid, t in media.pairs(found).items()}
+    photos, titles = session.execute(_CARDS, {"product_ids": ids}).one()
+    return media.pairs(photos), {pid: GraduationTitle.label_of(t) for pid, t in media.pairs(titles).items()}
 
 
 @dataclass

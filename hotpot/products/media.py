@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -151,27 +151,27 @@ def photo_bytes(session: Session, *, product: Product, photo_id: int, thumb: boo
     return (stored.content, stored.sha256) if stored else None
 
 
-def _first_photos(product_ids: list[int]):
-    return (
-        select(ProductPhoto.product_id, ProductPhoto.id)
-        .where(ProductPhoto.product_id.in_(product_ids))
-        .ext(distinct_on(ProductPhoto.product_id))
-        .order_by(ProductPhoto.product_id, ProductPhoto.position)
-    )
+# Built once: a list page's statement costs no construction, and its compiled form is SQLAlchemy's cached one.
+PRODUCT_IDS = bindparam("product_ids", type_=ARRAY(Integer))
+_FIRST_PHOTOS = (
+    select(ProductPhoto.product_id, ProductPhoto.id)
+    .where(ProductPhoto.product_id == any_(PRODUCT_IDS))
+    .ext(distinct_on(ProductPhoto.product_id))
+    .order_by(ProductPhoto.product_id, ProductPhoto.position)
+)
+_FIRST_PHOTO_ROWS = _FIRST_PHOTOS.subquery()
+# first_photos as a JSON array of [product id, photo id] pairs (read it with `pairs`), a scalar subquery for a
+# statement that asks more of the same page; its parameter is PRODUCT_IDS.
+FIRST_PHOTOS_JSON = select(
+    func.json_agg(func.json_build_array(_FIRST_PHOTO_ROWS.c.product_id, _FIRST_PHOTO_ROWS.c.id))
+).scalar_subquery()
 
 
 def first_photos(session: Session, product_ids: list[int]) -> dict[int, int]:
     """The first photo of each product (one query for a whole list page)."""
     if not product_ids:
         return {}
-    return dict(session.execute(_first_photos(product_ids)).all())
-
-
-def first_photos_sql(product_ids: list[int]):
-    """SQL: first_photos as a JSON array of [product id, photo id] pairs, a scalar subquery for a statement that asks
-    more of the same page (read it with `pairs`)."""
-    rows = _first_photos(product_ids).subquery()
-    return select(func.json_agg(func.json_build_array(rows.c.product_id, rows.c.id))).scalar_subquery()
+    return dict(session.execute(_FIRST_PHOTOS, {"product_ids": list(product_ids)}).all())
 
 
 def pairs(found) -> dict:

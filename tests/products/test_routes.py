@@ -251,3 +251,34 @@ def test_catalogue_total_is_kept_until_a_product_changes_and_then_counted_again(
         assert "没有符合条件的产品" in visitor.get("/products", params={"q": "计总"}).text
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_catalogue_page_reads_its_cards_photos_and_badges_in_one_statement(client, make_client, db, engine):
+    """Issue 12: the list page runs the index's version, its page (the total kept from the same list before) and
+    one statement for every card's first photo and 爆品 badge; the photo shows on its own product's card only."""
+    from sqlalchemy import event
+
+    from tests.products.builders import make_photo
+
+    enterprise = _maker(client, db)
+    pictured = make_product(db, enterprise=enterprise, name="单句有图毛肚")
+    make_product(db, enterprise=enterprise, name="单句无图毛肚")
+    photo = make_photo(db, product=pictured)
+    db.flush()
+    visitor = make_client()
+    assert visitor.get("/products", params={"q": "单句"}).status_code == 200  # counts the total, then keeps it
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):  # the test's transaction
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        page = visitor.get("/products", params={"q": "单句"}).text
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(statements) == 3, statements
+    assert page.count('class="thumb"') == 1
+    assert f"/products/{pictured.id}/photos/{photo.id}/thumb" in page
+    assert "单句无图毛肚" in page
