@@ -24,6 +24,7 @@ from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, PasswordChangeR
 from hotpot.errors import DomainError
 from hotpot.middleware import PlatformMiddleware
 from hotpot.resources import resource_dir
+from hotpot.search.versions import StateReader
 from hotpot.validation import StaleVersion, chinese_message, field_path
 from hotpot.web import conflict, login_url, redirect, render, safe_next
 
@@ -180,6 +181,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The event loop's thread pool, per worker: HOTPOT_THREADS (hotpot.config) instead of anyio's 40.
     anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.threads
     yield
+    if app.state.state_reader is not None:
+        await app.state.state_reader.close()
 
 
 def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI:
@@ -193,6 +196,8 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
         redoc_url=None,
         openapi_url=None,
     )
+    # The search index's state read on the event loop (hotpot.search.versions), when the app's sessions are its own.
+    app.state.state_reader = None
     if session_factory is None:
         if engine is None:
             from hotpot.pg import resolve_database_url
@@ -201,6 +206,7 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
             app.state.embedded_server = server
             engine = make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
         session_factory = make_session_factory(engine)
+        app.state.state_reader = StateReader.of(engine)
     # Every session of the app keeps the search index in step with its writes (a given sessionmaker too: tests');
     # a plain callable (tests that only list the routes) is its maker's to index.
     if isinstance(session_factory, sessionmaker):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from hotpot.api.errors import raise_422
 from hotpot.db import SessionDep
@@ -23,7 +25,8 @@ def _json(data) -> Response:
 
 @router.get("/search", response_model=schemas.SearchResponse, summary="搜索（中文、拼音、首字母、错别字、同义词）")
 @nul_means_no_match
-def search(
+async def search(
+    request: Request,
     session: SessionDep,
     user: PublicUser,
     q: Annotated[str, Query(max_length=100, description="搜索词：毛肚、maod、md、千層毛肚、5斤 ……")] = "",
@@ -57,20 +60,35 @@ def search(
         "page": page,
         "page_size": page_size,
     }
+    # The whole answer is kept per process as its UTF-8 JSON, keyed by the request's parameters as given and the
+    # index's state (hotpot.search.engine). Async: a kept answer is found with one read of that state on the event
+    # loop (hotpot.search.versions), no thread-pool hand-off and no session (issue 12). Anything else, or when the
+    # state could not be read so, is the thread pool's, on the request's session.
+    key = tuple(raw.items())
+    reader = request.app.state.state_reader
+    versions = await reader.read() if reader is not None else None
+    if versions is not None:
+        body = engine.cached("api-search", key, versions)
+        if body is not None:
+            return Response(body, media_type="application/json")
+    body = await run_in_threadpool(_answer, session, raw, key, versions)
+    return Response(body, media_type="application/json")
+
+
+def _answer(session: Session, raw: dict, key: tuple, versions: tuple[int, int] | None) -> bytes:
     try:
         params = schemas.read_params(session, raw, strict=True)
     except FieldErrors as exc:
         raise_422(exc)
-    # The whole answer is cached per process as its UTF-8 JSON, keyed like the search itself (hotpot.search.engine);
-    # the result it is made from is not kept beside it.
-    versions = engine.state(session)
-    body = engine.cached("api-search", params.key(), versions)
+    versions = versions or engine.state(session)
+    body = engine.cached("api-search", key, versions)
     if body is None:
+        # Not the result beside it: the JSON is a fifth of its memory.
         result = service.search(session, params, versions=versions, keep=False)
         answer = schemas.api_response(session, result)
         body = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
-        engine.remember("api-search", params.key(), versions, body)
-    return Response(body, media_type="application/json")
+        engine.remember("api-search", key, versions, body)
+    return body
 
 
 @router.get("/suggest", response_model=schemas.SuggestResponse, summary="输入提示（前缀、拼音、首字母）")
