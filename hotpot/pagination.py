@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -51,21 +52,26 @@ def paginate(
     count_where: tuple = (),
     count_cap: int | None = None,
     counted: int | None = None,
+    rows: Callable[[Any], Any] | None = None,
+    count_from: Select | None = None,
 ) -> Page:
     """One page of stmt and the total; count_where adds conditions that only speed up the count (an index
     pre-filter), count_cap stops counting at that many rows. `counted`: the count a caller kept from an earlier
-    page of the same rows (`Page.counted`), so that it is not run again."""
+    page of the same rows (`Page.counted`), so that it is not run again. `rows`: each row of a select of columns
+    made into an item (without it, stmt selects the items); `count_from`: the rows to count when stmt joins more
+    than it filters by (columns for display)."""
     page = max(1, page)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     if counted is not None:
         total = counted
     else:
-        rows = stmt.order_by(None).where(*count_where)
+        counting = (stmt if count_from is None else count_from).order_by(None).where(*count_where)
         if count_cap is not None:
-            rows = rows.limit(count_cap + 1)
-        total = session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+            counting = counting.limit(count_cap + 1)
+        total = session.scalar(select(func.count()).select_from(counting.subquery())) or 0
     capped = count_cap is not None and total > count_cap
-    items = list(session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))
+    window = stmt.limit(page_size).offset((page - 1) * page_size)
+    items = [rows(r) for r in session.execute(window)] if rows else list(session.scalars(window))
     return Page(
         items=items,
         total=min(total, count_cap) if capped else total,

@@ -158,7 +158,7 @@ def catalog(
         park_group=park_group if park_group in PARK_GROUPS else None,
         certificate=certificate if certificate in CERT_KINDS else None,
     )
-    page = service.catalog(
+    page = service.catalog_cards(
         session,
         filters=filters,
         sort=params.sort,

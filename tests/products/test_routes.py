@@ -282,3 +282,15 @@ def test_a_catalogue_page_reads_its_cards_photos_and_badges_in_one_statement(cli
     assert page.count('class="thumb"') == 1
     assert f"/products/{pictured.id}/photos/{photo.id}/thumb" in page
     assert "单句无图毛肚" in page
+    # The cards are plain rows (products.service.ProductCard): each still says what the ORM product said.
+    db.refresh(pictured)
+    card = page[page.index("单句有图毛肚") - 600 : page.index("单句有图毛肚") + 900]
+    for shown in (
+        pictured.category.name,
+        pictured.storage_label,
+        pictured.price_label,
+        pictured.enterprise.display_name,
+        pictured.enterprise.location_label,
+        f'href="/enterprises/{enterprise.id}"',
+    ):
+        assert shown in card, shown
