@@ -236,11 +236,39 @@ end
 """
 
 
-def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, connections: int = CONCURRENCY) -> dict:
+# The open mode: each connection waits a random (exponential) think time before each request, so that requests
+# arrive about as users' do, at a rate of their own, not each the moment the one before was answered. With a closed
+# loop (16 connections, no wait) the mean latency is 16 / throughput whatever the server does: answering the cheap
+# requests faster leaves the connections more often on the dear ones, so the p95 of the mix rises while every
+# request costs less (issue 12, 2026-12-03). Open, a faster answer only takes load off the others.
+LUA_OPEN = r"""
+local think = tonumber(os.getenv("BENCH_THINK_MS"))
+function delay()
+  return -math.log(1 - math.random()) * think
+end
+"""
+OPEN_CONNECTIONS = 128
+
+
+def wrk(
+    base: str,
+    paths: list[str],
+    seconds: int,
+    tmp: Path,
+    name: str,
+    *,
+    connections: int = CONCURRENCY,
+    rate: float | None = None,
+) -> dict:
+    """One wrk run; with `rate`, the open mode (LUA_OPEN) at about that many requests a second offered."""
     path_file = tmp / f"{name}.paths"
     path_file.write_text("\n".join(paths) + "\n")
     script = tmp / "mix.lua"
-    script.write_text(LUA)
+    script.write_text(LUA + (LUA_OPEN if rate else ""))
+    env_extra = {}
+    if rate:
+        connections = OPEN_CONNECTIONS
+        env_extra["BENCH_THINK_MS"] = f"{connections / rate * 1000:.3f}"
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script)]
     capture = wire.captured(int(base.rsplit(":", 1)[1]), tmp, re.sub(r"\W+", "-", name)) if WIRE[0] else None
     # How long PostgreSQL's backends waited for a CPU (bench/sched.py): the kernel's part of a slow request. And the
@@ -250,7 +278,7 @@ def wrk(base: str, paths: list[str], seconds: int, tmp: Path, name: str, *, conn
     with capture or contextlib.nullcontext() as cap, sched.RunQueueWaits(sched.postgres_pids) as waits:
         out = subprocess.run(
             [*command, base],
-            env={**os.environ, "BENCH_PATHS": str(path_file)},
+            env={**os.environ, "BENCH_PATHS": str(path_file), **env_extra},
             capture_output=True,
             text=True,
             check=True,
@@ -344,6 +372,16 @@ def side_by_side(args, url: str, tmp: Path, search_paths: list[str]) -> None:
                     with engine.begin() as conn:
                         conn.execute(text("UPDATE search_state SET data_version = nextval('search_version_seq')"))
                     mixes[side].append(wrk(base, search_paths, args.seconds, tmp, f"search mix, {side}"))
+            # The same mix offered at a fixed rate (the open mode): what a faster answer does to the others when
+            # requests come as users send them.
+            opened: dict[str, list[dict]] = {"old": [], "new": []}
+            for turn in range(3 if args.open_rate else 0):
+                sides = (("old", old), ("new", new)) if turn % 2 == 0 else (("new", new), ("old", old))
+                for side, base in sides:
+                    with engine.begin() as conn:
+                        conn.execute(text("UPDATE search_state SET data_version = nextval('search_version_seq')"))
+                    label = f"open {args.open_rate:.0f}/s, {side}"
+                    opened[side].append(wrk(base, search_paths, args.seconds, tmp, label, rate=args.open_rate))
             engine.dispose()
             times: dict[str, dict[str, float]] = {"old": {}, "new": {}}
             runs = max(4, args.runs // 2)
@@ -356,14 +394,21 @@ def side_by_side(args, url: str, tmp: Path, search_paths: list[str]) -> None:
         for side in ("old", "new"):
             for r in mixes[side]:
                 print("  " + show(r))
-        for key in ("rps", "p50", "p95", "p99"):
-            old_v = statistics.median(r[key] for r in mixes["old"])
-            new_v = statistics.median(r[key] for r in mixes["new"])
-            better = new_v >= old_v if key == "rps" else new_v <= old_v
-            print(
-                f"  search mix {key:>4}: old {old_v:8.1f}  new {new_v:8.1f}  new/old {new_v / old_v:5.2f}"
-                f"  {'not worse' if better else 'WORSE'}"
-            )
+        for title, runs_of in (("search mix", mixes), (f"open {args.open_rate or 0:.0f}/s", opened)):
+            if not runs_of["old"]:
+                continue
+            if runs_of is opened:
+                for side in ("old", "new"):
+                    for r in opened[side]:
+                        print("  " + show(r))
+            for key in ("rps", "p50", "p95", "p99"):
+                old_v = statistics.median(r[key] for r in runs_of["old"])
+                new_v = statistics.median(r[key] for r in runs_of["new"])
+                better = new_v >= old_v if key == "rps" else new_v <= old_v
+                print(
+                    f"  {title} {key:>4}: old {old_v:8.1f}  new {new_v:8.1f}  new/old {new_v / old_v:5.2f}"
+                    f"  {'not worse' if better else 'WORSE'}"
+                )
         slow = {side: [q for q in queries if times[side][q] > ALONE_P95_MS] for side in times}
         ratios = sorted(times["new"][q] / times["old"][q] for q in queries)
         print(
@@ -623,6 +668,13 @@ def main() -> None:
     parser.add_argument("--old", help="also time the search code of this git revision in-process against today's")
     parser.add_argument(
         "--old-server", help="also serve the whole app of this git revision beside today's and compare (step 9)"
+    )
+    parser.add_argument(
+        "--open-rate",
+        type=float,
+        default=0,
+        help="with --old-server: also offer the mix at about this many requests/s from 128 connections with a random"
+        " think time (the open mode), in turns",
     )
     parser.add_argument(
         "--server",
