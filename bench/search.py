@@ -261,7 +261,7 @@ def wrk(
     rate: float | None = None,
 ) -> dict:
     """One wrk run; with `rate`, the open mode (LUA_OPEN) at about that many requests a second offered."""
-    path_file = tmp / f"{name}.paths"
+    path_file = tmp / (re.sub(r"[^\w,]+", "-", name) + ".paths")
     path_file.write_text("\n".join(paths) + "\n")
     script = tmp / "mix.lua"
     script.write_text(LUA + (LUA_OPEN if rate else ""))
