@@ -169,7 +169,7 @@ def _catalog_page(session, stmt, *, filters, sort, page, page_size, count_cap, r
         count_cap=count_cap,
         counted=counted,
         rows=rows,
-        count_from=_catalog_rows(filters, count_from)[0] if count_from is not None else None,
+        count_from=_catalog_rows(filters, count_from)[0] if count_from is not None and counted is None else None,
     )
     if counted is None:
         search_engine.remember("catalog-total", key, versions, result.counted)
