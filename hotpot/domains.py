@@ -85,6 +85,10 @@ class Domain:
     session_listeners: tuple[str, ...] = ()
     # "module:attribute" of what the domain feeds into search (a hotpot.search.sources.Source).
     search_sources: tuple[str, ...] = ()
+    # What an app that makes its own sessions (hotpot serve, hotpot demo) keeps beside its engine: name ->
+    # "module:callable(engine)"; the app holds it as app.state.<name> (None in an app given a session factory, as the
+    # tests' are) and awaits its `close()` when it stops (e.g. search's async reader of the index's state).
+    app_resources: Mapping[str, str] = field(default_factory=_frozen)
 
 
 def resolve(target: str) -> Any:
@@ -137,6 +141,10 @@ def template_globals() -> dict[str, Any]:
 
 def badges() -> dict[str, Callable[..., int]]:
     return {name: resolve(target) for d in installed() for name, target in d.badges.items()}
+
+
+def app_resources() -> dict[str, str]:
+    return {name: target for d in installed() for name, target in d.app_resources.items()}
 
 
 def prepare_session_factory(factory: Any) -> Any:

@@ -24,7 +24,6 @@ from hotpot.deps import CsrfFailed, Forbidden, NotAuthenticated, PasswordChangeR
 from hotpot.errors import DomainError
 from hotpot.middleware import PlatformMiddleware
 from hotpot.resources import resource_dir
-from hotpot.search.versions import StateReader
 from hotpot.validation import StaleVersion, chinese_message, field_path
 from hotpot.web import conflict, login_url, redirect, render, safe_next
 
@@ -181,8 +180,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The event loop's thread pool, per worker: HOTPOT_THREADS (hotpot.config) instead of anyio's 40.
     anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.threads
     yield
-    if app.state.state_reader is not None:
-        await app.state.state_reader.close()
+    for name in domains.app_resources():
+        resource = getattr(app.state, name, None)
+        if resource is not None:
+            await resource.close()
 
 
 def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI:
@@ -196,8 +197,10 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
         redoc_url=None,
         openapi_url=None,
     )
-    # The search index's state read on the event loop (hotpot.search.versions), when the app's sessions are its own.
-    app.state.state_reader = None
+    # What the domains keep beside an engine of the app's own (Domain.app_resources); none beside a given factory.
+    resources = domains.app_resources()
+    for name in resources:
+        setattr(app.state, name, None)
     if session_factory is None:
         if engine is None:
             from hotpot.pg import resolve_database_url
@@ -206,7 +209,8 @@ def create_app(*, engine: Engine | None = None, session_factory=None) -> FastAPI
             app.state.embedded_server = server
             engine = make_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
         session_factory = make_session_factory(engine)
-        app.state.state_reader = StateReader.of(engine)
+        for name, target in resources.items():
+            setattr(app.state, name, domains.resolve(target)(engine))
     # Every session of the app keeps the search index in step with its writes (a given sessionmaker too: tests');
     # a plain callable (tests that only list the routes) is its maker's to index.
     if isinstance(session_factory, sessionmaker):

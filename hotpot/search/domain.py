@@ -19,4 +19,6 @@ DOMAIN = Domain(
     on_startup=("hotpot.search.text:vocabulary.ensure_loaded",),
     # Every session of the app, the CLI and the worker keeps the search index in step with its writes.
     session_listeners=("hotpot.search.indexer:install",),
+    # The API finds a kept answer with one read of the index's state on the event loop (hotpot.search.versions).
+    app_resources={"state_reader": "hotpot.search.versions:StateReader.of"},
 )
