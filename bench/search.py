@@ -581,6 +581,14 @@ def run(args, tmp: Path) -> int:
             )
         )
         print(f"  wrk's connections per worker during the search mix (pid: connections): {spread}")
+        closed = results["search"]
+        print(
+            f"  a closed loop: {CONCURRENCY} connections / {closed['rps']:.1f} req/s ="
+            f" {CONCURRENCY / closed['rps'] * 1000:.1f} ms mean latency whatever the server does (mean measured"
+            f" {closed['mean']:.1f} ms); the p95 is the uncached"
+            " half's 90th percentile, so a faster kept answer moves time to it (bench/README.md, 2026-12-03"
+            " afternoon); `--old-server REV --open-rate R` compares at a fixed offered rate"
+        )
         print(show(results["suggest"], results["select"]))
         for label, r in others.items():
             print(show(r, results["select" if "SELECT" in label else "search"]))
