@@ -39,6 +39,17 @@ class EnterpriseRecords:
         return _context(self)
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """Which of an enterprise's lists hold anything (unknown: True, load it), and its inquiry reply time."""
+
+    bases: bool = True
+    certificates: bool = True
+    brands: bool = True
+    licences: bool = True
+    reply_hours: float | None = None
+
+
 def records(
     session: Session, *, enterprise: Enterprise, public_only: bool, held: Holdings | None = None
 ) -> EnterpriseRecords:
@@ -55,17 +66,6 @@ def records(
         brands=brand_service.of_enterprise(session, enterprise=enterprise) if held.brands else [],
         licences=brand_service.licensed_to(session, enterprise=enterprise) if held.licences else [],
     )
-
-
-@dataclass(frozen=True)
-class Holdings:
-    """Which of an enterprise's lists hold anything (unknown: True, load it), and its inquiry reply time."""
-
-    bases: bool = True
-    certificates: bool = True
-    brands: bool = True
-    licences: bool = True
-    reply_hours: float | None = None
 
 
 def holdings(session: Session, *, enterprise: Enterprise, public_only: bool) -> Holdings:

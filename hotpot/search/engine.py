@@ -163,8 +163,17 @@ _cache_lock = threading.Lock()
 _vocab_lock = threading.Lock()
 
 
+# The index's state: read through a session here, and on the event loop by hotpot.search.versions.
+STATE_SQL = "SELECT data_version, vocab_version FROM search_state WHERE id = 1"
+_STATE = text(STATE_SQL)
+
+
 def state(session: Session) -> tuple[int, int]:
-    row = session.execute(text("SELECT data_version, vocab_version FROM search_state WHERE id = 1")).first()
+    return as_versions(session.execute(_STATE).first())
+
+
+def as_versions(row) -> tuple[int, int]:
+    """The state's row as (data_version, vocab_version); (0, 0) before the first index."""
     return (row[0], row[1]) if row else (0, 0)
 
 

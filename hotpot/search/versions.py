@@ -20,12 +20,15 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.engine import Engine
 
+from hotpot.search.engine import STATE_SQL, as_versions
+
 log = logging.getLogger(__name__)
 
-STATE = "SELECT data_version, vocab_version FROM search_state WHERE id = 1"
 # Each read holds a connection for a fraction of a millisecond: a few serve a worker's every request.
 POOL_MIN, POOL_MAX = 1, 4
-WAIT_SECONDS = 2.0
+# Longer than any wait for one of those few under load; short enough that a database that is down (the pool cannot
+# connect) costs a request a quarter of a second before its session answers 503, not seconds.
+WAIT_SECONDS = 0.25
 
 
 class StateReader:
@@ -51,11 +54,11 @@ class StateReader:
                 )
                 await self._pool.open(wait=False)
             async with self._pool.connection(timeout=WAIT_SECONDS) as conn:
-                row = await (await conn.execute(STATE)).fetchone()
+                row = await (await conn.execute(STATE_SQL)).fetchone()
         except (psycopg.Error, PoolTimeout, OSError) as exc:
             log.debug("the index's state was not read on the event loop: %s", exc)
             return None
-        return (row[0], row[1]) if row else (0, 0)
+        return as_versions(row)
 
     async def close(self) -> None:
         if self._pool is not None:
